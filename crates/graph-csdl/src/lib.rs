@@ -1,0 +1,15 @@
+//! Microsoft Graph CSDL tooling for `entra-api-connectors`.
+//!
+//! Data flows one way: CSDL text → [`parse`] → [`model::Document`] → [`openapi::convert`] → an
+//! OpenAPI 3.0.3 document shaped for progenitor. The same model drives the slicer and the differ.
+
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod model;
+pub mod openapi;
+mod parse;
+
+pub use error::{CsdlError, Location};
+pub use model::Document;
+pub use parse::parse;
