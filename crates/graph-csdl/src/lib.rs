@@ -8,6 +8,7 @@
 pub mod error;
 pub mod model;
 pub mod openapi;
+pub mod rust;
 mod parse;
 
 pub use error::{CsdlError, Location};

@@ -1,0 +1,105 @@
+//! Rust code for what progenitor cannot express: enums tagged by `@odata.type` that keep an unknown
+//! type's JSON. The build script includes this code beside progenitor's output and tells progenitor
+//! to use these enums for the polymorphic schemas.
+
+use std::fmt::Write;
+
+use crate::openapi::{Polymorphic, pascal_case};
+
+/// Paths the generated code refers to.
+#[derive(Debug, Clone)]
+pub struct RustPaths {
+    /// Path of the module holding progenitor's types, e.g. `crate::beta::types`.
+    pub types: String,
+    /// Path of the runtime support module, e.g. `crate::odata`.
+    pub runtime: String,
+}
+
+/// The Rust name progenitor gives a component schema.
+pub fn type_name(schema: &str) -> String {
+    pascal_case(schema)
+}
+
+/// Generate the tagged enums for `polymorphic` types.
+pub fn polymorphic_enums(polymorphic: &[Polymorphic], paths: &RustPaths) -> String {
+    let mut out = String::new();
+    let (types, rt) = (&paths.types, &paths.runtime);
+    for p in polymorphic {
+        let name = type_name(&p.schema);
+        let variants: Vec<(String, &str, String)> = p
+            .variants
+            .iter()
+            .map(|(tag, schema)| (type_name(schema), tag.as_str(), type_name(schema)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "/// `{q}` and the types deriving from it, tagged on the wire by `@odata.type`.\n\
+             ///\n\
+             /// A type this version of the bindings does not know deserializes as\n\
+             /// [`{name}::Unknown`] with its JSON kept, so a new Graph type never breaks a caller.\n\
+             #[derive(Clone, Debug, PartialEq)]\n\
+             pub enum {name} {{",
+            q = p.qualified_name
+        );
+        for (variant, tag, ty) in &variants {
+            let _ = writeln!(out, "    /// `{tag}`\n    {variant}({types}::{ty}),");
+        }
+        let _ = writeln!(
+            out,
+            "    /// An `@odata.type` unknown to this version of the bindings, kept as received.\n    \
+             Unknown({rt}::UnknownType),\n}}\n"
+        );
+        // odata_type()
+        let _ = writeln!(
+            out,
+            "impl {name} {{\n    /// The `@odata.type` of this value, as Graph writes it.\n    \
+             pub fn odata_type(&self) -> ::std::option::Option<&str> {{\n        match self {{"
+        );
+        for (variant, tag, _) in &variants {
+            let _ = writeln!(out, "            Self::{variant}(_) => ::std::option::Option::Some({tag:?}),");
+        }
+        let _ = writeln!(out, "            Self::Unknown(u) => u.odata_type(),\n        }}\n    }}\n}}\n");
+        for (variant, _, ty) in &variants {
+            let _ = writeln!(
+                out,
+                "impl ::std::convert::From<{types}::{ty}> for {name} {{\n    \
+                 fn from(value: {types}::{ty}) -> Self {{\n        Self::{variant}(value)\n    }}\n}}\n"
+            );
+        }
+        // Serialize
+        let _ = writeln!(
+            out,
+            "impl ::serde::Serialize for {name} {{\n    \
+             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {{\n        \
+             match self {{"
+        );
+        for (variant, tag, _) in &variants {
+            let _ = writeln!(
+                out,
+                "            Self::{variant}(v) => {rt}::serialize_tagged({tag:?}, v, serializer),"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "            Self::Unknown(u) => ::serde::Serialize::serialize(u, serializer),\n        }}\n    }}\n}}\n"
+        );
+        // Deserialize
+        let _ = writeln!(
+            out,
+            "impl<'de> ::serde::Deserialize<'de> for {name} {{\n    \
+             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {{\n        \
+             let tagged = {rt}::Tagged::deserialize(deserializer)?;\n        \
+             match tagged.type_name() {{"
+        );
+        for (variant, tag, _) in &variants {
+            let bare = tag.trim_start_matches('#');
+            let _ = writeln!(out, "            ::std::option::Option::Some({bare:?}) => tagged.into_variant().map(Self::{variant}),");
+        }
+        if let Some(default) = &p.default_variant {
+            let variant = type_name(default);
+            let _ = writeln!(out, "            ::std::option::Option::None => tagged.into_variant().map(Self::{variant}),");
+        }
+        let _ = writeln!(out, "            _ => ::std::result::Result::Ok(Self::Unknown(tagged.into_unknown())),\n        }}\n    }}\n}}\n");
+    }
+    out
+}
