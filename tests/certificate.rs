@@ -1,0 +1,572 @@
+//! Tests of `certificate`: PKCS#12 parsing and checks, Graph's thumbprint and `isActive` rules, and use of
+//! the parsed identity for TLS client authentication. Every certificate is generated here.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use entra_api_connectors::certificate::{
+    CertificateError, CertificateSummary, CertificateWarning, Pkcs12Bundle, ValidityStatus, active,
+    apply_graph_active_rule, expiring_within, is_active_by_graph_rule, testing, thumbprint_of,
+    unix_now,
+};
+use secrecy::{ExposeSecret, SecretString};
+use sha1::Digest as _;
+
+const DAY: i64 = 86_400;
+/// 2024-01-01T00:00:00Z.
+const JAN_2024: i64 = 1_704_067_200;
+
+fn pw(s: &str) -> SecretString {
+    SecretString::from(s)
+}
+
+/// Lower-level hex formatting than the module's, so the comparison is not the code checking itself.
+fn sha1_upper_hex(data: &[u8]) -> String {
+    let digest = sha1::Sha1::digest(data);
+    let mut out = String::new();
+    for b in digest.iter() {
+        out.push(char::from_digit(u32::from(b >> 4), 16).unwrap());
+        out.push(char::from_digit(u32::from(b & 0x0f), 16).unwrap());
+    }
+    out.to_ascii_uppercase()
+}
+
+#[test]
+fn thumbprint_is_upper_case_sha1_hex() {
+    // FIPS 180 test vector for SHA-1("abc").
+    assert_eq!(
+        thumbprint_of(b"abc"),
+        "A9993E364706816ABA3E25717850C26C9CD0D89D"
+    );
+}
+
+#[test]
+fn valid_pfx_round_trip() {
+    let (nb, na) = (JAN_2024, JAN_2024 + 365 * DAY);
+    let id = testing::self_signed("connector.contoso.com", nb, na);
+    let password = pw("S3cret!pfx");
+    let pfx = testing::pack(
+        &password,
+        Some(id.private_key_der.expose_secret()),
+        &[&id.certificate_der],
+    );
+
+    let bundle = Pkcs12Bundle::from_der(&pfx, &password).unwrap();
+
+    let expected = sha1_upper_hex(&id.certificate_der);
+    assert_eq!(bundle.thumbprint(), expected);
+    assert_eq!(bundle.thumbprint().len(), 40);
+    assert_eq!(bundle.not_before(), nb);
+    assert_eq!(bundle.not_after(), na);
+    assert_eq!(bundle.common_name(), Some("connector.contoso.com"));
+    assert_eq!(bundle.subject(), "CN=connector.contoso.com");
+    assert_eq!(bundle.leaf_der(), id.certificate_der.as_slice());
+    assert_eq!(
+        bundle.chain_der(),
+        std::slice::from_ref(&id.certificate_der)
+    );
+    assert_eq!(
+        bundle.private_key_pkcs8_der().expose_secret(),
+        id.private_key_der.expose_secret()
+    );
+    assert_eq!(bundle.original_der().expose_secret(), pfx.as_slice());
+
+    // The upload body value is the original file, standard base64.
+    let b64 = bundle.to_base64();
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD
+            .decode(b64.expose_secret())
+            .unwrap(),
+        pfx
+    );
+
+    // What the emulator does with an uploaded pkcs12Value.
+    let again = Pkcs12Bundle::from_base64(b64.expose_secret(), &password).unwrap();
+    assert_eq!(again.thumbprint(), expected);
+    assert_eq!(
+        again.summary(),
+        CertificateSummary {
+            thumbprint: expected,
+            not_before: nb,
+            not_after: na,
+            is_active: false
+        }
+    );
+}
+
+#[test]
+fn self_signed_pkcs12_helper_carries_the_requested_validity() {
+    let pfx = testing::self_signed_pkcs12("helper", &pw("p"), JAN_2024 - DAY, JAN_2024 + DAY);
+    let bundle = Pkcs12Bundle::from_der(&pfx, &pw("p")).unwrap();
+    assert_eq!(bundle.not_before(), JAN_2024 - DAY);
+    assert_eq!(bundle.not_after(), JAN_2024 + DAY);
+    assert_eq!(bundle.common_name(), Some("helper"));
+    assert_eq!(bundle.thumbprint(), sha1_upper_hex(bundle.leaf_der()));
+}
+
+#[test]
+fn empty_password_is_accepted() {
+    let pfx = testing::self_signed_pkcs12("nopass", &pw(""), JAN_2024, JAN_2024 + DAY);
+    let bundle = Pkcs12Bundle::from_der(&pfx, &pw("")).unwrap();
+    assert_eq!(bundle.common_name(), Some("nopass"));
+    assert!(matches!(
+        Pkcs12Bundle::from_der(&pfx, &pw("x")),
+        Err(CertificateError::WrongPassword)
+    ));
+}
+
+#[test]
+fn wrong_password_is_reported_without_the_password() {
+    let pfx = testing::self_signed_pkcs12("c", &pw("right-password"), JAN_2024, JAN_2024 + DAY);
+    let err = Pkcs12Bundle::from_der(&pfx, &pw("wrong-password-xyz")).unwrap_err();
+    assert!(matches!(err, CertificateError::WrongPassword), "{err:?}");
+    for text in [err.to_string(), format!("{err:?}")] {
+        assert!(!text.contains("wrong-password-xyz"), "{text}");
+        assert!(!text.contains("right-password"), "{text}");
+    }
+    assert!(err.to_string().contains("wrong PKCS#12 password"));
+}
+
+#[test]
+fn garbage_is_not_pkcs12() {
+    let cert = testing::self_signed("c", JAN_2024, JAN_2024 + DAY);
+    let inputs: [&[u8]; 4] = [
+        b"",
+        b"this is not a pfx file at all",
+        &[0x30, 0x82, 0xff, 0xff, 0x00],
+        // Valid DER, but an X.509 certificate rather than a PFX.
+        &cert.certificate_der,
+    ];
+    for input in inputs {
+        let err = Pkcs12Bundle::from_der(input, &pw("")).unwrap_err();
+        assert!(matches!(err, CertificateError::NotPkcs12), "{err:?}");
+    }
+}
+
+#[test]
+fn truncated_pfx_is_not_pkcs12() {
+    let pfx = testing::self_signed_pkcs12("c", &pw("p"), JAN_2024, JAN_2024 + DAY);
+    let err = Pkcs12Bundle::from_der(&pfx[..pfx.len() / 2], &pw("p")).unwrap_err();
+    assert!(matches!(err, CertificateError::NotPkcs12), "{err:?}");
+}
+
+#[test]
+fn invalid_base64_is_reported() {
+    let err = Pkcs12Bundle::from_base64("not*base64!", &pw("")).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CertificateError::InvalidBase64 {
+                reason: "invalid character"
+            }
+        ),
+        "{err:?}"
+    );
+    // URL-safe alphabet is not what Graph expects.
+    let err = Pkcs12Bundle::from_base64("ab-_", &pw("")).unwrap_err();
+    assert!(
+        matches!(err, CertificateError::InvalidBase64 { .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn certificate_without_key_is_rejected() {
+    let pfx = testing::certificate_only_pkcs12("c", &pw("p"), JAN_2024, JAN_2024 + DAY);
+    let err = Pkcs12Bundle::from_der(&pfx, &pw("p")).unwrap_err();
+    assert!(matches!(err, CertificateError::NoPrivateKey), "{err:?}");
+}
+
+#[test]
+fn key_without_certificate_is_rejected() {
+    let pfx = testing::key_only_pkcs12(&pw("p"));
+    let err = Pkcs12Bundle::from_der(&pfx, &pw("p")).unwrap_err();
+    assert!(matches!(err, CertificateError::NoCertificate), "{err:?}");
+}
+
+#[test]
+fn key_of_another_certificate_is_rejected() {
+    let pfx = testing::mismatched_key_pkcs12(&pw("p"), JAN_2024, JAN_2024 + DAY);
+    let err = Pkcs12Bundle::from_der(&pfx, &pw("p")).unwrap_err();
+    assert!(matches!(err, CertificateError::KeyMismatch), "{err:?}");
+}
+
+#[test]
+fn chain_is_leaf_first_whatever_the_file_order() {
+    let ca = testing::certificate_authority("Contoso Test CA", JAN_2024, JAN_2024 + 10 * DAY);
+    let leaf = testing::issued_by(&ca, "client.contoso.com", JAN_2024, JAN_2024 + 5 * DAY);
+    let key = leaf.private_key_der.expose_secret();
+    for order in [
+        [&leaf.certificate_der[..], &ca.certificate_der[..]],
+        [&ca.certificate_der[..], &leaf.certificate_der[..]],
+    ] {
+        let pfx = testing::pack(&pw("p"), Some(key), &order);
+        let bundle = Pkcs12Bundle::from_der(&pfx, &pw("p")).unwrap();
+        assert_eq!(
+            bundle.chain_der(),
+            [leaf.certificate_der.clone(), ca.certificate_der.clone()]
+        );
+        assert_eq!(bundle.thumbprint(), sha1_upper_hex(&leaf.certificate_der));
+        assert_eq!(bundle.common_name(), Some("client.contoso.com"));
+        assert_eq!(bundle.not_after(), JAN_2024 + 5 * DAY);
+    }
+}
+
+#[test]
+fn from_file_reads_and_reports_missing_files() {
+    let dir = std::env::temp_dir().join(format!("eac-certificate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("client.pfx");
+    let pfx = testing::self_signed_pkcs12("file", &pw("p"), JAN_2024, JAN_2024 + DAY);
+    std::fs::write(&path, &pfx).unwrap();
+
+    let bundle = Pkcs12Bundle::from_file(&path, &pw("p")).unwrap();
+    assert_eq!(bundle.common_name(), Some("file"));
+
+    let missing = dir.join("missing.pfx");
+    let err = Pkcs12Bundle::from_file(&missing, &pw("p")).unwrap_err();
+    match err {
+        CertificateError::Io { path, source } => {
+            assert_eq!(path, missing);
+            assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+        }
+        other => panic!("expected Io, got {other:?}"),
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn expired_certificate_fails_upload_validation() {
+    let (nb, na) = (JAN_2024, JAN_2024 + 30 * DAY);
+    let pfx = testing::self_signed_pkcs12("old", &pw(""), nb, na);
+    let bundle = Pkcs12Bundle::from_der(&pfx, &pw("")).unwrap();
+
+    // notAfter itself is still valid (RFC 5280: inclusive); one second later it is expired.
+    assert_eq!(bundle.validity_at(na), ValidityStatus::Valid);
+    assert_eq!(bundle.validate_for_upload(na).unwrap(), vec![]);
+    let now = na + 1;
+    assert_eq!(bundle.validity_at(now), ValidityStatus::Expired);
+    match bundle.validate_for_upload(now).unwrap_err() {
+        CertificateError::Expired {
+            thumbprint,
+            not_after,
+            now: at,
+        } => {
+            assert_eq!(thumbprint, bundle.thumbprint());
+            assert_eq!((not_after, at), (na, now));
+        }
+        other => panic!("expected Expired, got {other:?}"),
+    }
+    assert!(matches!(
+        bundle.ensure_valid_at(now),
+        Err(CertificateError::Expired { .. })
+    ));
+}
+
+#[test]
+fn not_yet_valid_certificate_is_a_warning_for_upload_and_an_error_for_use() {
+    let (nb, na) = (JAN_2024 + 10 * DAY, JAN_2024 + 40 * DAY);
+    let pfx = testing::self_signed_pkcs12("future", &pw(""), nb, na);
+    let bundle = Pkcs12Bundle::from_der(&pfx, &pw("")).unwrap();
+
+    let now = nb - 1;
+    assert_eq!(bundle.validity_at(now), ValidityStatus::NotYetValid);
+    let warnings = bundle.validate_for_upload(now).unwrap();
+    assert_eq!(
+        warnings,
+        vec![CertificateWarning::NotYetValid { not_before: nb }]
+    );
+    assert!(warnings[0].to_string().contains(&nb.to_string()));
+    match bundle.ensure_valid_at(now).unwrap_err() {
+        CertificateError::NotYetValid {
+            not_before,
+            now: at,
+            ..
+        } => assert_eq!((not_before, at), (nb, now)),
+        other => panic!("expected NotYetValid, got {other:?}"),
+    }
+
+    assert_eq!(bundle.validity_at(nb), ValidityStatus::Valid);
+    bundle.ensure_valid_at(nb).unwrap();
+    assert_eq!(bundle.validate_for_upload(nb).unwrap(), vec![]);
+}
+
+fn info(thumbprint: &str, not_before: i64, not_after: i64) -> CertificateSummary {
+    CertificateSummary {
+        thumbprint: thumbprint.to_owned(),
+        not_before,
+        not_after,
+        is_active: false,
+    }
+}
+
+#[test]
+fn graph_active_rule_newest_valid_wins() {
+    let now = JAN_2024;
+    let list = [
+        info("A", now - 10 * DAY, now + 10 * DAY),
+        info("B", now - DAY, now + 30 * DAY),
+    ];
+    assert_eq!(is_active_by_graph_rule(&list, now), [false, true]);
+}
+
+#[test]
+fn graph_active_rule_falls_back_when_newest_is_expired_or_not_yet_valid() {
+    let now = JAN_2024;
+    let list = [
+        info("OLDEST-EXPIRED", now - 20 * DAY, now - 10 * DAY),
+        info("VALID", now - 5 * DAY, now + 5 * DAY),
+        info("EXPIRED", now - 3 * DAY, now - 1),
+        info("FUTURE", now + 1, now + 50 * DAY),
+    ];
+    assert_eq!(
+        is_active_by_graph_rule(&list, now),
+        [false, true, false, false]
+    );
+
+    // Once FUTURE's notBefore has passed, it takes over.
+    assert_eq!(
+        is_active_by_graph_rule(&list, now + 1),
+        [false, false, false, true]
+    );
+    // When everything has expired, nothing is active.
+    assert_eq!(
+        is_active_by_graph_rule(&list, now + 51 * DAY),
+        [false, false, false, false]
+    );
+    assert!(is_active_by_graph_rule(&[], now).is_empty());
+}
+
+#[test]
+fn apply_rule_and_active_agree() {
+    let now = JAN_2024;
+    let mut list = vec![
+        info("A", now - 10 * DAY, now + 10 * DAY),
+        info("B", now + DAY, now + 30 * DAY),
+    ];
+    list[1].is_active = true; // stale flag from an earlier evaluation
+    assert_eq!(active(&list).unwrap().thumbprint, "B");
+
+    apply_graph_active_rule(&mut list, now);
+    assert_eq!(
+        list.iter().map(|c| c.is_active).collect::<Vec<_>>(),
+        [true, false]
+    );
+    assert_eq!(active(&list).unwrap().thumbprint, "A");
+
+    apply_graph_active_rule(&mut list, now + 2 * DAY);
+    assert_eq!(active(&list).unwrap().thumbprint, "B");
+
+    apply_graph_active_rule(&mut list, now + 31 * DAY);
+    assert_eq!(active(&list), None);
+}
+
+#[test]
+fn expiring_within_selects_unexpired_certificates_ending_in_the_window() {
+    let now = JAN_2024;
+    let list = [
+        info("EXPIRED", now - 10 * DAY, now - 1),
+        info("AT-NOW", now - 10 * DAY, now),
+        info("IN-WINDOW", now - 10 * DAY, now + 7 * DAY),
+        info("AT-EDGE", now - 10 * DAY, now + 30 * DAY),
+        info("LATER", now - 10 * DAY, now + 30 * DAY + 1),
+    ];
+    fn thumbprints(v: Vec<&CertificateSummary>) -> Vec<&str> {
+        v.into_iter().map(|c| c.thumbprint.as_str()).collect()
+    }
+    assert_eq!(
+        thumbprints(expiring_within(
+            &list,
+            now,
+            Duration::from_secs(30 * 86_400)
+        )),
+        ["AT-NOW", "IN-WINDOW", "AT-EDGE"]
+    );
+    assert_eq!(
+        thumbprints(expiring_within(&list, now, Duration::ZERO)),
+        ["AT-NOW"]
+    );
+    assert!(expiring_within(&list, now + 31 * DAY, Duration::from_secs(DAY as u64)).is_empty());
+}
+
+#[test]
+fn debug_shows_public_facts_only() {
+    let password = "Pa55-w0rd-never-printed";
+    let id = testing::self_signed("debug.contoso.com", JAN_2024, JAN_2024 + DAY);
+    let pfx = testing::pack(
+        &pw(password),
+        Some(id.private_key_der.expose_secret()),
+        &[&id.certificate_der],
+    );
+    let bundle = Pkcs12Bundle::from_der(&pfx, &pw(password)).unwrap();
+    let debug = format!("{bundle:?}");
+
+    assert!(debug.contains(bundle.thumbprint()), "{debug}");
+    assert!(debug.contains("CN=debug.contoso.com"), "{debug}");
+    assert!(debug.contains(&JAN_2024.to_string()), "{debug}");
+    assert!(!debug.contains(password), "{debug}");
+
+    let key = id.private_key_der.expose_secret();
+    let key_hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    let key_b64 = base64::engine::general_purpose::STANDARD.encode(key);
+    let pfx_b64 = base64::engine::general_purpose::STANDARD.encode(&pfx);
+    for secret in [&key_hex, &key_b64, &pfx_b64[..40]] {
+        assert!(
+            !debug.to_lowercase().contains(&secret.to_lowercase()),
+            "{debug}"
+        );
+    }
+    // Decimal byte lists, as a derived Debug of Vec<u8> would print them.
+    let key_bytes = format!("{:?}", &key[..16]);
+    assert!(
+        !debug.contains(&key_bytes[1..key_bytes.len() - 1]),
+        "{debug}"
+    );
+    assert!(!format!("{:?}", bundle.to_base64()).contains(&pfx_b64[..40]));
+    assert!(!format!("{:?}", bundle.private_key_pkcs8_der()).contains(&key_bytes[1..10]));
+}
+
+// TLS client authentication with the parsed identity, as the simulated sign-up presents it.
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// Runs a TLS handshake between two in-memory endpoints.
+fn handshake(
+    client: &mut rustls::ClientConnection,
+    server: &mut rustls::ServerConnection,
+) -> Result<(), rustls::Error> {
+    for _ in 0..20 {
+        let mut buf = Vec::new();
+        while client.wants_write() {
+            client.write_tls(&mut buf).unwrap();
+        }
+        if !buf.is_empty() {
+            server.read_tls(&mut buf.as_slice()).unwrap();
+            server.process_new_packets()?;
+        }
+        let mut buf = Vec::new();
+        while server.wants_write() {
+            server.write_tls(&mut buf).unwrap();
+        }
+        if !buf.is_empty() {
+            client.read_tls(&mut buf.as_slice()).unwrap();
+            client.process_new_packets()?;
+        }
+        if !client.is_handshaking() && !server.is_handshaking() {
+            return Ok(());
+        }
+    }
+    panic!("handshake did not finish");
+}
+
+fn mutual_tls(
+    bundle: &Pkcs12Bundle,
+    client_ca: &testing::TestIdentity,
+) -> Result<Vec<u8>, rustls::Error> {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+
+    let now = unix_now();
+    let server_id = testing::self_signed("localhost", now - DAY, now + DAY);
+
+    let mut client_roots = rustls::RootCertStore::empty();
+    client_roots
+        .add(CertificateDer::from(client_ca.certificate_der.clone()))
+        .unwrap();
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(client_roots),
+        provider(),
+    )
+    .build()
+    .unwrap();
+    let server_config = rustls::ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(
+            vec![CertificateDer::from(server_id.certificate_der.clone())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+                server_id.private_key_der.expose_secret().to_vec(),
+            )),
+        )
+        .unwrap();
+
+    let mut server_roots = rustls::RootCertStore::empty();
+    server_roots
+        .add(CertificateDer::from(server_id.certificate_der.clone()))
+        .unwrap();
+    let (chain, key) = bundle.tls_identity();
+    let client_config = rustls::ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(server_roots)
+        .with_client_auth_cert(chain, key)
+        .unwrap();
+
+    let mut client = rustls::ClientConnection::new(
+        Arc::new(client_config),
+        ServerName::try_from("localhost").unwrap(),
+    )
+    .unwrap();
+    let mut server = rustls::ServerConnection::new(Arc::new(server_config)).unwrap();
+    handshake(&mut client, &mut server)?;
+    Ok(server.peer_certificates().unwrap()[0].to_vec())
+}
+
+#[test]
+fn tls_identity_authenticates_a_client_to_a_server_trusting_its_ca() {
+    let now = unix_now();
+    let ca = testing::certificate_authority("Sign-up Test CA", now - DAY, now + 10 * DAY);
+    let leaf = testing::issued_by(&ca, "signup-client", now - DAY, now + DAY);
+    let pfx = testing::pack(
+        &pw("p"),
+        Some(leaf.private_key_der.expose_secret()),
+        &[&leaf.certificate_der, &ca.certificate_der],
+    );
+    let bundle = Pkcs12Bundle::from_der(&pfx, &pw("p")).unwrap();
+    bundle.ensure_valid_at(now).unwrap();
+
+    let presented = mutual_tls(&bundle, &ca).unwrap();
+    assert_eq!(presented, leaf.certificate_der);
+}
+
+#[test]
+fn tls_identity_of_an_untrusted_or_expired_certificate_is_refused_by_the_server() {
+    let now = unix_now();
+    let ca = testing::certificate_authority("Sign-up Test CA", now - 10 * DAY, now + 10 * DAY);
+
+    let other_ca = testing::certificate_authority("Other CA", now - DAY, now + DAY);
+    let stranger = testing::issued_by(&other_ca, "stranger", now - DAY, now + DAY);
+    let pfx = testing::pack(
+        &pw(""),
+        Some(stranger.private_key_der.expose_secret()),
+        &[&stranger.certificate_der],
+    );
+    let bundle = Pkcs12Bundle::from_der(&pfx, &pw("")).unwrap();
+    assert!(mutual_tls(&bundle, &ca).is_err());
+
+    let expired = testing::issued_by(&ca, "expired", now - 5 * DAY, now - DAY);
+    let pfx = testing::pack(
+        &pw(""),
+        Some(expired.private_key_der.expose_secret()),
+        &[&expired.certificate_der],
+    );
+    let bundle = Pkcs12Bundle::from_der(&pfx, &pw("")).unwrap();
+    assert!(matches!(
+        bundle.ensure_valid_at(now),
+        Err(CertificateError::Expired { .. })
+    ));
+    let err = mutual_tls(&bundle, &ca).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::Expired)
+                | rustls::Error::InvalidCertificate(
+                    rustls::CertificateError::ExpiredContext { .. }
+                )
+        ),
+        "{err:?}"
+    );
+}
