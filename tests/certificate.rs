@@ -570,3 +570,79 @@ fn tls_identity_of_an_untrusted_or_expired_certificate_is_refused_by_the_server(
         "{err:?}"
     );
 }
+
+#[test]
+fn two_private_keys_are_ambiguous() {
+    use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKey, PrivateKeyChain};
+    let mut store = KeyStore::new();
+    for (i, name) in ["first", "second"].into_iter().enumerate() {
+        let id = testing::self_signed(name, JAN_2024, JAN_2024 + DAY);
+        let chain = PrivateKeyChain::new(
+            vec![i as u8 + 1],
+            PrivateKey::from_der(id.private_key_der.expose_secret()).unwrap(),
+            [Certificate::from_der(&id.certificate_der).unwrap()],
+        );
+        store.add_entry(name, KeyStoreEntry::PrivateKeyChain(chain));
+    }
+    let pfx = store.writer("p").write().unwrap();
+    let err = Pkcs12Bundle::from_der(&pfx, &pw("p")).unwrap_err();
+    assert!(
+        matches!(err, CertificateError::MultiplePrivateKeys { count: 2 }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn ed25519_keys_are_matched_to_their_certificate() {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["ed.contoso.com".to_owned()]).unwrap();
+    params.not_before = time_of(JAN_2024);
+    params.not_after = time_of(JAN_2024 + DAY);
+    let cert = params.self_signed(&key).unwrap();
+    let decoy = testing::self_signed("decoy", JAN_2024, JAN_2024 + DAY);
+
+    // The decoy comes first and carries the key's localKeyId; the public key decides.
+    let pfx = testing::pack(
+        &pw("p"),
+        Some(&key.serialize_der()),
+        &[&decoy.certificate_der, cert.der()],
+    );
+    let bundle = Pkcs12Bundle::from_der(&pfx, &pw("p")).unwrap();
+    assert_eq!(bundle.leaf_der(), cert.der().as_ref());
+    assert_eq!(bundle.chain_der().len(), 1);
+
+    let other = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+    let pfx = testing::pack(&pw("p"), Some(&other.serialize_der()), &[cert.der()]);
+    assert!(matches!(
+        Pkcs12Bundle::from_der(&pfx, &pw("p")),
+        Err(CertificateError::KeyMismatch)
+    ));
+}
+
+#[test]
+fn key_of_an_algorithm_ring_cannot_load_is_accepted_without_a_match_check() {
+    // An X25519 PKCS#8 key (RFC 8410): a valid private key that cannot sign, so the key/certificate match
+    // cannot be checked; the certificate carrying the key's localKeyId (the first packed) is the leaf.
+    let mut x25519 = vec![
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+    x25519.extend(1..=32u8);
+    let first = testing::self_signed("first", JAN_2024, JAN_2024 + DAY);
+    let second = testing::self_signed("second", JAN_2024, JAN_2024 + DAY);
+    let pfx = testing::pack(
+        &pw(""),
+        Some(&x25519),
+        &[&second.certificate_der, &first.certificate_der],
+    );
+    let bundle = Pkcs12Bundle::from_der(&pfx, &pw("")).unwrap();
+    assert_eq!(bundle.leaf_der(), second.certificate_der.as_slice());
+    assert_eq!(
+        bundle.private_key_pkcs8_der().expose_secret(),
+        x25519.as_slice()
+    );
+}
+
+fn time_of(unix: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp(unix).unwrap()
+}
