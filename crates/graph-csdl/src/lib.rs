@@ -10,6 +10,8 @@ pub mod model;
 pub mod openapi;
 pub mod rust;
 mod parse;
+pub mod slice;
+pub mod diff;
 
 pub use error::{CsdlError, Location};
 pub use model::Document;

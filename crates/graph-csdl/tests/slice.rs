@@ -1,0 +1,408 @@
+//! The slicer against the real Microsoft Graph v1.0 metadata, the committed fragments, synthetic metadata
+//! and broken input.
+
+use graph_csdl::CsdlError;
+use graph_csdl::slice::{SliceError, Version, provenance, slice};
+
+mod support;
+
+const FULL_V1: &str = include_str!("data/v1.0-cleanMetadata.xml");
+const SPEC_V1: &str = include_str!("../../../spec/v1.0/identity.csdl.xml");
+const SPEC_BETA: &str = include_str!("../../../spec/beta/identity.csdl.xml");
+
+fn prov(fragment: &str) -> &str {
+    provenance(fragment).expect("fragment starts with a provenance comment")
+}
+
+/// Show the first differing line, so a mismatch is readable.
+fn assert_same(actual: &str, expected: &str) {
+    if actual != expected {
+        let line = actual
+            .lines()
+            .zip(expected.lines())
+            .position(|(a, e)| a != e);
+        panic!(
+            "output differs from the expected fragment at line {:?}:\n  got:      {:?}\n  expected: {:?}",
+            line.map(|l| l + 1),
+            line.and_then(|l| actual.lines().nth(l)),
+            line.and_then(|l| expected.lines().nth(l)),
+        );
+    }
+}
+
+#[test]
+fn real_v1_metadata_gives_the_committed_v1_fragment() {
+    let out = slice(FULL_V1, Version::V1_0, prov(SPEC_V1)).unwrap();
+    assert_same(&out, SPEC_V1);
+}
+
+#[test]
+fn beta_fragment_slices_to_itself() {
+    let out = slice(SPEC_BETA, Version::Beta, prov(SPEC_BETA)).unwrap();
+    assert_same(&out, SPEC_BETA);
+}
+
+#[test]
+fn v1_fragment_slices_to_itself() {
+    let out = slice(SPEC_V1, Version::V1_0, prov(SPEC_V1)).unwrap();
+    assert_same(&out, SPEC_V1);
+}
+
+#[test]
+fn output_is_deterministic() {
+    let a = slice(FULL_V1, Version::V1_0, "a").unwrap();
+    let b = slice(FULL_V1, Version::V1_0, "a").unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn output_starts_with_the_provenance_comment() {
+    let out = slice(FULL_V1, Version::V1_0, "  sliced by a test\n  second line").unwrap();
+    assert!(out.starts_with(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<!--\n  sliced by a test\n  second line\n-->\n<edmx:Edmx "
+    ));
+    assert_eq!(provenance(&out), Some("  sliced by a test\n  second line"));
+}
+
+#[test]
+fn provenance_that_would_break_the_comment_is_refused() {
+    let err = slice(SPEC_V1, Version::V1_0, "a -- b").unwrap_err();
+    assert!(matches!(err, SliceError::Provenance(_)), "{err:?}");
+    assert!(err.to_string().contains("`--`"), "{err}");
+}
+
+#[test]
+fn real_v1_slice_contents() {
+    let out = slice(FULL_V1, Version::V1_0, "p").unwrap();
+    let doc = graph_csdl::parse(&out).unwrap();
+    let ix = graph_csdl::model::Index::new(&doc);
+    let mut names: Vec<&str> = ix
+        .structured_types()
+        .map(|t| t.name.as_str())
+        .chain(ix.enum_types().map(|e| e.name.as_str()))
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "apiAuthenticationConfigurationBase",
+            "b2xIdentityUserFlow",
+            "basicAuthentication",
+            "clientCertificateAuthentication",
+            "entity",
+            "identityApiConnector",
+            "identityBuiltInUserFlowAttribute",
+            "identityContainer",
+            "identityCustomUserFlowAttribute",
+            "identityProvider",
+            "identityUserFlow",
+            "identityUserFlowAttribute",
+            "identityUserFlowAttributeAssignment",
+            "identityUserFlowAttributeDataType",
+            "identityUserFlowAttributeInputType",
+            "identityUserFlowAttributeType",
+            "pkcs12Certificate",
+            "pkcs12CertificateInformation",
+            "userAttributeValuesItem",
+            "userFlowApiConnectorConfiguration",
+            "userFlowLanguageConfiguration",
+            "userFlowLanguagePage",
+            "userFlowType",
+        ]
+    );
+    let container = ix.structured("microsoft.graph.identityContainer").unwrap();
+    let navs: Vec<&str> = container
+        .navigation_properties
+        .iter()
+        .map(|n| n.name.as_str())
+        .collect();
+    assert_eq!(navs, ["apiConnectors", "b2xUserFlows"]);
+    assert!(out.contains(
+        "<!-- pruned for this fragment: authenticationEventListeners, authenticationEventsFlows, conditionalAccess, \
+         customAuthenticationExtensions, identityProviders, riskPrevention, userFlowAttributes, verifiedId -->"
+    ));
+    let action = ix.action("uploadClientCertificate").unwrap();
+    assert_eq!(action.parameters.len(), 3);
+    // Every type reference inside the slice is defined in it.
+    for t in ix.structured_types() {
+        let refs = t.base_type.iter().cloned().chain(
+            t.properties.iter().map(|p| p.type_ref.name.clone()).chain(
+                t.navigation_properties
+                    .iter()
+                    .map(|n| n.type_ref.name.clone()),
+            ),
+        );
+        for r in refs.filter(|r| !r.starts_with("Edm.")) {
+            assert!(
+                ix.get(&r).is_some(),
+                "{} references {r}, which is not in the slice",
+                t.name
+            );
+        }
+    }
+    // One singleton and no entity set.
+    let c = doc
+        .schemas
+        .iter()
+        .find_map(|s| s.container.as_ref())
+        .unwrap();
+    assert_eq!(c.singletons.len(), 1);
+    assert!(c.entity_sets.is_empty());
+    assert!(out.contains("<!-- pruned 1 NavigationPropertyBinding(s)"));
+    // Out-of-line annotations: only those that target kept elements, found in both schemas.
+    let targets: Vec<&str> = doc
+        .schemas
+        .iter()
+        .flat_map(|s| s.annotations.iter())
+        .map(|a| a.target.as_str())
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "microsoft.graph.b2xIdentityUserFlow/apiConnectorConfiguration",
+            "microsoft.graph.b2xIdentityUserFlow/apiConnectorConfiguration",
+            "microsoft.graph.b2xIdentityUserFlow/identityProviders",
+            "microsoft.graph.identityProvider",
+        ]
+    );
+}
+
+#[test]
+fn large_synthetic_metadata_gives_the_fragment_back() {
+    let synth = support::synth::synthetic(SPEC_V1, 3 * FULL_V1.len(), 42);
+    assert!(synth.len() >= 3 * FULL_V1.len());
+    assert!(
+        synth.matches("<EntityType ").count() > 2000,
+        "realistic shape"
+    );
+    // The generated document is itself valid CSDL.
+    graph_csdl::parse(&synth).unwrap();
+    let out = slice(&synth, Version::V1_0, prov(SPEC_V1)).unwrap();
+    assert_same(&out, SPEC_V1);
+    // Up to provenance: another comment changes nothing else.
+    let other = slice(&synth, Version::V1_0, "  synthetic").unwrap();
+    assert_eq!(
+        other.split_once("-->").unwrap().1,
+        SPEC_V1.split_once("-->").unwrap().1
+    );
+}
+
+#[test]
+fn synthetic_beta_metadata_gives_the_beta_fragment_back() {
+    let synth = support::synth::synthetic(SPEC_BETA, 2_000_000, 7);
+    let out = slice(&synth, Version::Beta, prov(SPEC_BETA)).unwrap();
+    assert_same(&out, SPEC_BETA);
+}
+
+fn xml_error(err: SliceError) -> (usize, usize, String) {
+    match err {
+        SliceError::Csdl(CsdlError::Xml { at, message }) => (at.line, at.column, message),
+        other => panic!("expected an XML error, got {other:?}"),
+    }
+}
+
+#[test]
+fn truncated_metadata_is_an_error_with_line_and_column() {
+    // Cut in the middle of the document, after a complete tag.
+    let cut = FULL_V1
+        .find("<EntityType Name=\"identityContainer\"")
+        .unwrap();
+    let err = slice(&FULL_V1[..cut], Version::V1_0, "p").unwrap_err();
+    let text = err.to_string();
+    let (line, column, message) = xml_error(err);
+    assert_eq!(line, 16621);
+    assert_eq!(column, 7);
+    assert!(
+        message.contains("<Schema> opened at line 3, column 5 is not closed"),
+        "{message}"
+    );
+    assert!(
+        text.starts_with("malformed XML at line 16621, column 7"),
+        "{text}"
+    );
+}
+
+#[test]
+fn metadata_cut_inside_a_tag_is_an_error_with_line_and_column() {
+    let cut = FULL_V1
+        .find("<EntityType Name=\"identityContainer\"")
+        .unwrap()
+        + 20;
+    let (line, column, message) =
+        xml_error(slice(&FULL_V1[..cut], Version::V1_0, "p").unwrap_err());
+    assert_eq!((line, column), (16621, 7), "{message}");
+}
+
+#[test]
+fn mismatched_end_tag_is_an_error_with_line_and_column() {
+    let broken = SPEC_V1.replacen("</ComplexType>", "</EntityType>", 1);
+    let line = SPEC_V1[..SPEC_V1.find("</ComplexType>").unwrap()]
+        .lines()
+        .count();
+    let (l, c, message) = xml_error(slice(&broken, Version::V1_0, "p").unwrap_err());
+    assert_eq!((l, c), (line, 7), "{message}");
+    assert!(
+        message.contains("ComplexType") && message.contains("EntityType"),
+        "{message}"
+    );
+}
+
+#[test]
+fn broken_attribute_is_an_error_with_line_and_column() {
+    let broken = SPEC_V1.replacen(
+        r#"<Property Name="targetUrl" Type="Edm.String" />"#,
+        r#"<Property Name=targetUrl />"#,
+        1,
+    );
+    let line = SPEC_V1[..SPEC_V1.find(r#"<Property Name="targetUrl""#).unwrap()]
+        .lines()
+        .count();
+    let (l, c, message) = xml_error(slice(&broken, Version::V1_0, "p").unwrap_err());
+    assert_eq!((l, c), (line, 9), "{message}");
+    assert!(message.contains("attribute"), "{message}");
+}
+
+#[test]
+fn not_xml_and_not_csdl_are_errors() {
+    let err = slice("", Version::V1_0, "p").unwrap_err();
+    assert!(
+        err.to_string().contains("no <edmx:Edmx> root element"),
+        "{err}"
+    );
+    let err = slice("<html><body/></html>", Version::V1_0, "p").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid CSDL at line 1, column 1: not a CSDL document: root element is <html>"
+    );
+    let (l, c, _) =
+        xml_error(slice("<edmx:Edmx>\n  <a></b>\n</edmx:Edmx>", Version::V1_0, "p").unwrap_err());
+    assert_eq!((l, c), (2, 6));
+}
+
+#[test]
+fn undefined_type_in_the_closure_is_an_error_naming_it() {
+    let broken = SPEC_V1.replace(
+        "graph.pkcs12CertificateInformation)",
+        "graph.pkcs12CertificateInfo)",
+    );
+    let err = slice(&broken, Version::V1_0, "p").unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "type `Collection(graph.pkcs12CertificateInfo)` of `microsoft.graph.clientCertificateAuthentication/certificateList` is not defined"
+        ),
+        "{err}"
+    );
+}
+
+fn missing_root(text: &str, version: Version) -> String {
+    match slice(text, version, "p").unwrap_err() {
+        SliceError::MissingRoot(m) => m,
+        other => panic!("expected a missing root, got {other:?}"),
+    }
+}
+
+/// Remove the line(s) of the element that starts with `start` (a one-line element or a block).
+fn without(text: &str, start: &str) -> String {
+    let at = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not in the text"));
+    let line_start = text[..at].rfind('\n').unwrap() + 1;
+    let end = if text[at..]
+        .find('\n')
+        .is_some_and(|nl| text[at..at + nl].ends_with("/>"))
+    {
+        at + text[at..].find('\n').unwrap() + 1
+    } else {
+        let name = &start[1..start.find(' ').unwrap()];
+        let close = format!("</{name}>\n");
+        at + text[at..].find(&close).unwrap() + close.len()
+    };
+    format!("{}{}", &text[..line_start], &text[end..])
+}
+
+#[test]
+fn missing_roots_are_named() {
+    let m = missing_root(
+        &without(FULL_V1, r#"<NavigationProperty Name="apiConnectors""#),
+        Version::V1_0,
+    );
+    assert_eq!(
+        m,
+        "no navigation property `apiConnectors` on the `identity` singleton's type `microsoft.graph.identityContainer` (v1.0)"
+    );
+    let m = missing_root(
+        &without(SPEC_BETA, r#"<NavigationProperty Name="b2xUserFlows""#),
+        Version::Beta,
+    );
+    assert_eq!(
+        m,
+        "no navigation property `b2xUserFlows` on the `identity` singleton's type `microsoft.graph.identityContainer` (beta)"
+    );
+    let m = missing_root(
+        &without(SPEC_BETA, r#"<NavigationProperty Name="b2cUserFlows""#),
+        Version::Beta,
+    );
+    assert!(
+        m.starts_with("no navigation property `b2cUserFlows`"),
+        "{m}"
+    );
+    let m = missing_root(
+        &without(FULL_V1, r#"<Action Name="uploadClientCertificate""#),
+        Version::V1_0,
+    );
+    assert_eq!(
+        m,
+        "no bound action `uploadClientCertificate` whose binding parameter is a type of the slice"
+    );
+    let m = missing_root(
+        &without(SPEC_V1, r#"<Singleton Name="identity""#),
+        Version::V1_0,
+    );
+    assert_eq!(m, "no singleton `identity` in any EntityContainer");
+    // An unbound action of that name is not the root either.
+    let unbound = SPEC_V1.replace(
+        r#"<Action Name="uploadClientCertificate" IsBound="true">"#,
+        r#"<Action Name="uploadClientCertificate">"#,
+    );
+    assert!(
+        missing_root(&unbound, Version::V1_0)
+            .starts_with("no bound action `uploadClientCertificate`")
+    );
+}
+
+#[test]
+fn b2c_user_flows_are_optional_in_v1_only() {
+    // v1.0 has no b2cUserFlows and that is fine; the beta fragment sliced as v1.0 keeps them.
+    assert!(!SPEC_V1.contains(r#"Name="b2cUserFlows""#));
+    let out = slice(SPEC_BETA, Version::V1_0, prov(SPEC_BETA)).unwrap();
+    assert_same(&out, SPEC_BETA);
+}
+
+#[test]
+fn pruning_is_marked_and_derived_types_of_referenced_types_are_kept() {
+    // A new navigation on a kept type pulls its target in; a new derived type of a referenced type comes along.
+    let extra = SPEC_V1
+        .replace(
+            "      <ComplexType Name=\"pkcs12CertificateInformation\">",
+            "      <ComplexType Name=\"oauthAuthentication\" BaseType=\"graph.apiAuthenticationConfigurationBase\">\n        <Property Name=\"scope\" Type=\"Edm.String\" />\n      </ComplexType>\n      <ComplexType Name=\"pkcs12CertificateInformation\">",
+        )
+        .replace(
+            "      <EntityType Name=\"identityProvider\" BaseType=\"graph.entity\">",
+            "      <EntityType Name=\"unrelated\" BaseType=\"graph.entity\" />\n      <EntityType Name=\"identityProvider\" BaseType=\"graph.entity\">",
+        );
+    let out = slice(&extra, Version::V1_0, prov(SPEC_V1)).unwrap();
+    assert!(out.contains("<ComplexType Name=\"oauthAuthentication\""));
+    assert!(
+        !out.contains(r#"Name="unrelated""#),
+        "a type derived from `entity` only is not part of the slice"
+    );
+    // A binding into the slice survives, one out of it is pruned.
+    let bound = SPEC_V1.replace(
+        "          <!-- pruned 1 NavigationPropertyBinding(s) for navigation properties not in this fragment -->\n",
+        "          <NavigationPropertyBinding Path=\"apiConnectors\" Target=\"identity/apiConnectors\" />\n          <NavigationPropertyBinding Path=\"b2xUserFlows/userFlowIdentityProviders\" Target=\"identityProviders\" />\n",
+    );
+    let out = slice(&bound, Version::V1_0, "p").unwrap();
+    assert!(out.contains(
+        "        <Singleton Name=\"identity\" Type=\"microsoft.graph.identityContainer\">\n          <NavigationPropertyBinding Path=\"apiConnectors\" Target=\"identity/apiConnectors\" />\n          <!-- pruned 1 NavigationPropertyBinding(s) for navigation properties not in this fragment -->\n        </Singleton>\n"
+    ), "{out}");
+}
