@@ -396,12 +396,15 @@ fn find_custom_attribute<'c>(
 pub struct Identity {
     /// `federated` for social and enterprise identity providers, `emailAddress`, `userName`, …
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub sign_in_type: Option<String>,
     /// The identity provider, for example `facebook.com` or `google.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub issuer: Option<String>,
     /// The user's identifier at the identity provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub issuer_assigned_id: Option<String>,
 }
 
@@ -429,39 +432,50 @@ impl Identity {
 pub struct ConnectorRequest {
     /// `email`: always sent after federation; identifies the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub email: Option<String>,
     /// `identities`: the user's sign-in identities.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identities: Vec<Identity>,
     /// `displayName`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub display_name: Option<String>,
     /// `objectId`: the user's id, sent before token issuance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub object_id: Option<String>,
     /// `givenName`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub given_name: Option<String>,
     /// `surname` (`lastName` in an External ID example).
     #[serde(default, skip_serializing_if = "Option::is_none", alias = "lastName")]
+    #[schemars(with = "String")]
     pub surname: Option<String>,
     /// `jobTitle`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub job_title: Option<String>,
     /// `streetAddress`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub street_address: Option<String>,
     /// `city`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub city: Option<String>,
     /// `postalCode`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub postal_code: Option<String>,
     /// `state`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub state: Option<String>,
     /// `country`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub country: Option<String>,
     /// Custom attributes (`extension_<app id>_<Name>`) and any other claim, in order.
     /// Nulls and names of the typed fields above are skipped when serializing.
@@ -474,6 +488,7 @@ pub struct ConnectorRequest {
     pub additional_claims: Claims,
     /// `step`: where in the user flow the API connector was called (B2C only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Step")]
     pub step: Option<Step>,
     /// `client_id` (`clientId` in one example): the app the user is signing in to.
     #[serde(
@@ -482,6 +497,7 @@ pub struct ConnectorRequest {
         rename = "client_id",
         alias = "clientId"
     )]
+    #[schemars(with = "String")]
     pub client_id: Option<String>,
     /// `ui_locales`: the user's locales, for localized messages.
     #[serde(
@@ -489,6 +505,7 @@ pub struct ConnectorRequest {
         skip_serializing_if = "Option::is_none",
         rename = "ui_locales"
     )]
+    #[schemars(with = "String")]
     pub ui_locales: Option<String>,
 }
 
@@ -941,21 +958,25 @@ impl<'de> Deserialize<'de> for ConnectorResponse {
     }
 }
 
-/// The wire shapes of [`ConnectorResponse`], for its JSON Schema only.
+/// The body of an API connector response: a continuation (HTTP 200) with the claims to return,
+/// a blocking page (HTTP 200) or a validation error (HTTP 400).
 #[derive(JsonSchema)]
 #[serde(tag = "action")]
 #[allow(dead_code)]
 enum ConnectorResponseWire {
+    /// Continue the user flow; every other property is a claim to return.
     Continue {
         version: String,
         #[serde(flatten)]
         claims: Claims,
     },
+    /// End the sign-up and show `userMessage`.
     ShowBlockPage {
         version: String,
         #[serde(rename = "userMessage")]
         user_message: String,
     },
+    /// Stay on the attribute collection page and show `userMessage` (HTTP status 400 too).
     ValidationError {
         version: String,
         status: ValidationStatusWire,

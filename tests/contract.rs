@@ -931,6 +931,13 @@ fn nothing_this_crate_writes_contains_null() {
 #[test]
 fn json_schemas_describe_the_wire_format() {
     let schema = serde_json::to_value(schemars::schema_for!(ConnectorResponse)).unwrap();
+    assert_eq!(schema["title"], "ConnectorResponse");
+    assert!(
+        schema["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("The body of an API connector response")
+    );
     let variants = schema["oneOf"].as_array().expect("one schema per action");
     let mut actions: Vec<&str> = variants
         .iter()
@@ -969,6 +976,25 @@ fn json_schemas_describe_the_wire_format() {
         schema
             .get("required")
             .is_none_or(|r| r.as_array().unwrap().is_empty())
+    );
+    // The schema describes what is sent: claims are absent rather than null.
+    assert!(!schema.to_string().contains("\"null\""), "{schema}");
+    assert_eq!(properties["email"]["type"], "string");
+    assert_eq!(properties["step"]["$ref"], "#/$defs/Step");
+    assert_eq!(schema["additionalProperties"], true);
+    let steps: Vec<&str> = schema["$defs"]["Step"]["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["const"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "PostFederationSignup",
+            "PostAttributeCollection",
+            "PreTokenIssuance"
+        ]
     );
 }
 

@@ -100,6 +100,23 @@ pub fn polymorphic_enums(polymorphic: &[Polymorphic], paths: &RustPaths) -> Stri
             let _ = writeln!(out, "            ::std::option::Option::None => tagged.into_variant().map(Self::{variant}),");
         }
         let _ = writeln!(out, "            _ => ::std::result::Result::Ok(Self::Unknown(tagged.into_unknown())),\n        }}\n    }}\n}}\n");
+        // JsonSchema: the runtime's tagged union of the variants' schemas.
+        let _ = writeln!(
+            out,
+            "impl ::schemars::JsonSchema for {name} {{\n    \
+             fn schema_name() -> ::std::borrow::Cow<'static, str> {{\n        {name:?}.into()\n    }}\n\n    \
+             fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {{\n        \
+             {rt}::tagged_union_schema(\n            ::std::vec!["
+        );
+        for (_, tag, ty) in &variants {
+            let _ = writeln!(out, "                ({tag:?}, generator.subschema_for::<{types}::{ty}>()),");
+        }
+        let default_tag = p.default_variant.as_ref().and_then(|d| p.variants.iter().find(|(_, s)| s == d));
+        let default_tag = match default_tag {
+            Some((tag, _)) => format!("::std::option::Option::Some({tag:?})"),
+            None => "::std::option::Option::None".to_string(),
+        };
+        let _ = writeln!(out, "            ],\n            {default_tag},\n        )\n    }}\n}}\n");
     }
     out
 }

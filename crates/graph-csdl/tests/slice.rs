@@ -406,3 +406,15 @@ fn pruning_is_marked_and_derived_types_of_referenced_types_are_kept() {
         "        <Singleton Name=\"identity\" Type=\"microsoft.graph.identityContainer\">\n          <NavigationPropertyBinding Path=\"apiConnectors\" Target=\"identity/apiConnectors\" />\n          <!-- pruned 1 NavigationPropertyBinding(s) for navigation properties not in this fragment -->\n        </Singleton>\n"
     ), "{out}");
 }
+
+#[test]
+fn scratch_unclosed() {
+    let head = "<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"urn:x\">\n<edmx:DataServices>\n  <Schema Namespace=\"x\">\n";
+    for rest in [
+        "    <!-- never closed\n  </Schema>\n</edmx:DataServices>\n</edmx:Edmx>\n",
+        "    <EnumType Name=\"e\"\n  </Schema>\n",
+        "    <EnumType Name='e\"/>\n</Schema>\n",
+    ] {
+        println!("{}", slice(&format!("{head}{rest}"), Version::V1_0, "p").unwrap_err());
+    }
+}

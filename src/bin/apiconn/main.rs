@@ -1,0 +1,78 @@
+//! `apiconn`: manage Microsoft Graph API connectors and the user-flow steps that call them, run the
+//! local Graph emulator, export JSON Schemas, and maintain the CSDL spec the bindings come from.
+//!
+//! Exit codes: 0 on success, 1 when Graph or the run fails (the message names Graph's code, message
+//! and request id), 2 for usage errors (as clap reports them).
+
+mod cli;
+mod connectors;
+mod emulator;
+mod flows;
+mod output;
+mod schema;
+mod secrets;
+mod spec;
+mod target;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use crate::cli::{Cli, Command};
+
+/// A failure of a command: a usage problem (exit 2, with the usage line) or a runtime error (exit 1).
+#[derive(Debug)]
+pub enum Failure {
+    /// The arguments cannot work together; reported like clap's own usage errors.
+    Usage(String),
+    /// Graph, the network, a file or the emulator failed.
+    Runtime(String),
+}
+
+impl From<entra_api_connectors::Error> for Failure {
+    fn from(e: entra_api_connectors::Error) -> Self {
+        Failure::Runtime(e.to_string())
+    }
+}
+
+/// Result of a command.
+pub type Outcome = Result<(), Failure>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("apiconn: error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            // clap's formatting and exit code (2) for usage errors found after parsing.
+            use clap::CommandFactory as _;
+            Cli::command()
+                .error(clap::error::ErrorKind::ArgumentConflict, message)
+                .exit()
+        }
+        Err(Failure::Runtime(message)) => {
+            eprintln!("apiconn: error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Outcome {
+    let global = cli.global;
+    match cli.command {
+        Command::Connectors(cmd) => connectors::run(&global, cmd).await,
+        Command::Flows(cmd) => flows::run(&global, cmd).await,
+        Command::Emulator(cmd) => emulator::run(cmd).await,
+        Command::Schema(cmd) => schema::run(cmd),
+        Command::Spec(cmd) => spec::run(&global, cmd),
+    }
+}

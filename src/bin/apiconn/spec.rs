@@ -1,0 +1,161 @@
+//! `apiconn spec ...`: slice the full Graph metadata, check the checked-in spec, diff two specs.
+//!
+//! The same `graph-csdl` functions run in `build.rs`, so what `spec check` accepts is what the
+//! build accepts.
+
+use std::path::{Path, PathBuf};
+
+use graph_csdl::openapi::{self, Options};
+use graph_csdl::slice::{self, Version as SliceVersion};
+
+use crate::cli::{Global, SpecCommand, Version};
+use crate::{Failure, Outcome};
+
+/// The operation ids the handwritten layer calls, per version (`src/connectors.rs`,
+/// `src/user_flows.rs`, `src/beta.rs`, `src/v1.rs`). `spec check` fails when one is missing from
+/// the converted spec, before the build would fail on a missing generated method.
+pub const CONNECTOR_OPERATIONS: &[&str] = &[
+    "list_api_connectors",
+    "create_api_connector",
+    "get_api_connector",
+    "update_api_connector",
+    "delete_api_connector",
+    "upload_client_certificate",
+];
+
+/// Operation ids of one user-flow family (`b2c` or `b2x`).
+fn flow_operations(family: &str) -> Vec<String> {
+    [
+        "list_{f}_user_flows",
+        "get_{f}_user_flow",
+        "create_{f}_user_flow",
+        "delete_{f}_user_flow",
+        "get_{f}_user_flow_api_connector_configuration",
+        "set_{f}_user_flow_post_federation_signup_ref",
+        "set_{f}_user_flow_post_attribute_collection_ref",
+    ]
+    .iter()
+    .map(|t| t.replace("{f}", family))
+    .collect()
+}
+
+/// Every operation id the crate uses for a Graph version (`beta` or `v1.0`).
+pub fn required_operations(version: &str) -> Vec<String> {
+    let mut ops: Vec<String> = CONNECTOR_OPERATIONS.iter().map(|s| s.to_string()).collect();
+    if version == "beta" {
+        ops.extend(flow_operations("b2c"));
+    }
+    ops.extend(flow_operations("b2x"));
+    ops
+}
+
+/// Run a spec command.
+pub fn run(global: &Global, command: SpecCommand) -> Outcome {
+    match command {
+        SpecCommand::Slice {
+            metadata,
+            out,
+            provenance,
+        } => slice_metadata(global.version, &metadata, out, provenance),
+        SpecCommand::Check { spec_dir } => check(&spec_dir),
+        SpecCommand::Diff { old, new } => {
+            let d = graph_csdl::diff::diff(&read(&old)?, &read(&new)?).map_err(|e| {
+                Failure::Runtime(format!("{} / {}: {e}", old.display(), new.display()))
+            })?;
+            print!("{d}");
+            Ok(())
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(path).map_err(|e| Failure::Runtime(format!("{}: {e}", path.display())))
+}
+
+fn slice_metadata(
+    version: Version,
+    metadata: &Path,
+    out: Option<PathBuf>,
+    provenance: Option<String>,
+) -> Outcome {
+    let full = read(metadata)?;
+    let version = match version {
+        Version::Beta => SliceVersion::Beta,
+        Version::V1 => SliceVersion::V1_0,
+    };
+    let provenance = provenance.unwrap_or_else(|| {
+        let name = metadata
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        format!("Sliced from {name} (Microsoft Graph {version}) by apiconn spec slice")
+    });
+    let fragment = slice::slice(&full, version, &provenance)
+        .map_err(|e| Failure::Runtime(format!("{}: {e}", metadata.display())))?;
+    match out {
+        Some(path) => {
+            std::fs::write(&path, &fragment)
+                .map_err(|e| Failure::Runtime(format!("{}: {e}", path.display())))?;
+            eprintln!("wrote {} ({} bytes)", path.display(), fragment.len());
+        }
+        None => print!("{fragment}"),
+    }
+    Ok(())
+}
+
+/// Parse, convert and check coverage of each version folder of `spec_dir`, as `build.rs` reads it.
+fn check(spec_dir: &Path) -> Outcome {
+    let mut problems = Vec::new();
+    for version in ["beta", "v1.0"] {
+        let dir = spec_dir.join(version);
+        match check_version(&dir, version) {
+            Ok(count) => println!(
+                "{}: ok ({count} operations, every operation the crate uses is present)",
+                dir.display()
+            ),
+            Err(e) => {
+                println!("{}: FAILED: {e}", dir.display());
+                problems.push(e);
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::Runtime(format!(
+            "spec check failed: {}",
+            problems.join("; ")
+        )))
+    }
+}
+
+fn check_version(dir: &Path, version: &str) -> Result<usize, String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("{}: no CSDL (*.xml) file", dir.display()));
+    }
+    let mut doc = graph_csdl::Document::default();
+    for file in &files {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let part = graph_csdl::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        doc.schemas.extend(part.schemas);
+    }
+    let conversion = openapi::convert(&doc, &Options::new(version))
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    let missing: Vec<String> = required_operations(version)
+        .into_iter()
+        .filter(|op| !conversion.operations.contains(op))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "operations used by the crate are missing: {}",
+            missing.join(", ")
+        ));
+    }
+    Ok(conversion.operations.len())
+}

@@ -1,0 +1,156 @@
+//! Following `@odata.nextLink`: listings as a `Stream` of items, page after page.
+//!
+//! Graph's next links are absolute URLs to be used as they are. Each page is requested through the
+//! same pipeline as any request (bearer token, retries, limits); a link to another origin than the
+//! client's base URL is refused, so a token never leaves for a host it was not meant for. Only one
+//! page is held at a time, so memory stays flat however long the listing.
+
+use std::collections::VecDeque;
+use std::future::Future;
+
+use futures::Stream;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::error::{Error, Result, excerpt};
+use crate::transport::Transport;
+
+/// A page of a Graph collection: its items and the link to the next page.
+pub trait Page: DeserializeOwned + Send + 'static {
+    /// The item type.
+    type Item: Send + 'static;
+    /// Split the page into items and `@odata.nextLink`.
+    fn into_parts(self) -> (Vec<Self::Item>, Option<String>);
+}
+
+/// Check that `next` is an absolute URL on the same origin (scheme, host, port) as `base`.
+pub fn check_next_link(base: &Url, next: &str) -> Result<Url> {
+    let url = Url::parse(next)
+        .map_err(|e| Error::Limit(format!("@odata.nextLink `{next}` is not an absolute URL: {e}")))?;
+    if url.origin() != base.origin() {
+        return Err(Error::Limit(format!(
+            "@odata.nextLink points to {}, not to {}; refusing to send credentials there",
+            url.origin().ascii_serialization(),
+            base.origin().ascii_serialization()
+        )));
+    }
+    Ok(url)
+}
+
+/// Fetch one page by its next link.
+pub(crate) async fn fetch_page<P: Page>(transport: &Transport, url: Url) -> Result<P> {
+    let request = transport
+        .http()
+        .get(url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .build()
+        .map_err(Error::transport)?;
+    let (status, body) = transport.send(request).await?;
+    serde_json::from_slice(&body).map_err(|e| Error::Decode {
+        status: Some(status),
+        message: e.to_string(),
+        excerpt: excerpt(&body),
+    })
+}
+
+struct State<P: Page, F> {
+    first: Option<F>,
+    items: VecDeque<P::Item>,
+    next: Option<Url>,
+    pages: usize,
+    done: bool,
+}
+
+/// Stream the items of a listing: `first` fetches the first page, next links are followed through
+/// `transport`, at most `max_pages` pages.
+pub fn items<P, F>(
+    transport: Transport,
+    base: Url,
+    max_pages: usize,
+    first: F,
+) -> impl Stream<Item = Result<P::Item>> + Send
+where
+    P: Page,
+    F: Future<Output = Result<P>> + Send,
+{
+    let state: State<P, F> =
+        State { first: Some(first), items: VecDeque::new(), next: None, pages: 0, done: false };
+    futures::stream::unfold(state, move |mut st| {
+        let transport = transport.clone();
+        let base = base.clone();
+        async move {
+            loop {
+                if let Some(item) = st.items.pop_front() {
+                    return Some((Ok(item), st));
+                }
+                if st.done {
+                    return None;
+                }
+                let page = if let Some(first) = st.first.take() {
+                    first.await
+                } else if let Some(next) = st.next.take() {
+                    if st.pages >= max_pages {
+                        st.done = true;
+                        return Some((
+                            Err(Error::Limit(format!("the listing has more than {max_pages} pages"))),
+                            st,
+                        ));
+                    }
+                    fetch_page::<P>(&transport, next).await
+                } else {
+                    return None;
+                };
+                st.pages += 1;
+                match page.and_then(|p| {
+                    let (items, next) = p.into_parts();
+                    let next = next.map(|n| check_next_link(&base, &n)).transpose()?;
+                    Ok((items, next))
+                }) {
+                    Ok((items, next)) => {
+                        st.items = items.into();
+                        st.done = next.is_none();
+                        st.next = next;
+                    }
+                    Err(e) => {
+                        st.done = true;
+                        return Some((Err(e), st));
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// Implements [`Page`] for generated collection responses.
+macro_rules! collection_pages {
+    ($($page:ty => $item:ty),* $(,)?) => {
+        $(impl $crate::paging::Page for $page {
+            type Item = $item;
+            fn into_parts(self) -> (Vec<$item>, Option<String>) {
+                (self.value, self.odata_next_link)
+            }
+        })*
+    };
+}
+pub(crate) use collection_pages;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_link_must_stay_on_the_same_origin() {
+        let base = Url::parse("https://graph.microsoft.com/beta").unwrap();
+        let ok = "https://graph.microsoft.com/beta/identity/apiConnectors?$skiptoken=abc";
+        assert_eq!(check_next_link(&base, ok).unwrap().as_str(), ok);
+        for bad in [
+            "https://evil.example/beta/identity/apiConnectors",
+            "http://graph.microsoft.com/beta/identity/apiConnectors",
+            "https://graph.microsoft.com:8443/beta/x",
+            "/beta/identity/apiConnectors",
+        ] {
+            let e = check_next_link(&base, bad).unwrap_err();
+            assert!(matches!(e, Error::Limit(_)), "{bad}: {e}");
+        }
+    }
+}

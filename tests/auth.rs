@@ -1,0 +1,836 @@
+//! Token providers against a fake Microsoft identity platform token endpoint on 127.0.0.1.
+//!
+//! Wire format: <https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow>.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use entra_api_connectors::auth::{
+    AccessToken, AuthError, CachedTokenProvider, ClientSecretCredential, EnvironmentCredential,
+    StaticToken, TokenFuture, TokenProvider,
+};
+use entra_api_connectors::cloud::Cloud;
+use secrecy::ExposeSecret;
+use serde_json::json;
+use url::Url;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const TENANT: &str = "11111111-2222-3333-4444-555555555555";
+const CLIENT_ID: &str = "66666666-7777-8888-9999-000000000000";
+const SECRET: &str = "s3cr3t~VALUE.that-must-never-leak";
+const TOKEN_PATH: &str = "/11111111-2222-3333-4444-555555555555/oauth2/v2.0/token";
+
+fn credential(server: &MockServer) -> ClientSecretCredential {
+    ClientSecretCredential::new(TENANT, CLIENT_ID, SECRET)
+        .with_authority_host(Url::parse(&server.uri()).unwrap())
+}
+
+fn token_json(token: &str, expires_in: u64) -> serde_json::Value {
+    json!({
+        "token_type": "Bearer",
+        "expires_in": expires_in,
+        "ext_expires_in": expires_in,
+        "access_token": token,
+    })
+}
+
+/// Answers `token-1`, `token-2`, ... so that a refresh is visible in the returned token.
+struct CountingTokens {
+    issued: AtomicUsize,
+    expires_in: u64,
+    delay: Duration,
+}
+
+impl CountingTokens {
+    fn new(expires_in: u64) -> Self {
+        Self {
+            issued: AtomicUsize::new(0),
+            expires_in,
+            delay: Duration::ZERO,
+        }
+    }
+}
+
+impl Respond for CountingTokens {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let n = self.issued.fetch_add(1, Ordering::SeqCst) + 1;
+        ResponseTemplate::new(200)
+            .set_body_json(token_json(&format!("token-{n}"), self.expires_in))
+            .set_delay(self.delay)
+    }
+}
+
+async fn token_requests(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap().len()
+}
+
+fn entra_error_body() -> serde_json::Value {
+    json!({
+        "error": "invalid_client",
+        "error_description": "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value. Trace ID: 0b7f3a5e-1c11-4d2f-9c39-7d5f4a1a0000 Correlation ID: 3f1c2a8b-0000-4e6a-b1c2-8d9e0f1a2b3c Timestamp: 2024-05-01 10:00:00Z",
+        "error_codes": [7000215],
+        "timestamp": "2024-05-01 10:00:00Z",
+        "trace_id": "0b7f3a5e-1c11-4d2f-9c39-7d5f4a1a0000",
+        "correlation_id": "3f1c2a8b-0000-4e6a-b1c2-8d9e0f1a2b3c",
+        "error_uri": "https://login.microsoftonline.com/error?code=7000215"
+    })
+}
+
+fn assert_no_secret(text: &str) {
+    assert!(!text.contains(SECRET), "client secret leaked: {text}");
+}
+
+#[tokio::test]
+async fn client_credentials_request_is_exact() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_json("eyJ0eXAi.test", 3599)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let before = SystemTime::now();
+    let token = credential(&server).token().await.unwrap();
+    let after = SystemTime::now();
+
+    assert_eq!(token.secret().expose_secret(), "eyJ0eXAi.test");
+    let expires_at = token.expires_at().unwrap();
+    assert!(expires_at >= before + Duration::from_secs(3599));
+    assert!(expires_at <= after + Duration::from_secs(3599));
+
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    let request = &requests[0];
+    assert_eq!(request.method.as_str(), "POST");
+    assert_eq!(request.url.path(), TOKEN_PATH);
+    assert_eq!(request.url.query(), None);
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/x-www-form-urlencoded"
+    );
+    // The secret travels in the form body, not in an Authorization header.
+    assert!(request.headers.get("authorization").is_none());
+    let form: BTreeMap<String, String> = url::form_urlencoded::parse(&request.body)
+        .into_owned()
+        .collect();
+    let expected: BTreeMap<String, String> = [
+        ("grant_type", "client_credentials"),
+        ("client_id", CLIENT_ID),
+        ("client_secret", SECRET),
+        ("scope", "https://graph.microsoft.com/.default"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    assert_eq!(form, expected);
+}
+
+#[tokio::test]
+async fn national_cloud_scope_and_custom_scope_are_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_json("t", 3599)))
+        .mount(&server)
+        .await;
+    let authority = Url::parse(&server.uri()).unwrap();
+
+    let china = ClientSecretCredential::new(TENANT, CLIENT_ID, SECRET)
+        .with_cloud(Cloud::China)
+        .with_authority_host(authority.clone());
+    assert_eq!(
+        china.scope(),
+        "https://microsoftgraph.chinacloudapi.cn/.default"
+    );
+    china.token().await.unwrap();
+
+    let custom = ClientSecretCredential::new(TENANT, CLIENT_ID, SECRET)
+        .with_authority_host(authority)
+        .with_scope("api://my-api/.default");
+    custom.token().await.unwrap();
+
+    let scopes: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            url::form_urlencoded::parse(&r.body)
+                .find(|(k, _)| k == "scope")
+                .unwrap()
+                .1
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(
+        scopes,
+        [
+            "https://microsoftgraph.chinacloudapi.cn/.default",
+            "api://my-api/.default"
+        ]
+    );
+}
+
+#[test]
+fn token_endpoint_per_cloud_and_authority_with_path() {
+    let us = ClientSecretCredential::new("contoso.onmicrosoft.com", CLIENT_ID, SECRET)
+        .with_cloud(Cloud::UsGovDoD);
+    assert_eq!(
+        us.token_endpoint().unwrap().as_str(),
+        "https://login.microsoftonline.us/contoso.onmicrosoft.com/oauth2/v2.0/token"
+    );
+    assert_eq!(us.scope(), "https://dod-graph.microsoft.us/.default");
+    let with_path = ClientSecretCredential::new(TENANT, CLIENT_ID, SECRET)
+        .with_authority_host(Url::parse("http://127.0.0.1:8080/fake-entra/").unwrap());
+    assert_eq!(
+        with_path.token_endpoint().unwrap().as_str(),
+        format!("http://127.0.0.1:8080/fake-entra{TOKEN_PATH}")
+    );
+}
+
+#[tokio::test]
+async fn bad_configuration_is_rejected_before_any_request() {
+    let server = MockServer::start().await;
+    let cases = [
+        (
+            credential(&server)
+                .with_authority_host(Url::parse("http://login.example.test").unwrap()),
+            "must use https",
+        ),
+        (
+            ClientSecretCredential::new("../admin", CLIENT_ID, SECRET)
+                .with_authority_host(Url::parse(&server.uri()).unwrap()),
+            "tenant id `../admin`",
+        ),
+        (
+            ClientSecretCredential::new(TENANT, " ", SECRET)
+                .with_authority_host(Url::parse(&server.uri()).unwrap()),
+            "client id is empty",
+        ),
+    ];
+    for (credential, message) in cases {
+        let err = credential.token().await.unwrap_err();
+        assert!(matches!(err, AuthError::InvalidConfiguration(_)), "{err:?}");
+        assert!(err.to_string().contains(message), "{err}");
+        assert_no_secret(&format!("{err} {err:?}"));
+    }
+    assert_eq!(token_requests(&server).await, 0);
+}
+
+#[tokio::test]
+async fn entra_error_is_parsed_without_leaking_the_secret() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(401).set_body_json(entra_error_body()))
+        .mount(&server)
+        .await;
+
+    let err = credential(&server).token().await.unwrap_err();
+    let details = err.token_endpoint().expect("a token endpoint error");
+    assert_eq!(details.status.as_u16(), 401);
+    assert_eq!(details.error.as_deref(), Some("invalid_client"));
+    assert!(
+        details
+            .error_description
+            .as_deref()
+            .unwrap()
+            .starts_with("AADSTS7000215: Invalid client secret provided.")
+    );
+    assert_eq!(details.error_codes, [7000215]);
+    assert_eq!(
+        details.correlation_id.as_deref(),
+        Some("3f1c2a8b-0000-4e6a-b1c2-8d9e0f1a2b3c")
+    );
+    assert_eq!(
+        details.trace_id.as_deref(),
+        Some("0b7f3a5e-1c11-4d2f-9c39-7d5f4a1a0000")
+    );
+    let display = err.to_string();
+    assert!(
+        display.starts_with(
+            "token endpoint returned HTTP 401 Unauthorized: invalid_client: AADSTS7000215"
+        ),
+        "{display}"
+    );
+    assert!(display.ends_with(
+        "(correlation id 3f1c2a8b-0000-4e6a-b1c2-8d9e0f1a2b3c, trace id 0b7f3a5e-1c11-4d2f-9c39-7d5f4a1a0000)"
+    ));
+    assert_no_secret(&format!("{err} {err:?}"));
+}
+
+#[tokio::test]
+async fn bad_request_with_echoed_secret_is_redacted() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "error": "invalid_request",
+            "error_description": format!("AADSTS900144: bad client_secret {SECRET}"),
+            "error_codes": [900144],
+        })))
+        .mount(&server)
+        .await;
+
+    let err = credential(&server).token().await.unwrap_err();
+    let details = err.token_endpoint().unwrap();
+    assert_eq!(details.status.as_u16(), 400);
+    assert_eq!(details.error.as_deref(), Some("invalid_request"));
+    assert_eq!(
+        details.error_description.as_deref(),
+        Some("AADSTS900144: bad client_secret [REDACTED]")
+    );
+    assert_eq!(details.error_codes, [900144]);
+    assert_eq!(details.correlation_id, None);
+    assert_no_secret(&format!("{err} {err:?}"));
+}
+
+#[tokio::test]
+async fn non_json_server_error_keeps_status_and_body_excerpt() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .set_body_raw("<html>Service Unavailable</html>", "text/html"),
+        )
+        .mount(&server)
+        .await;
+
+    let err = credential(&server).token().await.unwrap_err();
+    let details = err.token_endpoint().unwrap();
+    assert_eq!(details.status.as_u16(), 503);
+    assert_eq!(details.error, None);
+    assert_eq!(
+        details.error_description.as_deref(),
+        Some("<html>Service Unavailable</html>")
+    );
+}
+
+#[tokio::test]
+async fn unusable_success_answers_are_invalid_responses() {
+    let cases = [
+        (
+            json!({"token_type": "Bearer", "expires_in": 3599}),
+            "access_token",
+        ),
+        (
+            json!({"token_type": "pop", "expires_in": 3599, "access_token": "t"}),
+            "token_type is `pop`",
+        ),
+        (
+            json!({"token_type": "Bearer", "access_token": "t"}),
+            "no `expires_in`",
+        ),
+    ];
+    for (body, message) in cases {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(TOKEN_PATH))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&server)
+            .await;
+        let err = credential(&server).token().await.unwrap_err();
+        assert!(matches!(err, AuthError::InvalidResponse(_)), "{err:?}");
+        assert!(err.to_string().contains(message), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn unreachable_endpoint_is_a_transport_error() {
+    // Reserve a loopback port, then close it so that nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let err = ClientSecretCredential::new(TENANT, CLIENT_ID, SECRET)
+        .with_authority_host(Url::parse(&format!("http://127.0.0.1:{port}")).unwrap())
+        .token()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuthError::Transport(_)), "{err:?}");
+    assert!(std::error::Error::source(&err).is_some());
+    assert_no_secret(&format!("{err} {err:?}"));
+}
+
+#[tokio::test]
+async fn cached_token_is_reused() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(CountingTokens::new(3599))
+        .mount(&server)
+        .await;
+
+    let cached = CachedTokenProvider::new(credential(&server));
+    let first = cached.token().await.unwrap();
+    let second = cached.token().await.unwrap();
+    assert_eq!(first.secret().expose_secret(), "token-1");
+    assert_eq!(second.secret().expose_secret(), "token-1");
+    assert_eq!(first.expires_at(), second.expires_at());
+    assert_eq!(token_requests(&server).await, 1);
+
+    cached.invalidate();
+    assert_eq!(
+        cached.token().await.unwrap().secret().expose_secret(),
+        "token-2"
+    );
+    assert_eq!(token_requests(&server).await, 2);
+}
+
+#[tokio::test]
+async fn token_inside_the_refresh_margin_is_refreshed() {
+    // Default margin is 5 minutes: a token valid for 299 s is refreshed on every call,
+    // one valid for 301 s is reused.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(CountingTokens::new(299))
+        .mount(&server)
+        .await;
+    let cached = CachedTokenProvider::new(credential(&server));
+    assert_eq!(cached.refresh_margin(), Duration::from_secs(300));
+    assert_eq!(
+        cached.token().await.unwrap().secret().expose_secret(),
+        "token-1"
+    );
+    assert_eq!(
+        cached.token().await.unwrap().secret().expose_secret(),
+        "token-2"
+    );
+    assert_eq!(token_requests(&server).await, 2);
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(CountingTokens::new(301))
+        .mount(&server)
+        .await;
+    let cached = CachedTokenProvider::new(credential(&server));
+    cached.token().await.unwrap();
+    cached.token().await.unwrap();
+    assert_eq!(token_requests(&server).await, 1);
+}
+
+#[tokio::test]
+async fn token_is_refreshed_after_it_expires_with_custom_margin() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(CountingTokens::new(1))
+        .mount(&server)
+        .await;
+    let cached = CachedTokenProvider::new(credential(&server))
+        .with_refresh_margin(Duration::from_millis(200));
+    assert_eq!(
+        cached.token().await.unwrap().secret().expose_secret(),
+        "token-1"
+    );
+    assert_eq!(
+        cached.token().await.unwrap().secret().expose_secret(),
+        "token-1"
+    );
+    assert_eq!(token_requests(&server).await, 1);
+    // 1 s lifetime minus 200 ms margin: stale after 800 ms.
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    assert_eq!(
+        cached.token().await.unwrap().secret().expose_secret(),
+        "token-2"
+    );
+    assert_eq!(token_requests(&server).await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_callers_share_one_refresh() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(CountingTokens {
+            delay: Duration::from_millis(200),
+            ..CountingTokens::new(3599)
+        })
+        .mount(&server)
+        .await;
+
+    let cached = Arc::new(CachedTokenProvider::new(credential(&server)));
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let cached = Arc::clone(&cached);
+            tokio::spawn(async move { cached.token().await })
+        })
+        .collect();
+    for task in tasks {
+        let token = task.await.unwrap().unwrap();
+        assert_eq!(token.secret().expose_secret(), "token-1");
+    }
+    assert_eq!(token_requests(&server).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_refresh_reaches_all_waiters_and_does_not_poison_the_cache() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(entra_error_body())
+                .set_delay(Duration::from_millis(200)),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(CountingTokens::new(3599))
+        .mount(&server)
+        .await;
+
+    let cached = Arc::new(CachedTokenProvider::new(credential(&server)));
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let cached = Arc::clone(&cached);
+            tokio::spawn(async move { cached.token().await })
+        })
+        .collect();
+    for task in tasks {
+        let err = task.await.unwrap().unwrap_err();
+        assert_eq!(err.token_endpoint().unwrap().error_codes, [7000215]);
+    }
+    assert_eq!(token_requests(&server).await, 1);
+
+    // The next call tries again and succeeds.
+    let token = cached.token().await.unwrap();
+    assert_eq!(token.secret().expose_secret(), "token-1");
+    cached.token().await.unwrap();
+    assert_eq!(token_requests(&server).await, 2);
+}
+
+/// A provider that counts calls, for the cache over a trait object.
+#[derive(Debug, Default)]
+struct Counting(AtomicUsize);
+
+impl TokenProvider for Counting {
+    fn token(&self) -> TokenFuture<'_> {
+        let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
+        Box::pin(async move {
+            Ok(AccessToken::new(
+                format!("custom-{n}"),
+                SystemTime::now() + Duration::from_secs(3600),
+            ))
+        })
+    }
+}
+
+#[tokio::test]
+async fn cache_works_over_a_shared_trait_object() {
+    let counting = Arc::new(Counting::default());
+    let shared: Arc<dyn TokenProvider> = counting.clone();
+    let cached: Arc<dyn TokenProvider> = Arc::new(CachedTokenProvider::from_arc(shared));
+    for _ in 0..3 {
+        assert_eq!(
+            cached.token().await.unwrap().secret().expose_secret(),
+            "custom-1"
+        );
+    }
+    assert_eq!(counting.0.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn static_token_never_expires() {
+    let provider: Arc<dyn TokenProvider> = Arc::new(StaticToken::new("static-token-value"));
+    let token = provider.token().await.unwrap();
+    assert_eq!(token.secret().expose_secret(), "static-token-value");
+    assert_eq!(token.expires_at(), None);
+    assert!(token.is_valid_for(Duration::from_secs(365 * 24 * 3600)));
+    let header = token.authorization_header().unwrap();
+    assert_eq!(header.to_str().unwrap(), "Bearer static-token-value");
+    assert!(header.is_sensitive());
+    assert_eq!(format!("{header:?}"), "Sensitive");
+}
+
+#[tokio::test]
+async fn token_with_newline_cannot_become_a_header() {
+    let token = StaticToken::new("bad\ntoken").token().await.unwrap();
+    let err = token.authorization_header().unwrap_err();
+    assert!(matches!(err, AuthError::InvalidResponse(_)));
+    assert!(!err.to_string().contains("bad\ntoken"));
+}
+
+#[tokio::test]
+async fn debug_output_shows_no_secrets() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(token_json("access-token-value", 3599)),
+        )
+        .mount(&server)
+        .await;
+
+    let credential = credential(&server);
+    let debug = format!("{credential:?}");
+    assert!(
+        debug.contains(CLIENT_ID) && debug.contains(TENANT),
+        "{debug}"
+    );
+    assert_no_secret(&debug);
+
+    let cached = CachedTokenProvider::new(credential);
+    let token = cached.token().await.unwrap();
+    for debug in [
+        format!("{token:?}"),
+        format!("{cached:?}"),
+        format!("{:?}", StaticToken::new("access-token-value")),
+    ] {
+        assert!(debug.contains("[REDACTED]"), "{debug}");
+        assert!(!debug.contains("access-token-value"), "{debug}");
+        assert_no_secret(&debug);
+    }
+}
+
+fn env(vars: &[(&str, &str)]) -> impl FnMut(&str) -> Option<String> {
+    let vars: BTreeMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    move |name| vars.get(name).cloned()
+}
+
+#[test]
+fn environment_credential_names_the_missing_variable() {
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (&[], "AZURE_TENANT_ID"),
+        (
+            &[("AZURE_TENANT_ID", TENANT), ("AZURE_CLIENT_SECRET", SECRET)],
+            "AZURE_CLIENT_ID",
+        ),
+        (
+            &[("AZURE_TENANT_ID", TENANT), ("AZURE_CLIENT_ID", CLIENT_ID)],
+            "AZURE_CLIENT_SECRET",
+        ),
+        (
+            &[
+                ("AZURE_TENANT_ID", TENANT),
+                ("AZURE_CLIENT_ID", CLIENT_ID),
+                ("AZURE_CLIENT_SECRET", ""),
+            ],
+            "AZURE_CLIENT_SECRET",
+        ),
+    ];
+    for (vars, missing) in cases {
+        let err = EnvironmentCredential::from_lookup(Cloud::Global, env(vars)).unwrap_err();
+        assert!(matches!(err, AuthError::MissingConfiguration(_)), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!("missing configuration: environment variable {missing} is not set or empty")
+        );
+        let all = format!("{err} {err:?}");
+        assert!(!all.contains(TENANT) && !all.contains(CLIENT_ID));
+        assert_no_secret(&all);
+    }
+}
+
+#[test]
+fn environment_credential_rejects_a_bad_authority_host() {
+    let err = EnvironmentCredential::from_lookup(
+        Cloud::Global,
+        env(&[
+            ("AZURE_TENANT_ID", TENANT),
+            ("AZURE_CLIENT_ID", CLIENT_ID),
+            ("AZURE_CLIENT_SECRET", SECRET),
+            ("AZURE_AUTHORITY_HOST", "https://[not-a-host"),
+        ]),
+    )
+    .unwrap_err();
+    assert!(matches!(err, AuthError::InvalidConfiguration(_)), "{err:?}");
+    assert!(err.to_string().contains("AZURE_AUTHORITY_HOST"));
+    assert_no_secret(&format!("{err} {err:?}"));
+}
+
+#[tokio::test]
+async fn environment_credential_requests_a_token_from_the_authority_host() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_json("from-env", 3599)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let credential = EnvironmentCredential::from_lookup(
+        Cloud::UsGovL4,
+        env(&[
+            ("AZURE_TENANT_ID", TENANT),
+            ("AZURE_CLIENT_ID", CLIENT_ID),
+            ("AZURE_CLIENT_SECRET", SECRET),
+            ("AZURE_AUTHORITY_HOST", &server.uri()),
+        ]),
+    )
+    .unwrap();
+    assert_no_secret(&format!("{credential:?}"));
+    let token = credential.token().await.unwrap();
+    assert_eq!(token.secret().expose_secret(), "from-env");
+
+    let request = &server.received_requests().await.unwrap()[0];
+    let form: BTreeMap<String, String> = url::form_urlencoded::parse(&request.body)
+        .into_owned()
+        .collect();
+    assert_eq!(form["client_secret"], SECRET);
+    assert_eq!(form["scope"], "https://graph.microsoft.us/.default");
+
+    let inner = credential.into_inner();
+    assert_eq!(inner.tenant_id(), TENANT);
+    assert_eq!(inner.client_id(), CLIENT_ID);
+}
+
+/// Collects the text of every tracing event.
+#[derive(Default, Clone)]
+struct LogCollector(Arc<Mutex<Vec<String>>>);
+
+struct FieldText<'a>(&'a mut String);
+
+impl tracing::field::Visit for FieldText<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!("{}={value:?} ", field.name()));
+    }
+}
+
+impl tracing::Subscriber for LogCollector {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut text = format!("{} ", event.metadata().level());
+        event.record(&mut FieldText(&mut text));
+        self.0.lock().unwrap().push(text);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn token_acquisition_is_logged_at_debug_without_secrets() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_json("logged-token?", 3599)))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(400).set_body_json(entra_error_body()))
+        .mount(&server)
+        .await;
+
+    let logs = LogCollector::default();
+    let _guard = tracing::subscriber::set_default(logs.clone());
+    let cached = CachedTokenProvider::new(credential(&server)).with_refresh_margin(Duration::ZERO);
+    cached.token().await.unwrap();
+    cached.invalidate();
+    cached.token().await.unwrap_err();
+
+    let logs = logs.0.lock().unwrap().clone();
+    let all = logs.join("\n");
+    assert!(
+        logs.iter()
+            .any(|l| l.starts_with("DEBUG") && l.contains("acquired access token")),
+        "{all}"
+    );
+    assert!(
+        logs.iter()
+            .any(|l| l.starts_with("DEBUG") && l.contains("refreshing access token")),
+        "{all}"
+    );
+    assert!(all.contains("AADSTS7000215"), "{all}");
+    assert!(!all.contains("logged-token?"), "{all}");
+    assert_no_secret(&all);
+}
+
+#[cfg(feature = "azure-identity")]
+mod azure {
+    use super::*;
+    use entra_api_connectors::auth::AzureCredential;
+    use entra_api_connectors::auth::azure_core::{
+        self,
+        credentials::{TokenCredential, TokenRequestOptions},
+        error::ErrorKind,
+        time::OffsetDateTime,
+    };
+
+    #[derive(Debug, Default)]
+    struct FakeCredential {
+        scopes: Mutex<Vec<Vec<String>>>,
+        fail: bool,
+    }
+
+    #[async_trait::async_trait]
+    impl TokenCredential for FakeCredential {
+        async fn get_token(
+            &self,
+            scopes: &[&str],
+            _: Option<TokenRequestOptions<'_>>,
+        ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+            self.scopes
+                .lock()
+                .unwrap()
+                .push(scopes.iter().map(|s| (*s).to_owned()).collect());
+            if self.fail {
+                return Err(azure_core::Error::with_message(
+                    ErrorKind::Credential,
+                    "managed identity endpoint unavailable",
+                ));
+            }
+            Ok(azure_core::credentials::AccessToken::new(
+                "azure-token",
+                OffsetDateTime::from_unix_timestamp(2_000_000_000).unwrap(),
+            ))
+        }
+    }
+
+    #[tokio::test]
+    async fn azure_credential_requests_the_cloud_scope() {
+        let fake = Arc::new(FakeCredential::default());
+        let provider = AzureCredential::new(fake.clone(), Cloud::China);
+        let token = provider.token().await.unwrap();
+        assert_eq!(token.secret().expose_secret(), "azure-token");
+        assert_eq!(
+            token.expires_at(),
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(2_000_000_000))
+        );
+        assert_eq!(
+            *fake.scopes.lock().unwrap(),
+            [["https://microsoftgraph.chinacloudapi.cn/.default"]]
+        );
+        assert!(!format!("{provider:?}").contains("azure-token"));
+    }
+
+    #[tokio::test]
+    async fn azure_credential_errors_are_provider_errors() {
+        let fake = Arc::new(FakeCredential {
+            fail: true,
+            ..Default::default()
+        });
+        let err = AzureCredential::new(fake, Cloud::Global)
+            .with_scopes(["api://x/.default"])
+            .token()
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AuthError::Provider(_)), "{err:?}");
+        assert!(
+            err.to_string()
+                .contains("managed identity endpoint unavailable"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,931 @@
+//! Exact wire requests of the handwritten client layer, checked against a wiremock server on
+//! 127.0.0.1, for every operation on Graph `beta` and `v1.0`, plus error mapping, input
+//! validation before sending, and token use.
+//!
+//! The expected requests come from the Microsoft Graph reference (summarised with URLs in
+//! `docs/graph-behaviour.md`), not from what the code happens to send:
+//! - connectors: <https://learn.microsoft.com/graph/api/resources/identityapiconnector>
+//!   (create `POST` 201, get, list, update `PATCH` 204, delete 204, `uploadClientCertificate` 200);
+//! - `$ref` binding: <https://learn.microsoft.com/graph/api/b2xidentityuserflow-put-apiconnectorconfiguration>
+//!   and <https://learn.microsoft.com/graph/api/b2cidentityuserflow-put-apiconnectorconfiguration?view=graph-rest-beta>
+//!   (`PUT …/{step}/$ref` with `{"@odata.id": "<full connector URL>"}`, `{}` to disable, 204);
+//! - configuration: <https://learn.microsoft.com/graph/api/b2xidentityuserflow-get-apiconnectorconfiguration>
+//!   (`$expand=postFederationSignup,postAttributeCollection`);
+//! - errors: <https://learn.microsoft.com/graph/errors>.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+use base64::Engine as _;
+use entra_api_connectors::auth::{AccessToken, AuthError, StaticToken, TokenFuture, TokenProvider};
+use entra_api_connectors::certificate::testing;
+use entra_api_connectors::connectors::{Authentication, ConnectorPatch, ListOptions, NewConnector, Patch, Pkcs12Upload};
+use entra_api_connectors::retry::RetryPolicy;
+use entra_api_connectors::{Error, GraphClient};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use wiremock::matchers::{any, method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const TOKEN: &str = "wire-test-token-5b7e0c";
+const CONNECTOR_A: &str = "3c7f2b4e-8d1a-4f6b-9e2c-5a0d7b1c9e43";
+const CONNECTOR_D: &str = "e1f6c3a9-7d2b-4e8f-b0a4-6c9d3e2f1a57";
+const CREATE_PFX_PASSWORD: &str = "fixture-create-pfx-pass";
+const UPLOAD_PFX_PASSWORD: &str = "fixture-upload-pfx-pass";
+
+fn fixture(name: &str) -> Value {
+    let file = format!("{}/tests/fixtures/graph/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+/// The PKCS#12 bytes of a fixture request body (real PFX files, see the fixtures README).
+fn fixture_pfx(name: &str) -> Vec<u8> {
+    let body = fixture(name);
+    let b64 = body
+        .pointer("/authenticationConfiguration/pkcs12Value")
+        .or_else(|| body.get("pkcs12Value"))
+        .and_then(Value::as_str)
+        .expect("a pkcs12Value");
+    base64::engine::general_purpose::STANDARD.decode(b64).expect("base64")
+}
+
+fn client_for(server: &MockServer) -> GraphClient {
+    GraphClient::builder()
+        .base_url(server.uri())
+        .token_provider(StaticToken::new(TOKEN))
+        .retry_policy(RetryPolicy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client")
+}
+
+async fn start() -> (MockServer, GraphClient) {
+    let server = MockServer::start().await;
+    let client = client_for(&server);
+    (server, client)
+}
+
+async fn requests(server: &MockServer) -> Vec<Request> {
+    server.received_requests().await.expect("request recording is on")
+}
+
+async fn only_request(server: &MockServer) -> Request {
+    let mut all = requests(server).await;
+    assert_eq!(all.len(), 1, "expected exactly one request, got {:?}", all.iter().map(describe).collect::<Vec<_>>());
+    all.pop().unwrap()
+}
+
+fn describe(r: &Request) -> String {
+    format!("{} {}", r.method, r.url)
+}
+
+fn header(r: &Request, name: &str) -> Option<String> {
+    let mut values = r.headers.get_all(name).iter();
+    let first = values.next().map(|v| v.to_str().expect("ASCII header").to_string());
+    assert!(values.next().is_none(), "header {name} sent more than once");
+    first
+}
+
+/// The query as Graph sees it: percent-decoded keys and values, each key at most once.
+fn query(r: &Request) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    for (k, v) in r.url.query_pairs() {
+        assert!(map.insert(k.to_string(), v.to_string()).is_none(), "query key {k} repeated in {}", r.url);
+    }
+    map
+}
+
+fn q(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// Headers every Graph request carries: the bearer token, a GUID `client-request-id`, no
+/// `api-version` (Graph has none); `Content-Type: application/json` exactly when there is a body.
+fn assert_graph_headers(r: &Request, has_body: bool) {
+    assert_eq!(header(r, "authorization").as_deref(), Some(format!("Bearer {TOKEN}").as_str()), "{}", describe(r));
+    let id = header(r, "client-request-id").expect("client-request-id");
+    let uuid = uuid::Uuid::parse_str(&id).unwrap_or_else(|e| panic!("client-request-id {id} is not a GUID: {e}"));
+    assert_eq!(uuid.hyphenated().to_string(), id, "client-request-id in the usual hyphenated form");
+    assert!(r.headers.get("api-version").is_none(), "api-version header sent to Graph");
+    let content_type = header(r, "content-type");
+    if has_body {
+        let media = content_type.as_deref().map(|c| c.split(';').next().unwrap().trim().to_ascii_lowercase());
+        assert_eq!(media.as_deref(), Some("application/json"), "{}", describe(r));
+    } else {
+        assert!(r.body.is_empty(), "{} has a body: {}", describe(r), String::from_utf8_lossy(&r.body));
+        assert_eq!(content_type, None, "{} has a Content-Type without a body", describe(r));
+    }
+}
+
+fn body_json(r: &Request) -> Value {
+    serde_json::from_slice(&r.body)
+        .unwrap_or_else(|e| panic!("{} body is not JSON ({e}): {}", describe(r), String::from_utf8_lossy(&r.body)))
+}
+
+/// Compare JSON numbers by value (`3` and `3.0` are the same Edm.Single to Graph).
+fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same_json(v, w)),
+        _ => a == b,
+    }
+}
+
+fn assert_no_requests_sent(all: &[Request]) {
+    assert!(all.is_empty(), "requests were sent: {:?}", all.iter().map(describe).collect::<Vec<_>>());
+}
+
+/// Connector operations, identical on both versions apart from the path prefix.
+macro_rules! connector_wire_tests {
+    ($version:ident, $segment:literal, $suffix:literal) => {
+        mod $version {
+            use super::*;
+
+            fn connectors(client: &GraphClient) -> entra_api_connectors::$version::Connectors {
+                client.$version().connectors()
+            }
+
+            fn p(rest: &str) -> String {
+                format!("/{}/identity/apiConnectors{rest}", $segment)
+            }
+
+            #[tokio::test]
+            async fn create_with_basic_authentication() {
+                let (server, client) = start().await;
+                Mock::given(method("POST"))
+                    .and(path(p("")))
+                    .respond_with(
+                        ResponseTemplate::new(201)
+                            .set_body_json(fixture(concat!("create_api_connector_basic_response_", $suffix, ".json"))),
+                    )
+                    .mount(&server)
+                    .await;
+                let created = connectors(&client)
+                    .create(&NewConnector::new(
+                        "Block disposable email",
+                        "https://api.contoso-test.example/signup/block-disposable",
+                        Authentication::basic("b2c-connector", "Fixture-Basic-Pa55!"),
+                    ))
+                    .await
+                    .expect("create");
+                let r = only_request(&server).await;
+                assert_eq!(r.method.as_str(), "POST");
+                assert_eq!(r.url.path(), p(""));
+                assert_eq!(query(&r), q(&[]));
+                assert_graph_headers(&r, true);
+                assert_eq!(body_json(&r), fixture("create_api_connector_basic_request.json"));
+                assert_eq!(created.id.as_deref(), Some("7a3e1c9d-4b8f-4e2a-a6c0-9d5b3f7e2a84"));
+                let text = format!("{created:?}");
+                assert!(text.contains("Secret(masked)"), "Graph's masked password reads as masked: {text}");
+            }
+
+            #[tokio::test]
+            async fn create_with_pkcs12_certificate() {
+                let (server, client) = start().await;
+                Mock::given(method("POST"))
+                    .and(path(p("")))
+                    .respond_with(ResponseTemplate::new(201).set_body_json(fixture(concat!(
+                        "create_api_connector_certificate_response_",
+                        $suffix,
+                        ".json"
+                    ))))
+                    .mount(&server)
+                    .await;
+                let pfx = fixture_pfx("create_api_connector_pkcs12_request.json");
+                let upload = Pkcs12Upload::from_bytes(&pfx, SecretString::from(CREATE_PFX_PASSWORD)).expect("fixture PFX");
+                let created = connectors(&client)
+                    .create(&NewConnector::new(
+                        "Enrich sign-up (mTLS)",
+                        "https://enrich.contoso-test.example/api/signup",
+                        Authentication::Certificate(upload),
+                    ))
+                    .await
+                    .expect("create");
+                let r = only_request(&server).await;
+                assert_eq!((r.method.as_str(), r.url.path()), ("POST", p("").as_str()));
+                assert_eq!(query(&r), q(&[]));
+                assert_graph_headers(&r, true);
+                let body = body_json(&r);
+                assert_eq!(body, fixture("create_api_connector_pkcs12_request.json"));
+                let sent = body["authenticationConfiguration"]["pkcs12Value"].as_str().unwrap();
+                assert_eq!(base64::engine::general_purpose::STANDARD.decode(sent).unwrap(), pfx, "standard base64 of the file");
+                let certs = created.certificates();
+                assert_eq!(certs.len(), 1);
+                assert_eq!(certs[0].thumbprint, "DF5B8A3DAFDBF17365B985E3C0A04F5D9B3A00E0");
+            }
+
+            #[tokio::test]
+            async fn create_with_generated_certificate() {
+                let (server, client) = start().await;
+                Mock::given(method("POST"))
+                    .and(path(p("")))
+                    .respond_with(ResponseTemplate::new(201).set_body_json(fixture(concat!(
+                        "create_api_connector_certificate_response_",
+                        $suffix,
+                        ".json"
+                    ))))
+                    .mount(&server)
+                    .await;
+                let password = SecretString::from("generated-pfx-pass");
+                let now = entra_api_connectors::certificate::unix_now();
+                let pfx = testing::self_signed_pkcs12("api.contoso-test.example", &password, now - 60, now + 86_400);
+                let upload = Pkcs12Upload::from_bytes(&pfx, password).expect("generated PFX");
+                connectors(&client)
+                    .create(&NewConnector::new("Gen", "https://api.contoso-test.example/x", Authentication::Certificate(upload)))
+                    .await
+                    .expect("create");
+                let body = body_json(&only_request(&server).await);
+                assert_eq!(
+                    body,
+                    json!({
+                        "displayName": "Gen",
+                        "targetUrl": "https://api.contoso-test.example/x",
+                        "authenticationConfiguration": {
+                            "@odata.type": "#microsoft.graph.pkcs12Certificate",
+                            "pkcs12Value": base64::engine::general_purpose::STANDARD.encode(&pfx),
+                            "password": "generated-pfx-pass",
+                        }
+                    })
+                );
+            }
+
+            #[tokio::test]
+            async fn get_with_select_sends_one_comma_joined_value() {
+                let (server, client) = start().await;
+                Mock::given(method("GET"))
+                    .and(path(p(&format!("/{CONNECTOR_A}"))))
+                    .respond_with(
+                        ResponseTemplate::new(200)
+                            .set_body_json(fixture(concat!("get_api_connector_basic_", $suffix, ".json"))),
+                    )
+                    .mount(&server)
+                    .await;
+                let c = connectors(&client).get(CONNECTOR_A, &["id", "displayName", "targetUrl"]).await.expect("get");
+                let r = only_request(&server).await;
+                assert_eq!(r.method.as_str(), "GET");
+                assert_eq!(r.url.path(), p(&format!("/{CONNECTOR_A}")));
+                assert_eq!(query(&r), q(&[("$select", "id,displayName,targetUrl")]));
+                assert_graph_headers(&r, false);
+                assert_eq!(c.display_name.as_deref(), Some("Validate loyalty number"));
+            }
+
+            #[tokio::test]
+            async fn get_without_select_sends_no_query() {
+                let (server, client) = start().await;
+                Mock::given(method("GET"))
+                    .and(path(p(&format!("/{CONNECTOR_A}"))))
+                    .respond_with(
+                        ResponseTemplate::new(200)
+                            .set_body_json(fixture(concat!("get_api_connector_basic_", $suffix, ".json"))),
+                    )
+                    .mount(&server)
+                    .await;
+                connectors(&client).get(CONNECTOR_A, &[]).await.expect("get");
+                let r = only_request(&server).await;
+                assert_eq!(r.url.query(), None, "{}", r.url);
+                assert_graph_headers(&r, false);
+            }
+
+            #[tokio::test]
+            async fn ids_are_percent_encoded_into_one_segment() {
+                let (server, client) = start().await;
+                Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+                connectors(&client).delete("a/b?c#d").await.expect("delete");
+                let r = only_request(&server).await;
+                assert_eq!(r.url.path(), p("/a%2Fb%3Fc%23d"));
+                assert_eq!(r.url.query(), None);
+            }
+
+            #[tokio::test]
+            async fn list_page_sends_odata_query_options() {
+                let (server, client) = start().await;
+                Mock::given(method("GET"))
+                    .and(path(p("")))
+                    .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                        "@odata.context": "ctx",
+                        "@odata.count": 3,
+                        "value": [{"id": CONNECTOR_A, "displayName": "Validate loyalty number"}]
+                    })))
+                    .mount(&server)
+                    .await;
+                let options = ListOptions::default()
+                    .select(["id", "displayName"])
+                    .filter("displayName eq 'Validate loyalty number'")
+                    .top(2)
+                    .count();
+                let page = connectors(&client).list_page(&options).await.expect("list");
+                let r = only_request(&server).await;
+                assert_eq!((r.method.as_str(), r.url.path()), ("GET", p("").as_str()));
+                assert_eq!(
+                    query(&r),
+                    q(&[
+                        ("$select", "id,displayName"),
+                        ("$filter", "displayName eq 'Validate loyalty number'"),
+                        ("$top", "2"),
+                        ("$count", "true"),
+                    ])
+                );
+                assert_graph_headers(&r, false);
+                assert_eq!(page.odata_count, Some(3));
+                assert_eq!(page.value.len(), 1);
+            }
+
+            #[tokio::test]
+            async fn list_all_without_options_sends_no_query() {
+                let (server, client) = start().await;
+                Mock::given(method("GET"))
+                    .and(path(p("")))
+                    .respond_with(
+                        ResponseTemplate::new(200)
+                            .set_body_json(fixture(concat!("list_api_connectors_last_page_", $suffix, ".json"))),
+                    )
+                    .mount(&server)
+                    .await;
+                let all = connectors(&client).list_all(ListOptions::default()).await.expect("list");
+                let r = only_request(&server).await;
+                assert_eq!(r.url.query(), None);
+                assert_graph_headers(&r, false);
+                let ids: Vec<_> = all.iter().map(|c| c.id.clone().unwrap()).collect();
+                assert_eq!(ids, ["b5a8e2d1-6c3f-4a9b-8e7d-1f4c2a6b9d30", CONNECTOR_D]);
+            }
+
+            #[tokio::test]
+            async fn update_sends_a_patch_with_only_changed_fields_and_null() {
+                let (server, client) = start().await;
+                Mock::given(method("PATCH"))
+                    .and(path(p(&format!("/{CONNECTOR_A}"))))
+                    .respond_with(ResponseTemplate::new(204))
+                    .mount(&server)
+                    .await;
+                let patch = ConnectorPatch {
+                    display_name: Patch::Set("Validate loyalty number v2".into()),
+                    target_url: Patch::Keep,
+                    authentication: Patch::Null,
+                };
+                connectors(&client).update(CONNECTOR_A, &patch).await.expect("update");
+                let r = only_request(&server).await;
+                assert_eq!(r.method.as_str(), "PATCH");
+                assert_eq!(r.url.path(), p(&format!("/{CONNECTOR_A}")));
+                assert_eq!(r.url.query(), None);
+                assert_graph_headers(&r, true);
+                assert_eq!(
+                    body_json(&r),
+                    json!({"displayName": "Validate loyalty number v2", "authenticationConfiguration": null})
+                );
+            }
+
+            #[tokio::test]
+            async fn update_with_basic_credentials_matches_the_documented_body() {
+                let (server, client) = start().await;
+                Mock::given(method("PATCH")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+                let patch = ConnectorPatch {
+                    display_name: Patch::Set("Validate loyalty number v2".into()),
+                    target_url: Patch::Set("https://api.contoso-test.example/signup/v2/validate-loyalty".into()),
+                    authentication: Patch::Set(Authentication::basic("b2c-connector-v2", "Fixture-Rotated-Pa55!")),
+                };
+                connectors(&client).update(CONNECTOR_A, &patch).await.expect("update");
+                let r = only_request(&server).await;
+                assert_graph_headers(&r, true);
+                assert_eq!(body_json(&r), fixture("update_api_connector_request.json"));
+            }
+
+            #[tokio::test]
+            async fn update_to_certificate_sends_pkcs12_configuration() {
+                let (server, client) = start().await;
+                Mock::given(method("PATCH"))
+                    .and(path(p(&format!("/{CONNECTOR_A}"))))
+                    .respond_with(ResponseTemplate::new(204))
+                    .mount(&server)
+                    .await;
+                let pfx = fixture_pfx("update_api_connector_to_certificate_request.json");
+                let upload = Pkcs12Upload::from_bytes(&pfx, SecretString::from(CREATE_PFX_PASSWORD)).expect("fixture PFX");
+                let patch = ConnectorPatch {
+                    authentication: Patch::Set(Authentication::Certificate(upload)),
+                    ..Default::default()
+                };
+                connectors(&client).update(CONNECTOR_A, &patch).await.expect("update");
+                let r = only_request(&server).await;
+                assert_eq!(r.method.as_str(), "PATCH");
+                assert_graph_headers(&r, true);
+                assert_eq!(body_json(&r), fixture("update_api_connector_to_certificate_request.json"));
+            }
+
+            #[tokio::test]
+            async fn delete_sends_delete_without_body() {
+                let (server, client) = start().await;
+                Mock::given(method("DELETE"))
+                    .and(path(p(&format!("/{CONNECTOR_A}"))))
+                    .respond_with(ResponseTemplate::new(204))
+                    .mount(&server)
+                    .await;
+                connectors(&client).delete(CONNECTOR_A).await.expect("delete");
+                let r = only_request(&server).await;
+                assert_eq!((r.method.as_str(), r.url.path()), ("DELETE", p(&format!("/{CONNECTOR_A}")).as_str()));
+                assert_eq!(r.url.query(), None);
+                assert_graph_headers(&r, false);
+            }
+
+            #[tokio::test]
+            async fn upload_certificate_posts_pkcs12_value_and_password() {
+                let (server, client) = start().await;
+                Mock::given(method("POST"))
+                    .and(path(p(&format!("/{CONNECTOR_D}/uploadClientCertificate"))))
+                    .respond_with(
+                        ResponseTemplate::new(200)
+                            .set_body_json(fixture(concat!("upload_client_certificate_response_", $suffix, ".json"))),
+                    )
+                    .mount(&server)
+                    .await;
+                let pfx = fixture_pfx("upload_client_certificate_request.json");
+                let upload = Pkcs12Upload::from_bytes(&pfx, SecretString::from(UPLOAD_PFX_PASSWORD)).expect("fixture PFX");
+                assert_eq!(upload.summary().thumbprint, "94908F3D0D47D8AD98E435B9C5B87C73179041C5");
+                let connector = connectors(&client).upload_certificate(CONNECTOR_D, &upload).await.expect("upload");
+                let r = only_request(&server).await;
+                assert_eq!(r.method.as_str(), "POST");
+                assert_eq!(r.url.path(), p(&format!("/{CONNECTOR_D}/uploadClientCertificate")));
+                assert_eq!(r.url.query(), None);
+                assert_graph_headers(&r, true);
+                assert_eq!(body_json(&r), fixture("upload_client_certificate_request.json"));
+                assert_eq!(connector.certificates().len(), 2);
+                let active = connector.active_certificate().expect("an active certificate");
+                assert_eq!(active.thumbprint, "94908F3D0D47D8AD98E435B9C5B87C73179041C5");
+            }
+        }
+    };
+}
+
+connector_wire_tests!(beta, "beta", "beta");
+connector_wire_tests!(v1, "v1.0", "v1");
+
+/// User-flow operations of one family on one version.
+macro_rules! user_flow_wire_tests {
+    (
+        $name:ident, $version:ident, $accessor:ident, $segment:literal, $family:ident, $family_segment:literal,
+        $flow:literal,
+        expand: $expand:literal, list: $list:expr, get: $get:expr, config: $config:expr
+    ) => {
+        mod $name {
+            use super::*;
+            use entra_api_connectors::$version::Step;
+
+            fn flows(client: &GraphClient) -> entra_api_connectors::$version::$accessor {
+                client.$version().$family()
+            }
+
+            fn base(rest: &str) -> String {
+                format!("/{}/identity/{}{rest}", $segment, $family_segment)
+            }
+
+            #[tokio::test]
+            async fn list_and_get() {
+                let (server, client) = start().await;
+                Mock::given(method("GET"))
+                    .and(path(base("")))
+                    .respond_with(ResponseTemplate::new(200).set_body_json(fixture($list)))
+                    .mount(&server)
+                    .await;
+                Mock::given(method("GET"))
+                    .and(path(base(&format!("/{}", $flow))))
+                    .respond_with(ResponseTemplate::new(200).set_body_json(fixture($get)))
+                    .mount(&server)
+                    .await;
+                let all = flows(&client).list_all().await.expect("list");
+                assert!(!all.is_empty());
+                let one = flows(&client).get($flow).await.expect("get");
+                assert!(one.id.is_some());
+                let reqs = requests(&server).await;
+                assert_eq!(reqs.len(), 2);
+                assert_eq!((reqs[0].method.as_str(), reqs[0].url.path()), ("GET", base("").as_str()));
+                assert_eq!(reqs[0].url.query(), None);
+                assert_eq!(reqs[1].url.path(), base(&format!("/{}", $flow)));
+                for r in &reqs {
+                    assert_graph_headers(r, false);
+                }
+            }
+
+            #[tokio::test]
+            async fn create_and_delete() {
+                let (server, client) = start().await;
+                let documented = json!({"id": "Partner", "userFlowType": "signUpOrSignIn", "userFlowTypeVersion": 1});
+                Mock::given(method("POST"))
+                    .and(path(base("")))
+                    .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+                        "id": format!("{}_1_Partner", $family_segment[..3].to_ascii_uppercase()),
+                        "userFlowType": "signUpOrSignIn",
+                        "userFlowTypeVersion": 1,
+                        "apiConnectorConfiguration": {}
+                    })))
+                    .mount(&server)
+                    .await;
+                Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+                let flow = serde_json::from_value(documented.clone()).expect("flow");
+                let created = flows(&client).create(&flow).await.expect("create");
+                assert!(created.id.unwrap().ends_with("_1_Partner"));
+                flows(&client).delete($flow).await.expect("delete");
+                let reqs = requests(&server).await;
+                assert_eq!(reqs.len(), 2);
+                assert_eq!((reqs[0].method.as_str(), reqs[0].url.path()), ("POST", base("").as_str()));
+                assert_graph_headers(&reqs[0], true);
+                let sent = body_json(&reqs[0]);
+                assert!(same_json(&sent, &documented), "create body {sent} is not {documented}");
+                assert_eq!((reqs[1].method.as_str(), reqs[1].url.path()), ("DELETE", base(&format!("/{}", $flow)).as_str()));
+                assert_graph_headers(&reqs[1], false);
+            }
+
+            #[tokio::test]
+            async fn configuration_expands_every_step() {
+                let (server, client) = start().await;
+                Mock::given(method("GET"))
+                    .and(path(base(&format!("/{}/apiConnectorConfiguration", $flow))))
+                    .respond_with(ResponseTemplate::new(200).set_body_json(fixture($config)))
+                    .mount(&server)
+                    .await;
+                let config = flows(&client).configuration($flow).await.expect("configuration");
+                let r = only_request(&server).await;
+                assert_eq!(r.method.as_str(), "GET");
+                assert_eq!(query(&r), q(&[("$expand", $expand)]));
+                assert_graph_headers(&r, false);
+                assert!(config.post_federation_signup.is_some() || config.post_attribute_collection.is_some());
+            }
+
+            #[tokio::test]
+            async fn attach_puts_the_full_connector_url_on_ref() {
+                let (server, client) = start().await;
+                Mock::given(method("PUT")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+                flows(&client).attach($flow, Step::PostFederationSignup, CONNECTOR_A).await.expect("attach");
+                flows(&client).attach($flow, Step::PostAttributeCollection, CONNECTOR_D).await.expect("attach");
+                let reqs = requests(&server).await;
+                assert_eq!(reqs.len(), 2);
+                for (r, step, id) in [
+                    (&reqs[0], "postFederationSignup", CONNECTOR_A),
+                    (&reqs[1], "postAttributeCollection", CONNECTOR_D),
+                ] {
+                    assert_eq!(r.method.as_str(), "PUT");
+                    assert_eq!(r.url.path(), base(&format!("/{}/apiConnectorConfiguration/{step}/$ref", $flow)));
+                    assert_eq!(r.url.query(), None);
+                    assert_graph_headers(r, true);
+                    let expected = format!("{}/{}/identity/apiConnectors/{id}", server.uri(), $segment);
+                    assert_eq!(body_json(r), json!({ "@odata.id": expected }));
+                }
+            }
+
+            #[tokio::test]
+            async fn detach_puts_an_empty_object() {
+                let (server, client) = start().await;
+                Mock::given(method("PUT")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+                flows(&client).detach($flow, Step::PostAttributeCollection).await.expect("detach");
+                let r = only_request(&server).await;
+                assert_eq!(r.method.as_str(), "PUT");
+                assert_eq!(r.url.path(), base(&format!("/{}/apiConnectorConfiguration/postAttributeCollection/$ref", $flow)));
+                assert_graph_headers(&r, true);
+                assert_eq!(body_json(&r), json!({}));
+            }
+        }
+    };
+}
+
+user_flow_wire_tests!(b2c_beta, beta, B2cUserFlows, "beta", b2c_user_flows, "b2cUserFlows", "B2C_1_SignUpSignIn",
+    expand: "postFederationSignup,postAttributeCollection,preTokenIssuance",
+    list: "b2c_user_flow_list.json", get: "b2x_user_flow_get_beta.json",
+    config: "api_connector_configuration_expanded_b2c_beta.json");
+user_flow_wire_tests!(b2x_beta, beta, B2xUserFlows, "beta", b2x_user_flows, "b2xUserFlows", "B2X_1_PartnerSignUp",
+    expand: "postFederationSignup,postAttributeCollection",
+    list: "b2x_user_flow_list_beta.json", get: "b2x_user_flow_get_beta.json",
+    config: "api_connector_configuration_expanded_beta.json");
+user_flow_wire_tests!(b2x_v1, v1, B2xUserFlows, "v1.0", b2x_user_flows, "b2xUserFlows", "B2X_1_PartnerSignUp",
+    expand: "postFederationSignup,postAttributeCollection",
+    list: "b2x_user_flow_list_v1.json", get: "b2x_user_flow_get_v1.json",
+    config: "api_connector_configuration_expanded_v1.json");
+
+#[test]
+fn the_bind_url_matches_the_documented_one_for_the_global_cloud() {
+    // With the Graph root as base URL, the `@odata.id` is exactly the documented example's.
+    let client = GraphClient::builder().base_url("https://graph.microsoft.com").build().unwrap();
+    for (url, fixture_name) in [
+        (client.beta().entity_url(&["identity", "apiConnectors", CONNECTOR_A]), "ref_bind_request_beta.json"),
+        (client.v1().entity_url(&["identity", "apiConnectors", CONNECTOR_A]), "ref_bind_request_v1.json"),
+    ] {
+        assert_eq!(json!({"@odata.id": url.as_str()}), fixture(fixture_name));
+    }
+}
+
+#[tokio::test]
+async fn pre_token_issuance_cannot_be_attached_and_nothing_is_sent() {
+    let (server, client) = start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let flows = client.beta().b2c_user_flows();
+    let e = flows
+        .attach("B2C_1_SignUpSignIn", entra_api_connectors::beta::Step::PreTokenIssuance, CONNECTOR_A)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidInput(_)), "{e:?}");
+    assert!(e.to_string().contains("preTokenIssuance"), "{e}");
+    let e = flows.detach("B2C_1_SignUpSignIn", entra_api_connectors::beta::Step::PreTokenIssuance).await.unwrap_err();
+    assert!(matches!(e, Error::InvalidInput(_)), "{e:?}");
+    assert_no_requests_sent(&requests(&server).await);
+}
+
+// ----- errors ---------------------------------------------------------------------------------
+
+fn not_found() -> ResponseTemplate {
+    // https://learn.microsoft.com/graph/errors: one `error` object; ids also in response headers.
+    ResponseTemplate::new(404)
+        .insert_header("request-id", "c8a9e0f1-2b3c-4d5e-8f6a-7b8c9d0e1f2a")
+        .insert_header("client-request-id", "c8a9e0f1-2b3c-4d5e-8f6a-7b8c9d0e1f2a")
+        .set_body_json(fixture("error_not_found.json"))
+}
+
+fn assert_not_found(e: &Error) {
+    let g = e.graph().unwrap_or_else(|| panic!("not a Graph error: {e:?}"));
+    assert_eq!(g.status, 404);
+    assert_eq!(g.code, "itemNotFound");
+    assert_eq!(g.message, "The API connector '0b1d2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e' was not found.");
+    assert_eq!(g.request_id.as_deref(), Some("c8a9e0f1-2b3c-4d5e-8f6a-7b8c9d0e1f2a"));
+    assert_eq!(g.client_request_id.as_deref(), Some("c8a9e0f1-2b3c-4d5e-8f6a-7b8c9d0e1f2a"));
+    assert_eq!(g.date.as_deref(), Some("2025-03-14T09:26:53"));
+    assert!(e.is_not_found());
+    let line = e.to_string();
+    assert!(!line.contains('\n'), "Display is one line: {line}");
+    for part in [
+        "404",
+        "itemNotFound",
+        "The API connector '0b1d2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e' was not found.",
+        "request-id c8a9e0f1-2b3c-4d5e-8f6a-7b8c9d0e1f2a",
+        "client-request-id c8a9e0f1-2b3c-4d5e-8f6a-7b8c9d0e1f2a",
+        "2025-03-14T09:26:53",
+    ] {
+        assert!(line.contains(part), "{line:?} lacks {part:?}");
+    }
+}
+
+#[tokio::test]
+async fn not_found_is_a_graph_error_on_every_operation() {
+    let (server, client) = start().await;
+    Mock::given(any()).respond_with(not_found()).mount(&server).await;
+    let id = "0b1d2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
+    let c = client.beta().connectors();
+    assert_not_found(&c.get(id, &[]).await.unwrap_err());
+    assert_not_found(&c.delete(id).await.unwrap_err());
+    let patch = ConnectorPatch { display_name: Patch::Set("x".into()), ..Default::default() };
+    assert_not_found(&c.update(id, &patch).await.unwrap_err());
+    assert_not_found(&client.v1().connectors().list_all(ListOptions::default()).await.unwrap_err());
+    let flows = client.v1().b2x_user_flows();
+    assert_not_found(&flows.attach("B2X_1_x", entra_api_connectors::v1::Step::PostFederationSignup, id).await.unwrap_err());
+    assert_not_found(&flows.configuration("B2X_1_x").await.unwrap_err());
+    assert_eq!(requests(&server).await.len(), 6);
+}
+
+#[tokio::test]
+async fn b2c_errors_keep_the_correlation_id() {
+    let (server, client) = start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(403).set_body_json(fixture("error_b2c_forbidden.json")))
+        .mount(&server)
+        .await;
+    let e = client.beta().b2x_user_flows().list_all().await.unwrap_err();
+    let g = e.graph().expect("Graph error");
+    assert_eq!((g.status, g.code.as_str()), (403, "AADB2C"));
+    assert_eq!(g.correlation_id.as_deref(), Some("08187965-d59b-43c8-ad91-7e7151476299"));
+    assert_eq!(g.request_id.as_deref(), Some("f9db8ea8-6565-4a76-9fb0-8dd1dafd16b9"));
+    assert_eq!(g.client_request_id.as_deref(), Some("6e0c3b1f-8a2d-4c7e-9b5f-2d4a6c8e0f13"));
+    let line = e.to_string();
+    assert!(line.contains("08187965-d59b-43c8-ad91-7e7151476299") && !line.contains('\n'), "{line}");
+}
+
+#[tokio::test]
+async fn wrong_pfx_password_at_graph_is_reported() {
+    let (server, client) = start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(400).set_body_json(fixture("error_b2c_certificate_password.json")))
+        .mount(&server)
+        .await;
+    let pfx = fixture_pfx("upload_client_certificate_request.json");
+    let upload = Pkcs12Upload::from_bytes(&pfx, SecretString::from(UPLOAD_PFX_PASSWORD)).unwrap();
+    let e = client.v1().connectors().upload_certificate(CONNECTOR_D, &upload).await.unwrap_err();
+    let g = e.graph().expect("Graph error");
+    assert_eq!((g.status, g.code.as_str()), (400, "AADB2C90213"));
+    assert_eq!(g.correlation_id.as_deref(), Some("0d6b2f8e-4a1c-4e9b-b3d7-8c5a1f2e6d94"));
+}
+
+#[tokio::test]
+async fn gateway_html_error_becomes_a_graph_error_with_http_code() {
+    let (server, client) = start().await;
+    let html = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>";
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(502).set_body_raw(html, "text/html"))
+        .mount(&server)
+        .await;
+    let c = client.beta().connectors();
+    let patch = ConnectorPatch { target_url: Patch::Set("https://api.contoso-test.example/v3".into()), ..Default::default() };
+    for e in [c.get(CONNECTOR_A, &[]).await.unwrap_err(), c.update(CONNECTOR_A, &patch).await.unwrap_err()] {
+        let g = e.graph().unwrap_or_else(|| panic!("not a Graph error: {e:?}"));
+        assert_eq!(g.status, 502);
+        assert_eq!(g.code, "HTTP502");
+        assert!(g.message.contains("502 Bad Gateway"), "{}", g.message);
+        assert!(!e.to_string().contains('\n'));
+    }
+    assert_eq!(requests(&server).await.len(), 2, "502 is not retried");
+}
+
+#[tokio::test]
+async fn success_with_a_body_that_is_not_json_is_a_decode_error() {
+    let (server, client) = start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_raw("<html>Sign in</html>", "text/html"))
+        .mount(&server)
+        .await;
+    let c = client.v1().connectors();
+    let e = c.get(CONNECTOR_A, &[]).await.unwrap_err();
+    assert!(matches!(&e, Error::Decode { .. }), "{e:?}");
+    assert!(e.to_string().contains("<html>Sign in</html>"), "the excerpt helps: {e}");
+    let e = c.list_all(ListOptions::default()).await.unwrap_err();
+    assert!(matches!(&e, Error::Decode { .. }), "{e:?}");
+    let e = client.v1().b2x_user_flows().configuration("B2X_1_x").await.unwrap_err();
+    assert!(matches!(&e, Error::Decode { .. }), "{e:?}");
+}
+
+// ----- invalid input, caught before sending ---------------------------------------------------
+
+#[tokio::test]
+async fn invalid_input_is_rejected_before_any_request() {
+    let (server, client) = start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let c = client.beta().connectors();
+    let basic = || Authentication::basic("svc", "Fixture-Basic-Pa55!");
+    let cases: Vec<(&str, Error)> = vec![
+        (
+            "http target",
+            c.create(&NewConnector::new("n", "http://api.contoso-test.example/x", basic())).await.unwrap_err(),
+        ),
+        ("relative target", c.create(&NewConnector::new("n", "/x", basic())).await.unwrap_err()),
+        ("empty name", c.create(&NewConnector::new("", "https://api.contoso-test.example/x", basic())).await.unwrap_err()),
+        ("blank name", c.create(&NewConnector::new("  ", "https://api.contoso-test.example/x", basic())).await.unwrap_err()),
+        (
+            "empty username",
+            c.create(&NewConnector::new("n", "https://a.example/x", Authentication::basic(" ", "p"))).await.unwrap_err(),
+        ),
+        ("empty id get", c.get("", &[]).await.unwrap_err()),
+        ("dot-dot id delete", c.delete("..").await.unwrap_err()),
+        ("dot id", c.get(".", &[]).await.unwrap_err()),
+        ("control char id", c.delete("a\nb").await.unwrap_err()),
+        ("empty patch", c.update(CONNECTOR_A, &ConnectorPatch::default()).await.unwrap_err()),
+        (
+            "patch http target",
+            c.update(CONNECTOR_A, &ConnectorPatch { target_url: Patch::Set("http://x.example".into()), ..Default::default() })
+                .await
+                .unwrap_err(),
+        ),
+        (
+            "patch empty name",
+            c.update(CONNECTOR_A, &ConnectorPatch { display_name: Patch::Set(String::new()), ..Default::default() })
+                .await
+                .unwrap_err(),
+        ),
+        (
+            "patch with empty id",
+            c.update("", &ConnectorPatch { display_name: Patch::Set("x".into()), ..Default::default() }).await.unwrap_err(),
+        ),
+        ("attach with empty connector", {
+            client.beta().b2x_user_flows().attach("B2X_1_x", entra_api_connectors::beta::Step::PostFederationSignup, "").await.unwrap_err()
+        }),
+        ("attach with .. flow", {
+            client.v1().b2x_user_flows().attach("..", entra_api_connectors::v1::Step::PostFederationSignup, CONNECTOR_A).await.unwrap_err()
+        }),
+        ("detach empty flow", {
+            client.v1().b2x_user_flows().detach("", entra_api_connectors::v1::Step::PostAttributeCollection).await.unwrap_err()
+        }),
+        ("configuration empty flow", client.beta().b2c_user_flows().configuration(" ").await.unwrap_err()),
+        ("flow without id", {
+            let flow = Default::default();
+            client.v1().b2x_user_flows().create(&flow).await.unwrap_err()
+        }),
+    ];
+    for (case, e) in &cases {
+        assert!(matches!(e, Error::InvalidInput(_)), "{case}: {e:?}");
+        assert!(e.to_string().starts_with("invalid input: "), "{case}: {e}");
+    }
+    assert_no_requests_sent(&requests(&server).await);
+}
+
+#[tokio::test]
+async fn invalid_pkcs12_is_rejected_before_any_request() {
+    let server = MockServer::start().await;
+    let password = SecretString::from("right-pass");
+    let now = entra_api_connectors::certificate::unix_now();
+    let good = testing::self_signed_pkcs12("api.contoso-test.example", &password, now - 60, now + 86_400);
+
+    let e = Pkcs12Upload::from_bytes(&good, SecretString::from("wrong-pass")).unwrap_err();
+    assert!(matches!(e, Error::Certificate(_)), "{e:?}");
+    assert!(e.to_string().contains("wrong PKCS#12 password"), "{e}");
+    assert!(!e.to_string().contains("wrong-pass") && !e.to_string().contains("right-pass"), "{e}");
+
+    let no_key = testing::certificate_only_pkcs12("api.contoso-test.example", &password, now - 60, now + 86_400);
+    let e = Pkcs12Upload::from_bytes(&no_key, password.clone()).unwrap_err();
+    assert!(e.to_string().contains("no private key"), "{e}");
+
+    let expired = testing::self_signed_pkcs12("api.contoso-test.example", &password, now - 2 * 86_400, now - 86_400);
+    let e = Pkcs12Upload::from_bytes(&expired, password.clone()).unwrap_err();
+    assert!(e.to_string().contains("expired"), "{e}");
+
+    let e = Pkcs12Upload::from_bytes(b"not a pfx at all", password.clone()).unwrap_err();
+    assert!(e.to_string().contains("not a PKCS#12"), "{e}");
+
+    let missing = std::env::temp_dir().join("entra-api-connectors-no-such-file.pfx");
+    let e = Pkcs12Upload::from_file(&missing, password).unwrap_err();
+    assert!(matches!(e, Error::InvalidInput(_)) && e.to_string().contains("cannot read"), "{e:?}");
+    assert_no_requests_sent(&requests(&server).await);
+}
+
+// ----- tokens ---------------------------------------------------------------------------------
+
+#[derive(Debug)]
+struct CountingTokens {
+    calls: Arc<AtomicUsize>,
+}
+
+impl TokenProvider for CountingTokens {
+    fn token(&self) -> TokenFuture<'_> {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async move { Ok(AccessToken::new(format!("counted-token-{n}"), SystemTime::now() + Duration::from_secs(3600))) })
+    }
+}
+
+#[derive(Debug)]
+struct FailingTokens;
+
+#[derive(Debug, thiserror::Error)]
+#[error("vault is sealed")]
+struct Sealed;
+
+impl TokenProvider for FailingTokens {
+    fn token(&self) -> TokenFuture<'_> {
+        Box::pin(async { Err(AuthError::provider(Sealed)) })
+    }
+}
+
+#[tokio::test]
+async fn tokens_are_cached_across_requests_and_versions() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("get_api_connector_basic_beta.json")))
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let client = GraphClient::builder()
+        .base_url(server.uri())
+        .token_provider(CountingTokens { calls: calls.clone() })
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    client.beta().connectors().get(CONNECTOR_A, &[]).await.unwrap();
+    client.v1().connectors().get(CONNECTOR_A, &[]).await.unwrap();
+    let patch = ConnectorPatch { display_name: Patch::Set("x".into()), ..Default::default() };
+    client.clone().beta().connectors().update(CONNECTOR_A, &patch).await.unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "one token for three requests");
+    let reqs = requests(&server).await;
+    assert_eq!(reqs.len(), 3);
+    for r in &reqs {
+        assert_eq!(header(r, "authorization").as_deref(), Some("Bearer counted-token-0"));
+    }
+    let ids: std::collections::HashSet<_> = reqs.iter().map(|r| header(r, "client-request-id").unwrap()).collect();
+    assert_eq!(ids.len(), 3, "every request gets its own client-request-id");
+}
+
+#[tokio::test]
+async fn auth_failure_is_an_auth_error_and_nothing_is_sent() {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let client = GraphClient::builder().base_url(server.uri()).token_provider(FailingTokens).build().unwrap();
+    let c = client.beta().connectors();
+    let patch = ConnectorPatch { display_name: Patch::Set("x".into()), ..Default::default() };
+    for e in [
+        c.get(CONNECTOR_A, &[]).await.unwrap_err(),
+        c.update(CONNECTOR_A, &patch).await.unwrap_err(),
+        c.list_all(ListOptions::default()).await.unwrap_err(),
+    ] {
+        assert!(matches!(e, Error::Auth(_)), "{e:?}");
+        let line = e.to_string();
+        assert!(line.contains("vault is sealed"), "{line}");
+        assert_eq!(line.matches("authentication failed").count(), 1, "said once: {line}");
+    }
+    assert_no_requests_sent(&requests(&server).await);
+}
+
+#[test]
+fn base_url_must_be_http_without_query() {
+    for bad in ["ftp://127.0.0.1", "not a url", "http://127.0.0.1/?x=1", "http://127.0.0.1/#f"] {
+        let e = GraphClient::builder().base_url(bad).build().unwrap_err();
+        assert!(matches!(e, Error::InvalidInput(_)), "{bad}: {e:?}");
+    }
+    // A base URL with a path keeps it; the version is appended.
+    let client = GraphClient::builder().base_url("http://127.0.0.1:9/graph/").build().unwrap();
+    assert_eq!(client.beta().base_url().as_str(), "http://127.0.0.1:9/graph/beta");
+    assert_eq!(client.v1().base_url().as_str(), "http://127.0.0.1:9/graph/v1.0");
+}
