@@ -1,1 +1,816 @@
-//! CLI tests.
+//! The `apiconn` binary against the crate's Graph emulator, started in the test on 127.0.0.1.
+//!
+//! Each test checks what the binary prints and exits with, and what it changed in the emulator.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use assert_cmd::Command;
+use entra_api_connectors::certificate::{testing, thumbprint_of, unix_now};
+use entra_api_connectors::emulator::{
+    AuthRecord, DEFAULT_TOKEN, Emulator, EmulatorConfig, Step, TenantKind,
+};
+use predicates::prelude::*;
+use secrecy::SecretString;
+use serde_json::Value;
+
+const BASIC_PASSWORD: &str = "b4sic-Pa55word";
+const PFX_PASSWORD: &str = "pfx-Pa55word";
+
+/// A running emulator and a scratch folder.
+struct Env {
+    emulator: Emulator,
+    dir: tempfile::TempDir,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Env {
+    fn start(kind: TenantKind) -> Env {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let emulator = runtime
+            .block_on(Emulator::start(EmulatorConfig::new(kind)))
+            .unwrap();
+        Env {
+            emulator,
+            dir: tempfile::tempdir().unwrap(),
+            _runtime: runtime,
+        }
+    }
+
+    /// `apiconn` with no credentials from the developer's environment.
+    fn bare() -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_apiconn"));
+        for name in [
+            "GRAPH_TOKEN",
+            "AZURE_TENANT_ID",
+            "AZURE_CLIENT_ID",
+            "AZURE_CLIENT_SECRET",
+            "AZURE_AUTHORITY_HOST",
+        ] {
+            cmd.env_remove(name);
+        }
+        cmd.write_stdin("");
+        cmd
+    }
+
+    /// `apiconn --base-url <emulator> --version <version>` with the emulator's token.
+    fn apiconn(&self, version: &str) -> Command {
+        let mut cmd = Self::bare();
+        cmd.env("GRAPH_TOKEN", DEFAULT_TOKEN)
+            .args([
+                "--base-url",
+                &self.emulator.base_url(),
+                "--version",
+                version,
+            ])
+            .current_dir(self.dir.path());
+        cmd
+    }
+
+    fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    /// Create a basic-auth connector through the CLI; returns its id.
+    fn create_basic(&self, version: &str, name: &str) -> String {
+        let pw = self.write("basic.pw", format!("{BASIC_PASSWORD}\n"));
+        let out = self
+            .apiconn(version)
+            .args(["--json", "connectors", "create", "--name", name])
+            .args([
+                "--target-url",
+                "https://api.contoso.example/signup",
+                "--username",
+                "svc-signup",
+            ])
+            .arg("--password-file")
+            .arg(&pw)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let created: Value = serde_json::from_slice(&out).unwrap();
+        created["id"].as_str().unwrap().to_string()
+    }
+}
+
+fn stdout(cmd: &mut Command) -> String {
+    String::from_utf8(cmd.assert().success().get_output().stdout.clone()).unwrap()
+}
+
+/// A .pfx file (self-signed, valid for a year) and its certificate's thumbprint.
+fn pfx(dir: &Path, name: &str) -> (PathBuf, PathBuf, String, i64) {
+    let now = unix_now();
+    let not_after = now + 365 * 86_400;
+    let id = testing::self_signed("api.contoso.example", now - 3600, not_after);
+    let bytes = testing::pack(
+        &SecretString::from(PFX_PASSWORD),
+        Some(secrecy::ExposeSecret::expose_secret(&id.private_key_der)),
+        &[&id.certificate_der],
+    );
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let pw = dir.join(format!("{name}.pw"));
+    std::fs::write(&pw, PFX_PASSWORD).unwrap();
+    (path, pw, thumbprint_of(&id.certificate_der), not_after)
+}
+
+#[test]
+fn connector_lifecycle_create_list_get_update_upload_delete() {
+    let env = Env::start(TenantKind::Workforce);
+
+    // create, basic auth, password from a file (its trailing newline is not part of the password)
+    let pw = env.write("basic.pw", format!("{BASIC_PASSWORD}\n"));
+    let out = stdout(
+        env.apiconn("v1.0")
+            .args([
+                "connectors",
+                "create",
+                "--name",
+                "Check age",
+                "--target-url",
+                "https://api.contoso.example/age",
+            ])
+            .args(["--username", "svc-age", "--password-file"])
+            .arg(&pw),
+    );
+    let record = env
+        .emulator
+        .connectors()
+        .pop()
+        .expect("the connector was created");
+    let id = record.id.clone();
+    assert_eq!(record.display_name.as_deref(), Some("Check age"));
+    assert_eq!(
+        record.target_url.as_deref(),
+        Some("https://api.contoso.example/age")
+    );
+    assert_eq!(record.basic_password_matches(BASIC_PASSWORD), Some(true));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with("ID  ")
+            && lines[0].contains("DISPLAY NAME")
+            && lines[0].contains("ACTIVE CERT")
+    );
+    assert!(
+        lines[1].starts_with(&id) && lines[1].contains("basic"),
+        "{out}"
+    );
+
+    // list as a table: columns aligned under their headers
+    env.create_basic("v1.0", "Enrich claims");
+    let out = stdout(env.apiconn("v1.0").args(["connectors", "list"]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    let col = lines[0].find("TARGET URL").unwrap();
+    for row in &lines[1..] {
+        assert_eq!(
+            &row[col..col + "https://".len()],
+            "https://",
+            "misaligned: {out}"
+        );
+    }
+    assert!(out.contains("Check age") && out.contains("Enrich claims"));
+
+    // list as JSON: Graph's JSON, secrets masked
+    let out = stdout(env.apiconn("v1.0").args(["--json", "connectors", "list"]));
+    let all: Value = serde_json::from_str(&out).unwrap();
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0]["id"], id.as_str());
+    assert_eq!(
+        all[0]["authenticationConfiguration"]["@odata.type"],
+        "#microsoft.graph.basicAuthentication"
+    );
+    assert_eq!(all[0]["authenticationConfiguration"]["password"], "******");
+    assert!(!out.contains(BASIC_PASSWORD));
+
+    // get
+    let out = stdout(env.apiconn("v1.0").args(["connectors", "get", &id]));
+    assert!(
+        out.lines().nth(1).unwrap().starts_with(&id)
+            && out.contains("https://api.contoso.example/age")
+    );
+
+    // update: only the name is sent; the URL and authentication stay
+    let out =
+        stdout(
+            env.apiconn("v1.0")
+                .args(["connectors", "update", &id, "--name", "Check age v2"]),
+        );
+    assert!(out.contains("Check age v2"), "{out}");
+    let record = env.emulator.connector(&id).unwrap();
+    assert_eq!(record.display_name.as_deref(), Some("Check age v2"));
+    assert_eq!(
+        record.target_url.as_deref(),
+        Some("https://api.contoso.example/age")
+    );
+    assert_eq!(record.basic_password_matches(BASIC_PASSWORD), Some(true));
+
+    // upload-cert: the connector switches to certificate auth and the table shows the certificate
+    let (pfx, pfx_pw, thumbprint, not_after) = pfx(env.dir.path(), "client.pfx");
+    let assert = env
+        .apiconn("v1.0")
+        .args(["connectors", "upload-cert", &id, "--pfx"])
+        .arg(&pfx)
+        .arg("--password-file")
+        .arg(&pfx_pw)
+        .assert()
+        .success();
+    let output = assert.get_output();
+    let out = String::from_utf8_lossy(&output.stdout);
+    let row = out.lines().nth(1).unwrap();
+    assert!(
+        row.contains("certificate") && row.contains(&thumbprint),
+        "{out}"
+    );
+    let expiry = time::OffsetDateTime::from_unix_timestamp(not_after).unwrap();
+    assert!(
+        row.contains(&format!(
+            "{:04}-{:02}-{:02}T",
+            expiry.year(),
+            u8::from(expiry.month()),
+            expiry.day()
+        )),
+        "{out}"
+    );
+    assert!(
+        !out.contains(PFX_PASSWORD)
+            && !String::from_utf8_lossy(&output.stderr).contains(PFX_PASSWORD)
+    );
+    match env.emulator.connector(&id).unwrap().authentication {
+        Some(AuthRecord::ClientCertificate { certificates }) => {
+            assert_eq!(certificates.len(), 1);
+            assert_eq!(certificates[0].thumbprint, thumbprint);
+        }
+        other => panic!("expected certificate authentication, got {other:?}"),
+    }
+    let out = stdout(
+        env.apiconn("v1.0")
+            .args(["--json", "connectors", "get", &id]),
+    );
+    let got: Value = serde_json::from_str(&out).unwrap();
+    let list = &got["authenticationConfiguration"]["certificateList"];
+    assert_eq!(list[0]["thumbprint"], thumbprint.as_str());
+    assert_eq!(list[0]["isActive"], true);
+
+    // delete
+    let out = stdout(env.apiconn("v1.0").args(["connectors", "delete", &id]));
+    assert_eq!(out, format!("deleted connector {id}\n"));
+    assert!(env.emulator.connector(&id).is_none());
+    assert_eq!(env.emulator.connectors().len(), 1);
+}
+
+#[test]
+fn create_with_a_certificate_and_the_password_from_an_environment_variable() {
+    let env = Env::start(TenantKind::Workforce);
+    let (pfx, _, thumbprint, _) = pfx(env.dir.path(), "new.pfx");
+    let out = stdout(
+        env.apiconn("beta")
+            .env("APICONN_TEST_PFX_PASSWORD", PFX_PASSWORD)
+            .args([
+                "connectors",
+                "create",
+                "--name",
+                "mTLS",
+                "--target-url",
+                "https://mtls.contoso.example/",
+            ])
+            .arg("--pfx")
+            .arg(&pfx)
+            .args(["--password-env", "APICONN_TEST_PFX_PASSWORD"]),
+    );
+    assert!(
+        out.contains(&thumbprint) && out.contains("certificate"),
+        "{out}"
+    );
+    let record = env.emulator.connectors().pop().unwrap();
+    assert!(matches!(
+        record.authentication,
+        Some(AuthRecord::ClientCertificate { .. })
+    ));
+}
+
+#[test]
+fn a_wrong_pfx_password_is_rejected_before_anything_is_sent() {
+    let env = Env::start(TenantKind::Workforce);
+    let id = env.create_basic("v1.0", "Keep basic");
+    let (pfx, _, _, _) = pfx(env.dir.path(), "client.pfx");
+    let wrong = env.write("wrong.pw", "not-the-password");
+    env.apiconn("v1.0")
+        .args(["connectors", "upload-cert", &id, "--pfx"])
+        .arg(&pfx)
+        .arg("--password-file")
+        .arg(&wrong)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "apiconn: error: certificate rejected before upload",
+        ));
+    assert_eq!(
+        env.emulator
+            .connector(&id)
+            .unwrap()
+            .basic_password_matches(BASIC_PASSWORD),
+        Some(true)
+    );
+}
+
+#[test]
+fn flows_attach_show_detach_b2c() {
+    let env = Env::start(TenantKind::B2c);
+    let id = env.create_basic("beta", "Validate loyalty");
+
+    let out = stdout(env.apiconn("beta").args(["flows", "list", "--kind", "b2c"]));
+    assert!(
+        out.starts_with("ID ")
+            && out.contains("B2C_1_SignUp ")
+            && out.contains("B2C_1_SignUpSignIn"),
+        "{out}"
+    );
+
+    let out = stdout(
+        env.apiconn("beta")
+            .args(["flows", "attach", "B2C_1_SignUp", "--kind", "b2c"])
+            .args(["--step", "postAttributeCollection", "--connector", &id]),
+    );
+    assert!(out.contains("postAttributeCollection") && out.contains(&id));
+    let flow = env.emulator.user_flow("B2C_1_SignUp").unwrap();
+    assert_eq!(
+        flow.api_connector_configuration
+            .get(&Step::PostAttributeCollection),
+        Some(&id)
+    );
+    assert_eq!(flow.api_connector_configuration.len(), 1);
+
+    let out = stdout(
+        env.apiconn("beta")
+            .args(["flows", "show", "B2C_1_SignUp", "--kind", "b2c"]),
+    );
+    let row = |step: &str| {
+        out.lines()
+            .find(|l| l.starts_with(step))
+            .unwrap_or_else(|| panic!("{step}: {out}"))
+            .to_string()
+    };
+    let attached = row("postAttributeCollection ");
+    assert!(
+        attached.contains(&id)
+            && attached.contains("Validate loyalty")
+            && attached.contains("basic"),
+        "{out}"
+    );
+    assert_eq!(
+        row("postFederationSignup ")
+            .split_whitespace()
+            .collect::<Vec<_>>(),
+        ["postFederationSignup", "-"]
+    );
+    assert_eq!(
+        row("preTokenIssuance ")
+            .split_whitespace()
+            .collect::<Vec<_>>(),
+        ["preTokenIssuance", "-"]
+    );
+
+    let out = stdout(env.apiconn("beta").args([
+        "--json",
+        "flows",
+        "show",
+        "B2C_1_SignUp",
+        "--kind",
+        "b2c",
+    ]));
+    let config: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(config["postAttributeCollection"]["id"], id.as_str());
+    assert_eq!(
+        config["postAttributeCollection"]["authenticationConfiguration"]["password"],
+        "******"
+    );
+
+    stdout(env.apiconn("beta").args([
+        "flows",
+        "detach",
+        "B2C_1_SignUp",
+        "--kind",
+        "b2c",
+        "--step",
+        "postAttributeCollection",
+    ]));
+    assert!(
+        env.emulator
+            .user_flow("B2C_1_SignUp")
+            .unwrap()
+            .api_connector_configuration
+            .is_empty()
+    );
+    let out = stdout(
+        env.apiconn("beta")
+            .args(["flows", "show", "B2C_1_SignUp", "--kind", "b2c"]),
+    );
+    assert!(!out.contains(&id), "{out}");
+}
+
+#[test]
+fn flows_b2x_in_v1_and_bad_steps() {
+    let env = Env::start(TenantKind::Workforce);
+    let id = env.create_basic("v1.0", "Approval");
+    stdout(
+        env.apiconn("v1.0")
+            .args([
+                "flows",
+                "attach",
+                "B2X_1_PartnerSignUp",
+                "--step",
+                "postFederationSignup",
+            ])
+            .args(["--connector", &id]),
+    );
+    let flow = env.emulator.user_flow("B2X_1_PartnerSignUp").unwrap();
+    assert_eq!(
+        flow.api_connector_configuration
+            .get(&Step::PostFederationSignup),
+        Some(&id)
+    );
+    let out = stdout(
+        env.apiconn("v1.0")
+            .args(["flows", "show", "B2X_1_PartnerSignUp"]),
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("postFederationSignup") && l.contains(&id)),
+        "{out}"
+    );
+    assert!(
+        !out.contains("preTokenIssuance"),
+        "v1.0 has no preTokenIssuance step: {out}"
+    );
+
+    // a step v1.0 does not have: a usage error naming the steps it has
+    env.apiconn("v1.0")
+        .args([
+            "flows",
+            "attach",
+            "B2X_1_PartnerSignUp",
+            "--step",
+            "preTokenIssuance",
+            "--connector",
+            &id,
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "postFederationSignup, postAttributeCollection",
+        ));
+    // beta can read preTokenIssuance but Graph defines no $ref to bind it
+    env.apiconn("beta")
+        .args([
+            "flows",
+            "attach",
+            "B2X_1_PartnerSignUp",
+            "--step",
+            "preTokenIssuance",
+            "--connector",
+            &id,
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not referenceable"));
+    // B2C flows are beta-only
+    env.apiconn("v1.0")
+        .args(["flows", "list", "--kind", "b2c"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("exist only in Graph beta"));
+}
+
+#[test]
+fn graph_errors_print_code_message_and_request_id_and_exit_1() {
+    let env = Env::start(TenantKind::Workforce);
+    let assert = env
+        .apiconn("v1.0")
+        .args(["connectors", "get", "00000000-0000-0000-0000-000000000000"])
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(err.starts_with("apiconn: error: Graph error 404"), "{err}");
+    assert!(
+        err.contains("itemNotFound") && err.contains("was not found"),
+        "{err}"
+    );
+    assert!(err.contains("request-id "), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(assert.get_output().stdout.is_empty());
+
+    // a B2C flow in a workforce tenant: Graph's 403 AADB2C
+    env.apiconn("beta")
+        .args(["flows", "list", "--kind", "b2c"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("403").and(predicate::str::contains("request-id")));
+
+    // a token the emulator does not accept
+    env.apiconn("v1.0")
+        .env("GRAPH_TOKEN", "not-the-token")
+        .args(["connectors", "list"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Graph error 401"));
+}
+
+#[test]
+fn usage_errors_exit_2_with_usage() {
+    Env::bare()
+        .args(["connectors", "frobnicate"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("unrecognized subcommand")
+                .and(predicate::str::contains("Usage:")),
+        );
+    Env::bare()
+        .args(["--version", "v2", "connectors", "list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid value 'v2'"));
+    Env::bare()
+        .args(["--cloud", "mars", "connectors", "list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown cloud `mars`"));
+    Env::bare()
+        .args([
+            "connectors",
+            "create",
+            "--name",
+            "x",
+            "--target-url",
+            "https://x.example",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--username"));
+    Env::bare()
+        .args([
+            "connectors",
+            "create",
+            "--name",
+            "x",
+            "--target-url",
+            "https://x.example",
+            "--username",
+            "u",
+        ])
+        .args(["--pfx", "a.pfx", "--password-file", "pw"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
+}
+
+#[test]
+fn a_password_cannot_be_given_as_an_argument() {
+    for flag in ["--password", "--pfx-password", "--secret"] {
+        Env::bare()
+            .args([
+                "connectors",
+                "create",
+                "--name",
+                "x",
+                "--target-url",
+                "https://x.example",
+                "--username",
+                "u",
+            ])
+            .args([flag, "hunter2"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "unexpected argument '{flag}'"
+            )));
+    }
+    // no source and no terminal to prompt on: a usage error, nothing sent
+    let env = Env::start(TenantKind::Workforce);
+    env.apiconn("v1.0")
+        .args([
+            "connectors",
+            "create",
+            "--name",
+            "x",
+            "--target-url",
+            "https://x.example",
+            "--username",
+            "u",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--password-file FILE or --password-env NAME",
+        ));
+    env.apiconn("v1.0")
+        .args([
+            "connectors",
+            "create",
+            "--name",
+            "x",
+            "--target-url",
+            "https://x.example",
+            "--username",
+            "u",
+        ])
+        .args(["--password-env", "APICONN_TEST_UNSET_VARIABLE"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("APICONN_TEST_UNSET_VARIABLE"));
+    assert!(env.emulator.connectors().is_empty());
+}
+
+#[test]
+fn invalid_input_is_caught_before_sending() {
+    let env = Env::start(TenantKind::Workforce);
+    let pw = env.write("pw", "x");
+    env.apiconn("v1.0")
+        .args([
+            "connectors",
+            "create",
+            "--name",
+            "x",
+            "--target-url",
+            "http://plain.example",
+            "--username",
+            "u",
+        ])
+        .arg("--password-file")
+        .arg(&pw)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("must use https"));
+    env.apiconn("v1.0")
+        .args(["connectors", "update", "some-id"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nothing to update"));
+    assert!(env.emulator.connectors().is_empty());
+}
+
+#[test]
+fn no_credentials_is_an_error() {
+    Env::bare()
+        .args(["--base-url", "http://127.0.0.1:9", "connectors", "list"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no credentials: set GRAPH_TOKEN"));
+}
+
+#[test]
+fn emulator_subcommand_serves_graph_until_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_apiconn"))
+        .args([
+            "emulator",
+            "--listen",
+            "127.0.0.1:0",
+            "--tenant",
+            "workforce",
+            "--state",
+        ])
+        .arg(&state)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let base_url = first.trim().to_string();
+    assert!(base_url.starts_with("http://127.0.0.1:"), "{first}");
+
+    let run = || {
+        let mut cmd = Env::bare();
+        cmd.env("GRAPH_TOKEN", DEFAULT_TOKEN)
+            .args(["--base-url", &base_url]);
+        cmd
+    };
+    let out = stdout(run().args(["flows", "list"]));
+    assert!(out.contains("B2X_1_PartnerSignUp"), "{out}");
+    let pw = dir.path().join("pw");
+    std::fs::write(&pw, "pw").unwrap();
+    stdout(
+        run()
+            .args([
+                "connectors",
+                "create",
+                "--name",
+                "Saved",
+                "--target-url",
+                "https://s.example",
+            ])
+            .args(["--username", "u", "--password-file", pw.to_str().unwrap()]),
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let saved = std::fs::read_to_string(&state).unwrap();
+    assert!(
+        saved.contains("\"Saved\""),
+        "the state file keeps the connector: {saved}"
+    );
+}
+
+#[test]
+fn spec_check_diff_and_slice() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("spec");
+    let out = stdout(Env::bare().args(["spec", "check", "--spec-dir"]).arg(&spec));
+    assert_eq!(
+        out.lines().filter(|l| l.contains(": ok (")).count(),
+        2,
+        "{out}"
+    );
+
+    // a spec without the uploadClientCertificate action does not cover the crate
+    let dir = tempfile::tempdir().unwrap();
+    for version in ["beta", "v1.0"] {
+        std::fs::create_dir_all(dir.path().join(version)).unwrap();
+        let text = std::fs::read_to_string(spec.join(version).join("identity.csdl.xml")).unwrap();
+        let text = if version == "v1.0" {
+            let start = text
+                .find("<Action Name=\"uploadClientCertificate\"")
+                .unwrap();
+            let end = start + text[start..].find("</Action>").unwrap() + "</Action>".len();
+            format!("{}{}", &text[..start], &text[end..])
+        } else {
+            text
+        };
+        std::fs::write(dir.path().join(version).join("identity.csdl.xml"), text).unwrap();
+    }
+    Env::bare()
+        .args(["spec", "check", "--spec-dir"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("beta: ok ("))
+        .stderr(predicate::str::contains(
+            "missing: upload_client_certificate",
+        ));
+
+    // diff: the edited file against the checked-in one
+    let old = spec.join("v1.0").join("identity.csdl.xml");
+    let new = dir.path().join("v1.0").join("identity.csdl.xml");
+    let out = stdout(Env::bare().args(["spec", "diff"]).arg(&old).arg(&new));
+    assert!(
+        out.starts_with("1 change:\n- ") && out.contains("uploadClientCertificate"),
+        "{out}"
+    );
+    let out = stdout(Env::bare().args(["spec", "diff"]).arg(&old).arg(&old));
+    assert_eq!(out, "no changes\n");
+
+    // slice: slicing a fragment with its own provenance gives it back byte for byte
+    let fragment = std::fs::read_to_string(&old).unwrap();
+    let provenance = graph_csdl::slice::provenance(&fragment)
+        .unwrap()
+        .to_string();
+    let out_file = dir.path().join("sliced.xml");
+    Env::bare()
+        .args(["--version", "v1.0", "spec", "slice", "--metadata"])
+        .arg(&old)
+        .arg("--out")
+        .arg(&out_file)
+        .args(["--provenance", &provenance])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&out_file).unwrap(), fragment);
+    Env::bare()
+        .args(["spec", "slice", "--metadata"])
+        .arg(dir.path().join("missing.xml"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("missing.xml"));
+}
+
+#[test]
+fn schema_export_writes_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = stdout(
+        Env::bare()
+            .args(["schema", "export", "--out"])
+            .arg(dir.path()),
+    );
+    assert!(out.starts_with("wrote "), "{out}");
+    let index: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("index.json")).unwrap())
+            .unwrap();
+    let path = index["groups"]["v1.0"]["schemas"]["identityApiConnector"]
+        .as_str()
+        .unwrap();
+    assert!(dir.path().join(path).is_file());
+    assert!(dir.path().join("beta").join("openapi.yaml").is_file());
+}
