@@ -921,12 +921,28 @@ impl<'a> Closure<'a> {
                 .and_then(|c| c.name)
                 == Some(member);
         }
-        !kept.pruned.contains(&member)
-            && kept
-                .detail
+        // The member may be declared on a base type (all of which are kept).
+        let mut cur = Some((i, kept));
+        let mut steps = 0;
+        while let Some((t, k)) = cur {
+            if k.pruned.contains(&member) {
+                return false;
+            }
+            if k.detail
                 .children
                 .iter()
                 .any(|c| !c.local.is_empty() && c.name == Some(member))
+            {
+                return true;
+            }
+            steps += 1;
+            cur = ix.elems[t]
+                .base
+                .and_then(|b| ix.lookup(b))
+                .and_then(|b| Some((b, self.kept.get(&b)?)))
+                .filter(|_| steps < 64);
+        }
+        false
     }
 }
 

@@ -402,19 +402,39 @@ fn pruning_is_marked_and_derived_types_of_referenced_types_are_kept() {
         "          <NavigationPropertyBinding Path=\"apiConnectors\" Target=\"identity/apiConnectors\" />\n          <NavigationPropertyBinding Path=\"b2xUserFlows/userFlowIdentityProviders\" Target=\"identityProviders\" />\n",
     );
     let out = slice(&bound, Version::V1_0, "p").unwrap();
+    // Out-of-line annotations: on an inherited member kept, on a pruned navigation dropped.
+    let annotated = SPEC_V1.replace(
+        "      <Annotations Target=\"microsoft.graph.b2xIdentityUserFlow/apiConnectorConfiguration\">\n        <Annotation Term=\"Org.OData.Capabilities.V1.ReadRestrictions\">",
+        "      <Annotations Target=\"microsoft.graph.b2xIdentityUserFlow/userFlowType\">\n        <Annotation Term=\"Org.OData.Core.V1.Computed\" Bool=\"true\" />\n      </Annotations>\n      <Annotations Target=\"microsoft.graph.b2xIdentityUserFlow/userFlowIdentityProviders\">\n        <Annotation Term=\"Org.OData.Core.V1.Computed\" Bool=\"true\" />\n      </Annotations>\n      <Annotations Target=\"microsoft.graph.b2xIdentityUserFlow/apiConnectorConfiguration\">\n        <Annotation Term=\"Org.OData.Capabilities.V1.ReadRestrictions\">",
+    );
+    let sliced = slice(&annotated, Version::V1_0, "p").unwrap();
+    assert!(sliced.contains("Target=\"microsoft.graph.b2xIdentityUserFlow/userFlowType\""));
+    assert!(
+        !sliced
+            .contains("Target=\"microsoft.graph.b2xIdentityUserFlow/userFlowIdentityProviders\"")
+    );
     assert!(out.contains(
         "        <Singleton Name=\"identity\" Type=\"microsoft.graph.identityContainer\">\n          <NavigationPropertyBinding Path=\"apiConnectors\" Target=\"identity/apiConnectors\" />\n          <!-- pruned 1 NavigationPropertyBinding(s) for navigation properties not in this fragment -->\n        </Singleton>\n"
     ), "{out}");
 }
 
 #[test]
-fn scratch_unclosed() {
+fn unclosed_comment_tag_and_attribute_are_reported_where_they_start() {
     let head = "<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"urn:x\">\n<edmx:DataServices>\n  <Schema Namespace=\"x\">\n";
-    for rest in [
-        "    <!-- never closed\n  </Schema>\n</edmx:DataServices>\n</edmx:Edmx>\n",
-        "    <EnumType Name=\"e\"\n  </Schema>\n",
-        "    <EnumType Name='e\"/>\n</Schema>\n",
+    for (rest, what) in [
+        (
+            "    <!-- never closed\n  </Schema>\n</edmx:DataServices>\n</edmx:Edmx>\n",
+            "comment not closed",
+        ),
+        ("    <EnumType Name=\"e\"\n  </Schema>\n", "attribute"),
+        (
+            "    <EnumType Name='e\"/>\n</Schema>\n",
+            "attribute value not closed",
+        ),
     ] {
-        println!("{}", slice(&format!("{head}{rest}"), Version::V1_0, "p").unwrap_err());
+        let (line, column, message) =
+            xml_error(slice(&format!("{head}{rest}"), Version::V1_0, "p").unwrap_err());
+        assert_eq!((line, column), (4, 5), "{message}");
+        assert!(message.contains(what), "{message}");
     }
 }
