@@ -9,8 +9,10 @@ use graph_csdl::openapi::{self, Options, SECRET_SCHEMA};
 use graph_csdl::rust::{RustPaths, polymorphic_enums, type_name};
 
 /// (cargo feature, spec folder, Graph version label, Rust module)
-const VERSIONS: &[(&str, &str, &str, &str)] =
-    &[("BETA", "spec/beta", "beta", "beta"), ("V1", "spec/v1.0", "v1.0", "v1")];
+const VERSIONS: &[(&str, &str, &str, &str)] = &[
+    ("BETA", "spec/beta", "beta", "beta"),
+    ("V1", "spec/v1.0", "v1.0", "v1"),
+];
 
 fn main() {
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
@@ -62,10 +64,18 @@ fn generate(dir: &Path, version: &str, module: &str, out_dir: &Path) -> Result<(
         .with_inner_type("crate::transport::Transport".parse().expect("a Rust path"))
         .with_derive("PartialEq")
         .with_derive("schemars::JsonSchema")
-        .with_replacement(type_name(SECRET_SCHEMA), "crate::Secret", std::iter::empty());
+        .with_replacement(
+            type_name(SECRET_SCHEMA),
+            "crate::Secret",
+            std::iter::empty(),
+        );
     for poly in &conversion.polymorphic {
         let name = type_name(&poly.schema);
-        settings.with_replacement(&name, format!("crate::{module}::types::{name}"), std::iter::empty());
+        settings.with_replacement(
+            &name,
+            format!("crate::{module}::types::{name}"),
+            std::iter::empty(),
+        );
     }
     let tokens = progenitor::Generator::new(&settings)
         .generate_tokens(&conversion.openapi)

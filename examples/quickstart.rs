@@ -17,7 +17,9 @@ use std::time::Duration;
 use entra_api_connectors::auth::EnvironmentCredential;
 use entra_api_connectors::beta::Step;
 use entra_api_connectors::certificate::{testing, unix_now};
-use entra_api_connectors::connectors::{Authentication, ConnectorPatch, ListOptions, NewConnector, Patch, Pkcs12Upload};
+use entra_api_connectors::connectors::{
+    Authentication, ConnectorPatch, ListOptions, NewConnector, Patch, Pkcs12Upload,
+};
 use entra_api_connectors::emulator::{Emulator, EmulatorConfig, TenantKind};
 use entra_api_connectors::{GraphClient, auth::StaticToken};
 use futures::TryStreamExt;
@@ -34,10 +36,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         Err(_) => {
             let emulator = Emulator::start(EmulatorConfig::new(TenantKind::B2c)).await?;
-            println!("Started the Graph emulator at {} (a B2C tenant).", emulator.base_url());
+            println!(
+                "Started the Graph emulator at {} (a B2C tenant).",
+                emulator.base_url()
+            );
             let client = GraphClient::builder()
                 .base_url(emulator.base_url())
-                .token_provider(StaticToken::new(entra_api_connectors::emulator::DEFAULT_TOKEN))
+                .token_provider(StaticToken::new(
+                    entra_api_connectors::emulator::DEFAULT_TOKEN,
+                ))
                 .build()?;
             (client, "B2C_1_SignUp".to_string(), Some(emulator))
         }
@@ -49,23 +56,34 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let new = NewConnector::new(
         "Quickstart: validate postal code",
         "https://api.contoso.example/validate",
-        Authentication::basic("b2c-caller", SecretString::from("correct horse battery staple")),
+        Authentication::basic(
+            "b2c-caller",
+            SecretString::from("correct horse battery staple"),
+        ),
     );
     let created = connectors.create(&new).await?;
     let id = created.id.clone().expect("Graph returns the id");
     println!("1. created connector {id} ({})", describe(&created));
 
     // 2. List the connectors (following @odata.nextLink).
-    let all: Vec<_> = connectors.list(ListOptions::default().select(["id", "displayName"])).try_collect().await?;
+    let all: Vec<_> = connectors
+        .list(ListOptions::default().select(["id", "displayName"]))
+        .try_collect()
+        .await?;
     println!("2. the tenant has {} connector(s)", all.len());
     for c in &all {
-        println!("   - {} {}", c.id.as_deref().unwrap_or("?"), c.display_name.as_deref().unwrap_or(""));
+        println!(
+            "   - {} {}",
+            c.id.as_deref().unwrap_or("?"),
+            c.display_name.as_deref().unwrap_or("")
+        );
     }
 
     // 3. Switch it to a client certificate generated on the spot.
     let now = unix_now();
     let pfx_password = SecretString::from("pfx-password-1");
-    let first = testing::self_signed_pkcs12("quickstart-1", &pfx_password, now - 60, now + 365 * 86_400);
+    let first =
+        testing::self_signed_pkcs12("quickstart-1", &pfx_password, now - 60, now + 365 * 86_400);
     let first = Pkcs12Upload::from_bytes(&first, pfx_password)?;
     let patch = ConnectorPatch {
         authentication: Patch::Set(Authentication::Certificate(first)),
@@ -73,11 +91,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     connectors.update(&id, &patch).await?;
     let switched = connectors.get(&id, &[]).await?;
-    println!("3. switched to a client certificate ({})", describe(&switched));
+    println!(
+        "3. switched to a client certificate ({})",
+        describe(&switched)
+    );
 
     // 4. Upload a second certificate (a rollover): the newest valid one becomes active.
     let pfx_password = SecretString::from("pfx-password-2");
-    let second = testing::self_signed_pkcs12("quickstart-2", &pfx_password, now - 60, now + 730 * 86_400);
+    let second =
+        testing::self_signed_pkcs12("quickstart-2", &pfx_password, now - 60, now + 730 * 86_400);
     let second = Pkcs12Upload::from_bytes(&second, pfx_password)?;
     let rolled = connectors.upload_certificate(&id, &second).await?;
     println!("4. uploaded a second certificate:");
@@ -91,11 +113,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     let expiring = rolled.certificates_expiring_within(Duration::from_secs(400 * 86_400));
-    println!("   {} certificate(s) expire within 400 days", expiring.len());
+    println!(
+        "   {} certificate(s) expire within 400 days",
+        expiring.len()
+    );
 
     // 5. Attach it to a step of a user flow.
     let flows = graph.b2c_user_flows();
-    flows.attach(&flow, Step::PostAttributeCollection, &id).await?;
+    flows
+        .attach(&flow, Step::PostAttributeCollection, &id)
+        .await?;
     println!("5. attached to {flow} / {}", Step::PostAttributeCollection);
 
     // 6. Read the flow's configuration back.
@@ -103,10 +130,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("6. {flow} calls:");
     for (step, connector) in [
         (Step::PostFederationSignup, &config.post_federation_signup),
-        (Step::PostAttributeCollection, &config.post_attribute_collection),
+        (
+            Step::PostAttributeCollection,
+            &config.post_attribute_collection,
+        ),
         (Step::PreTokenIssuance, &config.pre_token_issuance),
     ] {
-        let name = connector.as_ref().and_then(|c| c.display_name.as_deref()).unwrap_or("(none)");
+        let name = connector
+            .as_ref()
+            .and_then(|c| c.display_name.as_deref())
+            .unwrap_or("(none)");
         println!("   - {step}: {name}");
     }
 
@@ -116,7 +149,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "7. detached; {} now calls {}",
         Step::PostAttributeCollection,
-        config.post_attribute_collection.as_ref().map_or("nothing", |_| "a connector")
+        config
+            .post_attribute_collection
+            .as_ref()
+            .map_or("nothing", |_| "a connector")
     );
 
     // 8. Delete the connector.
@@ -135,11 +171,21 @@ fn describe(c: &entra_api_connectors::beta::types::IdentityApiConnector) -> Stri
         Some(Auth::BasicAuthentication(b)) => format!(
             "basic auth as {}, password {}",
             b.username.as_deref().unwrap_or("?"),
-            if b.password.as_ref().is_some_and(|p| p.is_masked()) { "masked by Graph" } else { "not masked!" }
+            if b.password.as_ref().is_some_and(|p| p.is_masked()) {
+                "masked by Graph"
+            } else {
+                "not masked!"
+            }
         ),
-        Some(Auth::ClientCertificateAuthentication(cc)) => format!("{} certificate(s)", cc.certificate_list.len()),
+        Some(Auth::ClientCertificateAuthentication(cc)) => {
+            format!("{} certificate(s)", cc.certificate_list.len())
+        }
         Some(other) => format!("{:?}", other.odata_type()),
         None => "no authentication".into(),
     };
-    format!("{} -> {}, {auth}", c.display_name.as_deref().unwrap_or(""), c.target_url.as_deref().unwrap_or(""))
+    format!(
+        "{} -> {}, {auth}",
+        c.display_name.as_deref().unwrap_or(""),
+        c.target_url.as_deref().unwrap_or("")
+    )
 }

@@ -43,7 +43,9 @@ impl std::str::FromStr for ApiVersion {
         match s {
             "beta" => Ok(ApiVersion::Beta),
             "v1.0" | "v1" => Ok(ApiVersion::V1),
-            other => Err(Error::InvalidInput(format!("unknown Graph version `{other}` (beta, v1.0)"))),
+            other => Err(Error::InvalidInput(format!(
+                "unknown Graph version `{other}` (beta, v1.0)"
+            ))),
         }
     }
 }
@@ -70,7 +72,10 @@ impl GraphClient {
     /// The service root for `version`, e.g. `https://graph.microsoft.com/beta`.
     pub fn base_url(&self, version: ApiVersion) -> Url {
         let mut url = self.root.clone();
-        url.path_segments_mut().expect("an http(s) URL").pop_if_empty().push(version.as_str());
+        url.path_segments_mut()
+            .expect("an http(s) URL")
+            .pop_if_empty()
+            .push(version.as_str());
         url
     }
 
@@ -181,10 +186,14 @@ impl GraphClientBuilder {
                 let url = Url::parse(url)
                     .map_err(|e| Error::InvalidInput(format!("base URL `{url}`: {e}")))?;
                 if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-                    return Err(Error::InvalidInput(format!("base URL `{url}` is not an http(s) URL")));
+                    return Err(Error::InvalidInput(format!(
+                        "base URL `{url}` is not an http(s) URL"
+                    )));
                 }
                 if url.query().is_some() || url.fragment().is_some() {
-                    return Err(Error::InvalidInput(format!("base URL `{url}` has a query or fragment")));
+                    return Err(Error::InvalidInput(format!(
+                        "base URL `{url}` has a query or fragment"
+                    )));
                 }
                 url
             }
@@ -210,9 +219,14 @@ impl GraphClientBuilder {
             http,
             self.tokens,
             self.retry.unwrap_or_default(),
-            self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+            self.max_response_bytes
+                .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
         );
-        Ok(GraphClient { root, transport, max_pages: self.max_pages.unwrap_or(DEFAULT_MAX_PAGES) })
+        Ok(GraphClient {
+            root,
+            transport,
+            max_pages: self.max_pages.unwrap_or(DEFAULT_MAX_PAGES),
+        })
     }
 }
 
@@ -237,7 +251,11 @@ macro_rules! version_handle {
                     graph.transport().http().clone(),
                     graph.transport().clone(),
                 );
-                Graph { graph, client, base }
+                Graph {
+                    graph,
+                    client,
+                    base,
+                }
             }
 
             /// The service root of this version, e.g. `https://graph.microsoft.com/beta`.
@@ -253,7 +271,10 @@ macro_rules! version_handle {
             /// The full URL of an entity below the service root, each segment percent-encoded.
             pub fn entity_url(&self, segments: &[&str]) -> url::Url {
                 let mut url = self.base.clone();
-                url.path_segments_mut().expect("an http(s) URL").pop_if_empty().extend(segments);
+                url.path_segments_mut()
+                    .expect("an http(s) URL")
+                    .pop_if_empty()
+                    .extend(segments);
                 url
             }
 

@@ -19,20 +19,27 @@ pub fn validate_id(kind: &str, id: &str) -> Result<()> {
         return Err(Error::InvalidInput(format!("{kind} id is empty")));
     }
     if id == "." || id == ".." || id.chars().any(|c| c.is_control()) {
-        return Err(Error::InvalidInput(format!("{kind} id {id:?} is not a valid id")));
+        return Err(Error::InvalidInput(format!(
+            "{kind} id {id:?} is not a valid id"
+        )));
     }
     Ok(())
 }
 
 /// Check a connector's `targetUrl`: an absolute `https` URL with a host.
 pub fn validate_target_url(url: &str) -> Result<Url> {
-    let parsed = Url::parse(url)
-        .map_err(|e| Error::InvalidInput(format!("targetUrl `{url}` is not an absolute URL: {e}")))?;
+    let parsed = Url::parse(url).map_err(|e| {
+        Error::InvalidInput(format!("targetUrl `{url}` is not an absolute URL: {e}"))
+    })?;
     if parsed.scheme() != "https" {
-        return Err(Error::InvalidInput(format!("targetUrl `{url}` must use https")));
+        return Err(Error::InvalidInput(format!(
+            "targetUrl `{url}` must use https"
+        )));
     }
     if parsed.host().is_none() {
-        return Err(Error::InvalidInput(format!("targetUrl `{url}` has no host")));
+        return Err(Error::InvalidInput(format!(
+            "targetUrl `{url}` has no host"
+        )));
     }
     Ok(parsed)
 }
@@ -77,7 +84,12 @@ impl Pkcs12Upload {
     pub fn from_bytes_at(bytes: &[u8], password: SecretString, now: i64) -> Result<Self> {
         let bundle = Pkcs12Bundle::from_der(bytes, &password)?;
         let warnings = bundle.validate_for_upload(now)?;
-        Ok(Pkcs12Upload { base64: bundle.to_base64(), password, summary: bundle.summary(), warnings })
+        Ok(Pkcs12Upload {
+            base64: bundle.to_base64(),
+            password,
+            summary: bundle.summary(),
+            warnings,
+        })
     }
 
     /// Read and check a `.pfx` file.
@@ -126,7 +138,10 @@ pub enum Authentication {
 impl Authentication {
     /// HTTP basic authentication.
     pub fn basic(username: impl Into<String>, password: impl Into<SecretString>) -> Self {
-        Authentication::Basic { username: username.into(), password: password.into() }
+        Authentication::Basic {
+            username: username.into(),
+            password: password.into(),
+        }
     }
 
     /// The JSON Graph expects for this authentication.
@@ -146,10 +161,12 @@ impl Authentication {
     }
 
     pub(crate) fn validate(&self) -> Result<()> {
-        if let Authentication::Basic { username, .. } = self {
-            if username.trim().is_empty() {
-                return Err(Error::InvalidInput("basic authentication username is empty".into()));
-            }
+        if let Authentication::Basic { username, .. } = self
+            && username.trim().is_empty()
+        {
+            return Err(Error::InvalidInput(
+                "basic authentication username is empty".into(),
+            ));
         }
         Ok(())
     }
@@ -173,7 +190,11 @@ impl NewConnector {
         target_url: impl Into<String>,
         authentication: Authentication,
     ) -> Self {
-        NewConnector { display_name: display_name.into(), target_url: target_url.into(), authentication }
+        NewConnector {
+            display_name: display_name.into(),
+            target_url: target_url.into(),
+            authentication,
+        }
     }
 
     /// Check the connector before it is sent.
@@ -234,9 +255,15 @@ impl ConnectorPatch {
         if let Patch::Set(auth) = &self.authentication {
             auth.validate()?;
         }
-        self.display_name.encode("displayName", &mut body, |v| Value::String(v.clone()));
-        self.target_url.encode("targetUrl", &mut body, |v| Value::String(v.clone()));
-        self.authentication.encode("authenticationConfiguration", &mut body, Authentication::to_json);
+        self.display_name
+            .encode("displayName", &mut body, |v| Value::String(v.clone()));
+        self.target_url
+            .encode("targetUrl", &mut body, |v| Value::String(v.clone()));
+        self.authentication.encode(
+            "authenticationConfiguration",
+            &mut body,
+            Authentication::to_json,
+        );
         if body.is_empty() {
             return Err(Error::InvalidInput("the update changes nothing".into()));
         }
@@ -491,4 +518,3 @@ macro_rules! connector_operations {
     };
 }
 pub(crate) use connector_operations;
-

@@ -91,7 +91,10 @@ impl Error {
         if e.is_timeout() {
             return Error::Timeout(describe_reqwest(&e));
         }
-        Error::Transport { message: describe_reqwest(&e), source: Some(e.without_url()) }
+        Error::Transport {
+            message: describe_reqwest(&e),
+            source: Some(e.without_url()),
+        }
     }
 }
 
@@ -152,7 +155,11 @@ impl fmt::Display for GraphError {
             .ok()
             .and_then(|s| s.canonical_reason())
             .unwrap_or("");
-        write!(f, "Graph error {} {reason}: {}: {}", self.status, self.code, self.message)?;
+        write!(
+            f,
+            "Graph error {} {reason}: {}: {}",
+            self.status, self.code, self.message
+        )?;
         for d in &self.details {
             write!(f, " [{}: {}]", d.code, d.message)?;
         }
@@ -194,8 +201,17 @@ struct MainError {
 impl GraphError {
     /// Build from a response's status, headers and body. A body that is not an OData error still
     /// gives a `GraphError`, with the status as code and a masked excerpt as message.
-    pub fn from_parts(status: u16, headers: &reqwest::header::HeaderMap, body: &[u8]) -> GraphError {
-        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(String::from);
+    pub fn from_parts(
+        status: u16,
+        headers: &reqwest::header::HeaderMap,
+        body: &[u8],
+    ) -> GraphError {
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(String::from)
+        };
         let retry_after = headers
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| crate::retry::parse_retry_after(v, std::time::SystemTime::now()));
@@ -235,8 +251,14 @@ impl GraphError {
 }
 
 /// Keys whose values are masked in excerpts.
-const SECRET_KEYS: &[&str] =
-    &["password", "pkcs12value", "client_secret", "clientsecret", "access_token", "refresh_token"];
+const SECRET_KEYS: &[&str] = &[
+    "password",
+    "pkcs12value",
+    "client_secret",
+    "clientsecret",
+    "access_token",
+    "refresh_token",
+];
 
 /// The start of a body for an error message (200 characters), with secret JSON values masked.
 pub fn excerpt(body: &[u8]) -> String {
@@ -286,15 +308,15 @@ fn mask_text(t: &str) -> String {
                 i += pat.len();
                 // copy up to the value's opening quote, then skip the value
                 let rest = &t[i..];
-                if let Some(q) = rest.find('"') {
-                    if rest[..q].trim().trim_start_matches(':').trim().is_empty() {
-                        out.push_str(&rest[..=q]);
-                        out.push_str("***");
-                        let after = &rest[q + 1..];
-                        let end = after.find('"').map_or(after.len(), |e| e);
-                        i += q + 1 + end;
-                        continue 'outer;
-                    }
+                if let Some(q) = rest.find('"')
+                    && rest[..q].trim().trim_start_matches(':').trim().is_empty()
+                {
+                    out.push_str(&rest[..=q]);
+                    out.push_str("***");
+                    let after = &rest[q + 1..];
+                    let end = after.find('"').map_or(after.len(), |e| e);
+                    i += q + 1 + end;
+                    continue 'outer;
                 }
                 continue 'outer;
             }
@@ -363,9 +385,11 @@ pub(crate) async fn from_generated<E: serde::Serialize>(e: progenitor_client::Er
                 Err(e) => e,
             }
         }
-        P::InvalidResponsePayload(body, e) => {
-            Error::Decode { status: None, message: e.to_string(), excerpt: excerpt(&body) }
-        }
+        P::InvalidResponsePayload(body, e) => Error::Decode {
+            status: None,
+            message: e.to_string(),
+            excerpt: excerpt(&body),
+        },
         P::ResponseBodyError(e) | P::InvalidUpgrade(e) => crate::transport::map_body_error(e),
         P::CommunicationError(e) => Error::transport(e),
         P::InvalidRequest(m) => Error::InvalidInput(m),

@@ -79,7 +79,10 @@ impl Tagged {
 
     /// The `@odata.type` without its leading `#` (Graph accepts and writes both forms).
     pub fn type_name(&self) -> Option<&str> {
-        self.members.get(ODATA_TYPE).and_then(Value::as_str).map(|t| t.trim_start_matches('#'))
+        self.members
+            .get(ODATA_TYPE)
+            .and_then(Value::as_str)
+            .map(|t| t.trim_start_matches('#'))
     }
 
     /// Deserialize the object as a known variant's type.
@@ -114,7 +117,10 @@ impl schemars::JsonSchema for UnknownType {
 /// none of the known tags, for types this version does not know. `default` names the variant that
 /// also matches without `@odata.type` (a concrete base type).
 #[doc(hidden)]
-pub fn tagged_union_schema(variants: Vec<(&str, schemars::Schema)>, default: Option<&str>) -> schemars::Schema {
+pub fn tagged_union_schema(
+    variants: Vec<(&str, schemars::Schema)>,
+    default: Option<&str>,
+) -> schemars::Schema {
     let mut known = Vec::new();
     let mut one_of = Vec::new();
     for (tag, schema) in variants {
@@ -123,7 +129,10 @@ pub fn tagged_union_schema(variants: Vec<(&str, schemars::Schema)>, default: Opt
         known.extend(forms.iter().cloned());
         let mut rule = Map::new();
         rule.insert("type".into(), "object".into());
-        rule.insert("properties".into(), serde_json::json!({ ODATA_TYPE: { "enum": forms } }));
+        rule.insert(
+            "properties".into(),
+            serde_json::json!({ ODATA_TYPE: { "enum": forms } }),
+        );
         if default != Some(tag) {
             rule.insert("required".into(), serde_json::json!([ODATA_TYPE]));
         }

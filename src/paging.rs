@@ -25,8 +25,11 @@ pub trait Page: DeserializeOwned + Send + 'static {
 
 /// Check that `next` is an absolute URL on the same origin (scheme, host, port) as `base`.
 pub fn check_next_link(base: &Url, next: &str) -> Result<Url> {
-    let url = Url::parse(next)
-        .map_err(|e| Error::Limit(format!("@odata.nextLink `{next}` is not an absolute URL: {e}")))?;
+    let url = Url::parse(next).map_err(|e| {
+        Error::Limit(format!(
+            "@odata.nextLink `{next}` is not an absolute URL: {e}"
+        ))
+    })?;
     if url.origin() != base.origin() {
         return Err(Error::Limit(format!(
             "@odata.nextLink points to {}, not to {}; refusing to send credentials there",
@@ -73,8 +76,13 @@ where
     P: Page,
     F: Future<Output = Result<P>> + Send,
 {
-    let state: State<P, F> =
-        State { first: Some(first), items: VecDeque::new(), next: None, pages: 0, done: false };
+    let state: State<P, F> = State {
+        first: Some(first),
+        items: VecDeque::new(),
+        next: None,
+        pages: 0,
+        done: false,
+    };
     futures::stream::unfold(state, move |mut st| {
         let transport = transport.clone();
         let base = base.clone();
@@ -92,7 +100,9 @@ where
                     if st.pages >= max_pages {
                         st.done = true;
                         return Some((
-                            Err(Error::Limit(format!("the listing has more than {max_pages} pages"))),
+                            Err(Error::Limit(format!(
+                                "the listing has more than {max_pages} pages"
+                            ))),
                             st,
                         ));
                     }

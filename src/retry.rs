@@ -43,7 +43,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// A policy that never retries.
     pub fn none() -> Self {
-        RetryPolicy { max_retries: 0, ..Self::default() }
+        RetryPolicy {
+            max_retries: 0,
+            ..Self::default()
+        }
     }
 
     /// Exponential backoff with full jitter for retry number `retry` (0-based).
@@ -58,7 +61,10 @@ impl RetryPolicy {
 
 /// Whether a request method can be sent twice without changing the outcome.
 pub fn is_idempotent(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::PATCH | Method::OPTIONS)
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::PATCH | Method::OPTIONS
+    )
 }
 
 /// Whether a response status asks for a retry of a request with `method`.
@@ -72,7 +78,8 @@ pub fn retryable_status(status: StatusCode, method: &Method) -> bool {
 
 /// Whether a transport error allows a retry of a request with `method`.
 pub fn retryable_error(error: &reqwest::Error, method: &Method) -> bool {
-    error.is_connect() || (is_idempotent(method) && (error.is_request() || error.is_timeout() || error.is_body()))
+    error.is_connect()
+        || (is_idempotent(method) && (error.is_request() || error.is_timeout() || error.is_body()))
 }
 
 /// Parse `Retry-After`: decimal seconds (`2`, `2.128`) or an HTTP date, relative to `now`.
@@ -80,7 +87,9 @@ pub fn retryable_error(error: &reqwest::Error, method: &Method) -> bool {
 pub fn parse_retry_after(value: &HeaderValue, now: SystemTime) -> Option<Duration> {
     let text = value.to_str().ok()?.trim();
     if let Ok(secs) = text.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0 && secs < 1e9).then(|| Duration::from_secs_f64(secs));
+        return (0.0..1e9)
+            .contains(&secs)
+            .then(|| Duration::from_secs_f64(secs));
     }
     let date = httpdate::parse_http_date(text).ok()?;
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
@@ -94,10 +103,19 @@ mod tests {
     fn retry_after_decimal_integer_and_date() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         let v = |s: &str| HeaderValue::from_str(s).unwrap();
-        assert_eq!(parse_retry_after(&v("2.128"), now), Some(Duration::from_millis(2128)));
-        assert_eq!(parse_retry_after(&v("7"), now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after(&v("2.128"), now),
+            Some(Duration::from_millis(2128))
+        );
+        assert_eq!(
+            parse_retry_after(&v("7"), now),
+            Some(Duration::from_secs(7))
+        );
         let date = httpdate::fmt_http_date(now + Duration::from_secs(30));
-        assert_eq!(parse_retry_after(&v(&date), now), Some(Duration::from_secs(30)));
+        assert_eq!(
+            parse_retry_after(&v(&date), now),
+            Some(Duration::from_secs(30))
+        );
         let past = httpdate::fmt_http_date(now - Duration::from_secs(30));
         assert_eq!(parse_retry_after(&v(&past), now), Some(Duration::ZERO));
         for bad in ["-1", "soon", "NaN", "inf", "1e30", ""] {
@@ -113,7 +131,10 @@ mod tests {
         assert!(!retryable_status(StatusCode::GATEWAY_TIMEOUT, &post));
         assert!(retryable_status(StatusCode::GATEWAY_TIMEOUT, &Method::GET));
         for s in [400, 401, 403, 404, 409, 500, 502] {
-            assert!(!retryable_status(StatusCode::from_u16(s).unwrap(), &Method::GET), "{s}");
+            assert!(
+                !retryable_status(StatusCode::from_u16(s).unwrap(), &Method::GET),
+                "{s}"
+            );
         }
     }
 
@@ -122,7 +143,10 @@ mod tests {
         let p = RetryPolicy::default();
         for retry in 0..20 {
             let d = p.backoff(retry);
-            let cap = p.initial_backoff.saturating_mul(2u32.saturating_pow(retry.min(16))).min(p.max_backoff);
+            let cap = p
+                .initial_backoff
+                .saturating_mul(2u32.saturating_pow(retry.min(16)))
+                .min(p.max_backoff);
             assert!(d <= cap, "{retry}: {d:?} > {cap:?}");
         }
     }

@@ -92,7 +92,11 @@ impl Serialize for Secret {
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let s = String::deserialize(deserializer)?;
-        Ok(if is_mask(&s) { Secret::Masked } else { Secret::new(s) })
+        Ok(if is_mask(&s) {
+            Secret::Masked
+        } else {
+            Secret::new(s)
+        })
     }
 }
 

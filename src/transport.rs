@@ -54,7 +54,14 @@ impl Transport {
         retry: RetryPolicy,
         max_response_bytes: usize,
     ) -> Self {
-        Transport { inner: Arc::new(TransportInner { http, tokens, retry, max_response_bytes }) }
+        Transport {
+            inner: Arc::new(TransportInner {
+                http,
+                tokens,
+                retry,
+                max_response_bytes,
+            }),
+        }
     }
 
     /// The HTTP client.
@@ -77,7 +84,10 @@ impl Transport {
         headers.remove("api-version");
         if !headers.contains_key("client-request-id") {
             let id = uuid::Uuid::new_v4().to_string();
-            headers.insert("client-request-id", HeaderValue::from_str(&id).expect("a UUID is a valid header"));
+            headers.insert(
+                "client-request-id",
+                HeaderValue::from_str(&id).expect("a UUID is a valid header"),
+            );
         }
         if let Some(auth) = self.authorization().await? {
             request.headers_mut().insert(header::AUTHORIZATION, auth);
@@ -87,12 +97,19 @@ impl Transport {
 
     /// Send a prepared request, retrying as the [`RetryPolicy`] allows, and bound the response
     /// body's size.
-    pub(crate) async fn execute(&self, mut request: reqwest::Request) -> reqwest::Result<reqwest::Response> {
+    pub(crate) async fn execute(
+        &self,
+        mut request: reqwest::Request,
+    ) -> reqwest::Result<reqwest::Response> {
         let policy = &self.inner.retry;
         let mut waited = Duration::ZERO;
         let mut retry = 0;
         loop {
-            let replay = if retry < policy.max_retries { request.try_clone() } else { None };
+            let replay = if retry < policy.max_retries {
+                request.try_clone()
+            } else {
+                None
+            };
             let method = request.method().clone();
             let result = self.inner.http.execute(request).await;
             let delay = match (&result, &replay) {
@@ -138,7 +155,10 @@ impl Transport {
     /// Wrap the body so that reading more than the limit fails with [`BodyTooLarge`].
     fn limit_body(&self, response: reqwest::Response) -> reqwest::Response {
         let limit = self.inner.max_response_bytes;
-        if response.content_length().is_some_and(|n| n as usize <= limit) {
+        if response
+            .content_length()
+            .is_some_and(|n| n as usize <= limit)
+        {
             return response;
         }
         let mut seen = 0usize;
@@ -146,11 +166,14 @@ impl Transport {
         let version = response.version();
         let headers = response.headers().clone();
         let stream = response.bytes_stream().map(move |chunk| {
-            let chunk = chunk.map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
+            let chunk =
+                chunk.map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
             seen += chunk.len();
             if seen > limit {
                 debug!(limit, "response body over the limit");
-                return Err(Box::new(BodyTooLarge { limit }) as Box<dyn std::error::Error + Send + Sync>);
+                return Err(
+                    Box::new(BodyTooLarge { limit }) as Box<dyn std::error::Error + Send + Sync>
+                );
             }
             Ok(chunk)
         });
@@ -158,14 +181,18 @@ impl Transport {
         if let Some(h) = builder.headers_mut() {
             *h = headers;
         }
-        let rebuilt = builder.body(reqwest::Body::wrap_stream(stream)).expect("valid parts");
-        let response = reqwest::Response::from(rebuilt);
-        response
+        let rebuilt = builder
+            .body(reqwest::Body::wrap_stream(stream))
+            .expect("valid parts");
+        reqwest::Response::from(rebuilt)
     }
 
     /// Send a request built by the handwritten layer through the whole pipeline and return the
     /// body of a successful response; errors become [`Error`].
-    pub(crate) async fn send(&self, mut request: reqwest::Request) -> Result<(u16, bytes::Bytes), Error> {
+    pub(crate) async fn send(
+        &self,
+        mut request: reqwest::Request,
+    ) -> Result<(u16, bytes::Bytes), Error> {
         self.prepare(&mut request).await?;
         let response = self.execute(request).await.map_err(Error::transport)?;
         let status = response.status().as_u16();
@@ -174,7 +201,9 @@ impl Transport {
         if (200..300).contains(&status) {
             Ok((status, body))
         } else {
-            Err(Error::Graph(Box::new(GraphError::from_parts(status, &headers, &body))))
+            Err(Error::Graph(Box::new(GraphError::from_parts(
+                status, &headers, &body,
+            ))))
         }
     }
 }
@@ -212,7 +241,10 @@ async fn normalize_error(response: reqwest::Response) -> reqwest::Response {
             "error": { "code": format!("HTTP{}", status.as_u16()), "message": message }
         }))
         .expect("JSON");
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
     }
     headers.remove(header::CONTENT_LENGTH);
     headers.remove(header::CONTENT_ENCODING);
@@ -220,8 +252,11 @@ async fn normalize_error(response: reqwest::Response) -> reqwest::Response {
     if let Some(h) = builder.headers_mut() {
         *h = headers;
     }
-    let response = reqwest::Response::from(builder.body(reqwest::Body::from(body)).expect("valid parts"));
-    response
+    reqwest::Response::from(
+        builder
+            .body(reqwest::Body::from(body))
+            .expect("valid parts"),
+    )
 }
 
 /// Read a whole body, mapping the size limit to [`Error::Limit`].

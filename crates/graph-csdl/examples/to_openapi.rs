@@ -9,8 +9,9 @@ fn main() {
         eprintln!("{file}: {e}");
         std::process::exit(1)
     });
-    let result = graph_csdl::parse(&text)
-        .and_then(|doc| graph_csdl::openapi::convert(&doc, &graph_csdl::openapi::Options::new(version)));
+    let result = graph_csdl::parse(&text).and_then(|doc| {
+        graph_csdl::openapi::convert(&doc, &graph_csdl::openapi::Options::new(version))
+    });
     match result {
         Ok(c) => println!("{}", serde_json::to_string_pretty(&c.json).expect("JSON")),
         Err(e) => {

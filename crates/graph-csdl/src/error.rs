@@ -64,6 +64,9 @@ pub enum CsdlError {
 impl CsdlError {
     /// A model error about `element`.
     pub fn model(element: impl Into<String>, message: impl Into<String>) -> Self {
-        CsdlError::Model { element: element.into(), message: message.into() }
+        CsdlError::Model {
+            element: element.into(),
+            message: message.into(),
+        }
     }
 }

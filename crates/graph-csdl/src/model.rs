@@ -142,7 +142,10 @@ impl NavigationProperty {
 pub fn referenceable(annotations: &[Annotation]) -> bool {
     annotations.iter().any(|a| {
         a.term.ends_with("Capabilities.V1.NavigationRestrictions")
-            && matches!(a.value.record_property("Referenceable"), Some(AnnotationValue::Bool(true)))
+            && matches!(
+                a.value.record_property("Referenceable"),
+                Some(AnnotationValue::Bool(true))
+            )
     })
 }
 
@@ -331,7 +334,12 @@ impl<'a> Index<'a> {
                 enums.insert(e.qualified_name.as_str(), e);
             }
         }
-        Index { doc, types, enums, derived }
+        Index {
+            doc,
+            types,
+            enums,
+            derived,
+        }
     }
 
     /// Look a type up by qualified name.
@@ -379,12 +387,18 @@ impl<'a> Index<'a> {
 
     /// Structural properties of `t`, inherited ones first.
     pub fn all_properties(&self, t: &'a StructuredType) -> Vec<&'a Property> {
-        self.ancestry(t).into_iter().flat_map(|a| a.properties.iter()).collect()
+        self.ancestry(t)
+            .into_iter()
+            .flat_map(|a| a.properties.iter())
+            .collect()
     }
 
     /// Navigation properties of `t`, inherited ones first.
     pub fn all_navigation_properties(&self, t: &'a StructuredType) -> Vec<&'a NavigationProperty> {
-        self.ancestry(t).into_iter().flat_map(|a| a.navigation_properties.iter()).collect()
+        self.ancestry(t)
+            .into_iter()
+            .flat_map(|a| a.navigation_properties.iter())
+            .collect()
     }
 
     /// Types that name `t` as their direct base type.
@@ -410,7 +424,9 @@ impl<'a> Index<'a> {
 
     /// Whether `t` is `ancestor` or derives from it.
     pub fn is_a(&self, t: &'a StructuredType, ancestor: &str) -> bool {
-        self.ancestry(t).iter().any(|a| a.qualified_name == ancestor)
+        self.ancestry(t)
+            .iter()
+            .any(|a| a.qualified_name == ancestor)
     }
 
     /// Bound actions whose binding parameter is `t` or one of its base types (single, not collection).

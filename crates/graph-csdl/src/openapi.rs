@@ -71,7 +71,11 @@ impl Profile {
                 root("b2cUserFlows", false, false),
                 root("b2xUserFlows", true, false),
             ],
-            secret_properties: vec!["password".into(), "pkcs12Value".into(), "clientSecret".into()],
+            secret_properties: vec![
+                "password".into(),
+                "pkcs12Value".into(),
+                "clientSecret".into(),
+            ],
         }
     }
 }
@@ -88,7 +92,10 @@ pub struct Options {
 impl Options {
     /// This crate's profile for a Graph version.
     pub fn new(version: &str) -> Options {
-        Options { version: version.to_string(), profile: Profile::api_connectors() }
+        Options {
+            version: version.to_string(),
+            profile: Profile::api_connectors(),
+        }
     }
 }
 
@@ -152,7 +159,9 @@ pub fn pascal_case(name: &str) -> String {
         .filter(|s| !s.is_empty())
         .map(|s| {
             let mut c = s.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }
@@ -190,7 +199,10 @@ impl<'a> Converter<'a> {
     fn run(mut self) -> Result<Conversion, CsdlError> {
         let profile = &self.options.profile;
         let singleton = self.index.singleton(&profile.singleton).ok_or_else(|| {
-            CsdlError::model("EntityContainer", format!("no singleton `{}`", profile.singleton))
+            CsdlError::model(
+                "EntityContainer",
+                format!("no singleton `{}`", profile.singleton),
+            )
         })?;
         let container = self.index.structured(&singleton.type_name).ok_or_else(|| {
             CsdlError::model(
@@ -265,7 +277,12 @@ impl<'a> Converter<'a> {
         })
     }
 
-    fn root(&mut self, singleton: &str, nav: &NavigationProperty, root: &Root) -> Result<(), CsdlError> {
+    fn root(
+        &mut self,
+        singleton: &str,
+        nav: &NavigationProperty,
+        root: &Root,
+    ) -> Result<(), CsdlError> {
         let item_type = self.structured(&nav.type_ref.name, &nav.name)?;
         let plural = snake_case(&nav.name);
         let one = singular(&plural).to_string();
@@ -275,7 +292,9 @@ impl<'a> Converter<'a> {
         let item_ref = self.reference(&nav.type_ref.name);
         let list_schema = self.collection_response(item_type, item_ref.clone());
 
-        let list_params = ["select", "expand", "filter", "orderby", "search", "top", "skip", "count"];
+        let list_params = [
+            "select", "expand", "filter", "orderby", "search", "top", "skip", "count",
+        ];
         let mut list = self.operation(
             &format!("list_{plural}"),
             &tag,
@@ -286,7 +305,8 @@ impl<'a> Converter<'a> {
             "200",
             Some(schema_ref(&list_schema)),
         );
-        list["x-ms-pageable"] = json!({ "nextLinkName": "@odata.nextLink", "operationName": "listMore" });
+        list["x-ms-pageable"] =
+            json!({ "nextLinkName": "@odata.nextLink", "operationName": "listMore" });
         let create = self.operation(
             &format!("create_{one}"),
             &tag,
@@ -297,7 +317,8 @@ impl<'a> Converter<'a> {
             "201",
             Some(item_ref.clone()),
         );
-        self.paths.insert(collection, json!({ "get": list, "post": create }));
+        self.paths
+            .insert(collection, json!({ "get": list, "post": create }));
 
         let mut ops = Map::new();
         ops.insert(
@@ -347,7 +368,9 @@ impl<'a> Converter<'a> {
             self.action(&item, &tag, &one, action)?;
         }
         for prop in self.index.all_properties(item_type) {
-            let Some(complex) = self.index.structured(&prop.type_ref.name) else { continue };
+            let Some(complex) = self.index.structured(&prop.type_ref.name) else {
+                continue;
+            };
             if prop.type_ref.collection || complex.navigation_properties.is_empty() {
                 continue;
             }
@@ -356,8 +379,18 @@ impl<'a> Converter<'a> {
         Ok(())
     }
 
-    fn action(&mut self, item: &str, tag: &str, one: &str, action: &Action) -> Result<(), CsdlError> {
-        let op_id = if self.operations.iter().any(|o| o == &snake_case(&action.name)) {
+    fn action(
+        &mut self,
+        item: &str,
+        tag: &str,
+        one: &str,
+        action: &Action,
+    ) -> Result<(), CsdlError> {
+        let op_id = if self
+            .operations
+            .iter()
+            .any(|o| o == &snake_case(&action.name))
+        {
             format!("{}_{one}", snake_case(&action.name))
         } else {
             snake_case(&action.name)
@@ -366,7 +399,8 @@ impl<'a> Converter<'a> {
         let mut props = Map::new();
         let mut required = Vec::new();
         for p in action.body_parameters() {
-            let mut s = self.property_schema(&p.type_ref, p.nullable, &p.name, &action.qualified_name)?;
+            let mut s =
+                self.property_schema(&p.type_ref, p.nullable, &p.name, &action.qualified_name)?;
             if !p.nullable && !self.is_secret(&p.name) {
                 s = strip_nullable(s);
             }
@@ -396,7 +430,8 @@ impl<'a> Converter<'a> {
             if response.is_some() { "200" } else { "204" },
             response,
         );
-        self.paths.insert(format!("{item}/{}", action.name), json!({ "post": op }));
+        self.paths
+            .insert(format!("{item}/{}", action.name), json!({ "post": op }));
         Ok(())
     }
 
@@ -427,11 +462,16 @@ impl<'a> Converter<'a> {
         for nav in self.index.all_navigation_properties(complex) {
             let target = format!("{}/{}", complex.qualified_name, nav.name);
             let out_of_line = self.index.annotations_for(&target);
-            if !(nav.is_referenceable() || referenceable(&out_of_line.into_iter().cloned().collect::<Vec<_>>())) {
+            if !(nav.is_referenceable()
+                || referenceable(&out_of_line.into_iter().cloned().collect::<Vec<_>>()))
+            {
                 continue;
             }
             if nav.type_ref.collection {
-                return Err(CsdlError::model(target, "referenceable collections are not supported"));
+                return Err(CsdlError::model(
+                    target,
+                    "referenceable collections are not supported",
+                ));
             }
             let op = self.operation(
                 &format!("set_{one}_{}_ref", snake_case(&nav.name)),
@@ -446,7 +486,8 @@ impl<'a> Converter<'a> {
                 "204",
                 None,
             );
-            self.paths.insert(format!("{base}/{}/$ref", nav.name), json!({ "put": op }));
+            self.paths
+                .insert(format!("{base}/{}/$ref", nav.name), json!({ "put": op }));
         }
         Ok(())
     }
@@ -510,7 +551,11 @@ impl<'a> Converter<'a> {
     }
 
     fn is_secret(&self, name: &str) -> bool {
-        self.options.profile.secret_properties.iter().any(|s| s == name)
+        self.options
+            .profile
+            .secret_properties
+            .iter()
+            .any(|s| s == name)
     }
 
     fn is_polymorphic(&self, t: &StructuredType) -> bool {
@@ -538,7 +583,8 @@ impl<'a> Converter<'a> {
         if !t.is_abstract {
             members.insert(0, t);
         }
-        let members: Vec<&StructuredType> = members.into_iter().filter(|m| !m.is_abstract).collect();
+        let members: Vec<&StructuredType> =
+            members.into_iter().filter(|m| !m.is_abstract).collect();
         let variants: Vec<(String, String)> = members
             .iter()
             .map(|m| (format!("#{}", m.qualified_name), variant_schema_name(t, m)))
@@ -565,9 +611,16 @@ impl<'a> Converter<'a> {
         } else if self.index.get(&t.name).is_some() {
             self.reference(&t.name)
         } else {
-            return Err(CsdlError::model(context, format!("type `{}` is not defined in the spec", t.name)));
+            return Err(CsdlError::model(
+                context,
+                format!("type `{}` is not defined in the spec", t.name),
+            ));
         };
-        Ok(if t.collection { json!({ "type": "array", "items": element }) } else { element })
+        Ok(if t.collection {
+            json!({ "type": "array", "items": element })
+        } else {
+            element
+        })
     }
 
     fn property_schema(
@@ -580,18 +633,23 @@ impl<'a> Converter<'a> {
         let context = format!("{owner}/{name}");
         if self.is_secret(name) {
             if t.name != "Edm.String" || t.collection {
-                return Err(CsdlError::model(context, "a secret property must be an Edm.String"));
+                return Err(CsdlError::model(
+                    context,
+                    "a secret property must be an Edm.String",
+                ));
             }
             return Ok(schema_ref(SECRET_SCHEMA));
         }
         let schema = self.type_ref_schema(t, &context)?;
-        Ok(if nullable && !t.collection && schema.get("$ref").is_none() {
-            let mut s = schema;
-            s["nullable"] = Value::Bool(true);
-            s
-        } else {
-            schema
-        })
+        Ok(
+            if nullable && !t.collection && schema.get("$ref").is_none() {
+                let mut s = schema;
+                s["nullable"] = Value::Bool(true);
+                s
+            } else {
+                schema
+            },
+        )
     }
 
     fn emit_schema(&mut self, qualified: &str) -> Result<(), CsdlError> {
@@ -628,7 +686,12 @@ impl<'a> Converter<'a> {
             let mapping: Map<String, Value> = poly
                 .variants
                 .iter()
-                .map(|(tag, schema)| (tag.clone(), Value::String(format!("#/components/schemas/{schema}"))))
+                .map(|(tag, schema)| {
+                    (
+                        tag.clone(),
+                        Value::String(format!("#/components/schemas/{schema}")),
+                    )
+                })
                 .collect();
             let mut s = json!({
                 "description": format!(
@@ -811,13 +874,28 @@ fn schema_ref(name: &str) -> Value {
 
 fn query_parameter(name: &str) -> Value {
     let (schema, description) = match name {
-        "select" => (json!({ "type": "string" }), "Properties to return, comma-separated."),
-        "expand" => (json!({ "type": "string" }), "Related entities to include, comma-separated."),
+        "select" => (
+            json!({ "type": "string" }),
+            "Properties to return, comma-separated.",
+        ),
+        "expand" => (
+            json!({ "type": "string" }),
+            "Related entities to include, comma-separated.",
+        ),
         "filter" => (json!({ "type": "string" }), "OData filter expression."),
-        "orderby" => (json!({ "type": "string" }), "Order of the items, comma-separated."),
+        "orderby" => (
+            json!({ "type": "string" }),
+            "Order of the items, comma-separated.",
+        ),
         "search" => (json!({ "type": "string" }), "Search expression."),
-        "top" => (json!({ "type": "integer", "format": "int64", "minimum": 0 }), "Page size."),
-        "skip" => (json!({ "type": "integer", "format": "int64", "minimum": 0 }), "Items to skip."),
+        "top" => (
+            json!({ "type": "integer", "format": "int64", "minimum": 0 }),
+            "Page size.",
+        ),
+        "skip" => (
+            json!({ "type": "integer", "format": "int64", "minimum": 0 }),
+            "Items to skip.",
+        ),
         "count" => (json!({ "type": "boolean" }), "Include `@odata.count`."),
         other => (json!({ "type": "string" }), other),
     };
@@ -864,7 +942,10 @@ pub fn validate(index: &Index<'_>) -> Result<(), CsdlError> {
                 ));
             };
             if b.kind != t.kind {
-                return Err(CsdlError::model(&t.qualified_name, format!("base type `{base}` is of another kind")));
+                return Err(CsdlError::model(
+                    &t.qualified_name,
+                    format!("base type `{base}` is of another kind"),
+                ));
             }
         }
         let mut seen = BTreeSet::new();

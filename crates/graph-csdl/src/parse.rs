@@ -5,15 +5,20 @@
 
 use std::borrow::Cow;
 
-use quick_xml::{Reader, XmlVersion};
 use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Reader, XmlVersion};
 
 use crate::error::{CsdlError, Location};
 use crate::model::*;
 
 /// Parse a CSDL document from its text.
 pub fn parse(src: &str) -> Result<Document, CsdlError> {
-    let mut p = Parser { src, stack: Vec::new(), doc: Document::default(), saw_edmx: false };
+    let mut p = Parser {
+        src,
+        stack: Vec::new(),
+        doc: Document::default(),
+        saw_edmx: false,
+    };
     let mut reader = Reader::from_str(src);
     reader.config_mut().trim_text(true);
     reader.config_mut().check_end_names = true;
@@ -21,7 +26,10 @@ pub fn parse(src: &str) -> Result<Document, CsdlError> {
         let before = reader.buffer_position() as usize;
         let event = reader.read_event().map_err(|e| {
             let at = reader.error_position() as usize;
-            CsdlError::Xml { at: Location::of(src, at), message: e.to_string() }
+            CsdlError::Xml {
+                at: Location::of(src, at),
+                message: e.to_string(),
+            }
         })?;
         let after = reader.buffer_position() as usize;
         let start = before + src[before..after].find('<').unwrap_or(0);
@@ -89,12 +97,13 @@ struct Parser<'s> {
 }
 
 fn attr<'e>(e: &'e BytesStart<'_>, name: &str) -> Option<Cow<'e, str>> {
-    e.attributes().flatten().find(|a| a.key.local_name().as_ref() == name).map(|a| {
-        match a.normalized_value(XmlVersion::Implicit1_0) {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name)
+        .map(|a| match a.normalized_value(XmlVersion::Implicit1_0) {
             Ok(v) => Cow::Owned(v.into_owned()),
             Err(_) => Cow::Owned(a.value.into_owned()),
-        }
-    })
+        })
 }
 
 fn is_true(e: &BytesStart<'_>, name: &str) -> bool {
@@ -106,9 +115,18 @@ fn nullable(e: &BytesStart<'_>) -> bool {
 }
 
 fn type_ref(raw: &str) -> TypeRef {
-    match raw.strip_prefix("Collection(").and_then(|r| r.strip_suffix(')')) {
-        Some(inner) => TypeRef { collection: true, name: inner.to_string() },
-        None => TypeRef { collection: false, name: raw.to_string() },
+    match raw
+        .strip_prefix("Collection(")
+        .and_then(|r| r.strip_suffix(')'))
+    {
+        Some(inner) => TypeRef {
+            collection: true,
+            name: inner.to_string(),
+        },
+        None => TypeRef {
+            collection: false,
+            name: raw.to_string(),
+        },
     }
 }
 
@@ -116,7 +134,10 @@ fn type_ref(raw: &str) -> TypeRef {
 fn inline_value(e: &BytesStart<'_>) -> AnnotationValue {
     for a in e.attributes().flatten() {
         let key = a.key.local_name().as_ref().to_string();
-        let val = a.normalized_value(XmlVersion::Implicit1_0).map(|v| v.into_owned()).unwrap_or_default();
+        let val = a
+            .normalized_value(XmlVersion::Implicit1_0)
+            .map(|v| v.into_owned())
+            .unwrap_or_default();
         match key.as_str() {
             "Term" | "Property" | "Qualifier" => {}
             "Bool" => return AnnotationValue::Bool(val == "true"),
@@ -137,7 +158,10 @@ fn inline_value(e: &BytesStart<'_>) -> AnnotationValue {
 
 impl Parser<'_> {
     fn err(&self, at: usize, message: String) -> CsdlError {
-        CsdlError::Structure { at: Location::of(self.src, at), message }
+        CsdlError::Structure {
+            at: Location::of(self.src, at),
+            message,
+        }
     }
 
     fn required(&self, e: &BytesStart<'_>, name: &str, at: usize) -> Result<String, CsdlError> {
@@ -214,7 +238,11 @@ impl Parser<'_> {
             (kind @ ("EntityType" | "ComplexType"), Some(Frame::Schema(_))) => {
                 let n = self.required(e, "Name", at)?;
                 Frame::Type(StructuredType {
-                    kind: if kind == "EntityType" { TypeKind::Entity } else { TypeKind::Complex },
+                    kind: if kind == "EntityType" {
+                        TypeKind::Entity
+                    } else {
+                        TypeKind::Complex
+                    },
                     qualified_name: format!("{}.{n}", self.namespace()),
                     name: n,
                     base_type: attr(e, "BaseType").map(Cow::into_owned),
@@ -298,7 +326,9 @@ impl Parser<'_> {
                 annotations: Vec::new(),
                 span: at..at,
             }),
-            ("Annotation", Some(_)) if !in_annotation || matches!(self.stack.last(), Some(Frame::Record(_))) => {
+            ("Annotation", Some(_))
+                if !in_annotation || matches!(self.stack.last(), Some(Frame::Record(_))) =>
+            {
                 Frame::Annotation(Annotation {
                     term: self.required(e, "Term", at)?,
                     value: inline_value(e),
@@ -310,8 +340,15 @@ impl Parser<'_> {
                 Frame::PropertyValue(self.required(e, "Property", at)?, inline_value(e))
             }
             (
-                "EnumMember" | "String" | "Bool" | "Int" | "Date" | "Path" | "PropertyPath"
-                | "NavigationPropertyPath" | "AnnotationPath",
+                "EnumMember"
+                | "String"
+                | "Bool"
+                | "Int"
+                | "Date"
+                | "Path"
+                | "PropertyPath"
+                | "NavigationPropertyPath"
+                | "AnnotationPath",
                 Some(_),
             ) if in_annotation => Frame::Text(name.to_string(), String::new()),
             _ => Frame::Skip,
@@ -354,7 +391,11 @@ impl Parser<'_> {
             Frame::Operation(mut a, is_function) => {
                 a.span.end = end;
                 if let Some(Frame::Schema(s)) = self.stack.last_mut() {
-                    if is_function { s.functions.push(a) } else { s.actions.push(a) }
+                    if is_function {
+                        s.functions.push(a)
+                    } else {
+                        s.actions.push(a)
+                    }
                 }
             }
             Frame::Parameter(p) => {
@@ -371,7 +412,11 @@ impl Parser<'_> {
             Frame::SetLike(mut set, singleton) => {
                 set.span.end = end;
                 if let Some(Frame::Container(c)) = self.stack.last_mut() {
-                    if singleton { c.singletons.push(set) } else { c.entity_sets.push(set) }
+                    if singleton {
+                        c.singletons.push(set)
+                    } else {
+                        c.entity_sets.push(set)
+                    }
                 }
             }
             Frame::Annotations(mut a) => {
@@ -430,7 +475,11 @@ fn resolve_aliases(doc: &mut Document) {
     let aliases: Vec<(String, String)> = doc
         .schemas
         .iter()
-        .filter_map(|s| s.alias.as_ref().map(|a| (format!("{a}."), format!("{}.", s.namespace))))
+        .filter_map(|s| {
+            s.alias
+                .as_ref()
+                .map(|a| (format!("{a}."), format!("{}.", s.namespace)))
+        })
         .collect();
     let fix = |name: &mut String| {
         for (alias, ns) in &aliases {
@@ -445,17 +494,26 @@ fn resolve_aliases(doc: &mut Document) {
             if let Some(b) = &mut t.base_type {
                 fix(b);
             }
-            t.properties.iter_mut().for_each(|p| fix(&mut p.type_ref.name));
-            t.navigation_properties.iter_mut().for_each(|n| fix(&mut n.type_ref.name));
+            t.properties
+                .iter_mut()
+                .for_each(|p| fix(&mut p.type_ref.name));
+            t.navigation_properties
+                .iter_mut()
+                .for_each(|n| fix(&mut n.type_ref.name));
         }
         for a in s.actions.iter_mut().chain(s.functions.iter_mut()) {
-            a.parameters.iter_mut().for_each(|p| fix(&mut p.type_ref.name));
+            a.parameters
+                .iter_mut()
+                .for_each(|p| fix(&mut p.type_ref.name));
             if let Some(r) = &mut a.return_type {
                 fix(&mut r.name);
             }
         }
         if let Some(c) = &mut s.container {
-            c.singletons.iter_mut().chain(c.entity_sets.iter_mut()).for_each(|x| fix(&mut x.type_name));
+            c.singletons
+                .iter_mut()
+                .chain(c.entity_sets.iter_mut())
+                .for_each(|x| fix(&mut x.type_name));
         }
         for a in &mut s.annotations {
             fix(&mut a.target);
