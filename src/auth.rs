@@ -76,17 +76,29 @@ pub trait TokenProvider: Send + Sync + fmt::Debug {
     /// Returns a token valid for Microsoft Graph. Providers that fetch tokens do so on every
     /// call; wrap them in [`CachedTokenProvider`] to reuse tokens.
     fn token(&self) -> TokenFuture<'_>;
+
+    /// Forgets any cached token, e.g. after Graph answered 401 to it, so that the next
+    /// [`token`](Self::token) call fetches a new one. Does nothing by default.
+    fn invalidate(&self) {}
 }
 
 impl<T: TokenProvider + ?Sized> TokenProvider for Arc<T> {
     fn token(&self) -> TokenFuture<'_> {
         (**self).token()
     }
+
+    fn invalidate(&self) {
+        (**self).invalidate()
+    }
 }
 
 impl<T: TokenProvider + ?Sized> TokenProvider for Box<T> {
     fn token(&self) -> TokenFuture<'_> {
         (**self).token()
+    }
+
+    fn invalidate(&self) {
+        (**self).invalidate()
     }
 }
 
@@ -683,6 +695,10 @@ impl TokenProvider for EnvironmentCredential {
     fn token(&self) -> TokenFuture<'_> {
         self.inner.token()
     }
+
+    fn invalidate(&self) {
+        self.inner.invalidate()
+    }
 }
 
 type SharedRefresh = Shared<BoxFuture<'static, Result<AccessToken, AuthError>>>;
@@ -737,11 +753,6 @@ impl<P: TokenProvider + ?Sized + 'static> CachedTokenProvider<P> {
         self.margin
     }
 
-    /// Drops the cached token, e.g. after Graph rejected it; the next call fetches a new one.
-    pub fn invalidate(&self) {
-        self.lock().token = None;
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -794,6 +805,13 @@ impl<P: TokenProvider + ?Sized + 'static> CachedTokenProvider<P> {
 impl<P: TokenProvider + ?Sized + 'static> TokenProvider for CachedTokenProvider<P> {
     fn token(&self) -> TokenFuture<'_> {
         Box::pin(self.cached_token())
+    }
+
+    /// Drops the cached token (and forwards to the inner provider); a refresh already in
+    /// flight is still shared by its callers.
+    fn invalidate(&self) {
+        self.lock().token = None;
+        self.inner.invalidate();
     }
 }
 

@@ -538,6 +538,13 @@ async fn cache_works_over_a_shared_trait_object() {
         );
     }
     assert_eq!(counting.0.load(Ordering::SeqCst), 1);
+    // A client holding only `Arc<dyn TokenProvider>` can drop a rejected token.
+    cached.invalidate();
+    assert_eq!(
+        cached.token().await.unwrap().secret().expose_secret(),
+        "custom-2"
+    );
+    assert_eq!(counting.0.load(Ordering::SeqCst), 2);
 }
 
 #[tokio::test]
