@@ -850,6 +850,9 @@ mod azure_impl {
     impl AzureCredential {
         /// Requests the Graph `.default` scope of `cloud` from `credential`.
         pub fn new(credential: Arc<dyn TokenCredential>, cloud: Cloud) -> Self {
+            // azure_core's HTTP transport is our reqwest (`rustls-no-provider`): make sure a
+            // crypto provider is installed before the credential makes its first request.
+            let _ = rustls::crypto::ring::default_provider().install_default();
             Self {
                 credential,
                 scopes: vec![cloud.default_scope()],
