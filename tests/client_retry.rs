@@ -60,13 +60,29 @@ fn new_connector() -> NewConnector {
 }
 
 fn throttled(retry_after: &str) -> ResponseTemplate {
-    ResponseTemplate::new(429).insert_header("Retry-After", retry_after).set_body_json(fixture("error_throttled.json"))
+    ResponseTemplate::new(429)
+        .insert_header("Retry-After", retry_after)
+        .set_body_json(fixture("error_throttled.json"))
 }
 
 /// Mount `first` for the first `times` requests, then `then` for every other one.
-async fn mount_sequence(server: &MockServer, first: ResponseTemplate, times: u64, then: ResponseTemplate) {
-    Mock::given(any()).respond_with(first).up_to_n_times(times).with_priority(1).mount(server).await;
-    Mock::given(any()).respond_with(then).with_priority(2).mount(server).await;
+async fn mount_sequence(
+    server: &MockServer,
+    first: ResponseTemplate,
+    times: u64,
+    then: ResponseTemplate,
+) {
+    Mock::given(any())
+        .respond_with(first)
+        .up_to_n_times(times)
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(any())
+        .respond_with(then)
+        .with_priority(2)
+        .mount(server)
+        .await;
 }
 
 async fn requests(server: &MockServer) -> Vec<Request> {
@@ -75,25 +91,52 @@ async fn requests(server: &MockServer) -> Vec<Request> {
 
 fn client_request_ids(reqs: &[Request]) -> Vec<String> {
     reqs.iter()
-        .map(|r| r.headers.get("client-request-id").expect("client-request-id").to_str().unwrap().to_string())
+        .map(|r| {
+            r.headers
+                .get("client-request-id")
+                .expect("client-request-id")
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
         .collect()
 }
 
 #[tokio::test]
 async fn throttled_with_decimal_retry_after_then_success() {
     let server = MockServer::start().await;
-    mount_sequence(&server, throttled("0.05"), 1, ResponseTemplate::new(200).set_body_json(connector())).await;
+    mount_sequence(
+        &server,
+        throttled("0.05"),
+        1,
+        ResponseTemplate::new(200).set_body_json(connector()),
+    )
+    .await;
     let c = client(&server.uri(), fast_policy(3));
     let start = Instant::now();
-    let got = c.beta().connectors().get(ID, &[]).await.expect("retried after 429");
+    let got = c
+        .beta()
+        .connectors()
+        .get(ID, &[])
+        .await
+        .expect("retried after 429");
     let elapsed = start.elapsed();
     assert_eq!(got.id.as_deref(), Some(ID));
-    assert!(elapsed >= Duration::from_millis(50), "waited the 0.05 s Retry-After: {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(50),
+        "waited the 0.05 s Retry-After: {elapsed:?}"
+    );
     let reqs = requests(&server).await;
     assert_eq!(reqs.len(), 2);
     let ids = client_request_ids(&reqs);
-    assert_eq!(ids[0], ids[1], "one logical request keeps its client-request-id across retries");
-    assert!(reqs.iter().all(|r| r.url.path() == format!("/beta/identity/apiConnectors/{ID}")));
+    assert_eq!(
+        ids[0], ids[1],
+        "one logical request keeps its client-request-id across retries"
+    );
+    assert!(
+        reqs.iter()
+            .all(|r| r.url.path() == format!("/beta/identity/apiConnectors/{ID}"))
+    );
 }
 
 #[tokio::test]
@@ -101,12 +144,25 @@ async fn throttled_with_http_date_retry_after_then_success() {
     let server = MockServer::start().await;
     // Two seconds ahead, at one-second resolution: a wait of more than one second.
     let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(2));
-    mount_sequence(&server, throttled(&date), 1, ResponseTemplate::new(200).set_body_json(connector())).await;
+    mount_sequence(
+        &server,
+        throttled(&date),
+        1,
+        ResponseTemplate::new(200).set_body_json(connector()),
+    )
+    .await;
     let c = client(&server.uri(), fast_policy(3));
     let start = Instant::now();
-    c.v1().connectors().get(ID, &[]).await.expect("retried after 429");
+    c.v1()
+        .connectors()
+        .get(ID, &[])
+        .await
+        .expect("retried after 429");
     let elapsed = start.elapsed();
-    assert!(elapsed >= Duration::from_millis(1000), "waited until the Retry-After date: {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(1000),
+        "waited until the Retry-After date: {elapsed:?}"
+    );
     assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
     assert_eq!(requests(&server).await.len(), 2);
 }
@@ -114,23 +170,43 @@ async fn throttled_with_http_date_retry_after_then_success() {
 #[tokio::test]
 async fn retry_after_beyond_the_total_delay_budget_is_returned_not_waited() {
     let server = MockServer::start().await;
-    mount_sequence(&server, throttled("120"), 1, ResponseTemplate::new(200).set_body_json(connector())).await;
+    mount_sequence(
+        &server,
+        throttled("120"),
+        1,
+        ResponseTemplate::new(200).set_body_json(connector()),
+    )
+    .await;
     let c = client(&server.uri(), fast_policy(3));
     let start = Instant::now();
     let e = c.beta().connectors().get(ID, &[]).await.unwrap_err();
     assert!(start.elapsed() < Duration::from_secs(5));
     let g = e.graph().expect("Graph error");
     assert_eq!((g.status, g.code.as_str()), (429, "TooManyRequests"));
-    assert_eq!(g.retry_after, Some(Duration::from_secs(120)), "the caller learns how long to wait");
+    assert_eq!(
+        g.retry_after,
+        Some(Duration::from_secs(120)),
+        "the caller learns how long to wait"
+    );
     assert_eq!(requests(&server).await.len(), 1);
 }
 
 #[tokio::test]
 async fn service_unavailable_then_success() {
     let server = MockServer::start().await;
-    mount_sequence(&server, ResponseTemplate::new(503), 2, ResponseTemplate::new(200).set_body_json(connector())).await;
+    mount_sequence(
+        &server,
+        ResponseTemplate::new(503),
+        2,
+        ResponseTemplate::new(200).set_body_json(connector()),
+    )
+    .await;
     let c = client(&server.uri(), fast_policy(3));
-    c.beta().connectors().get(ID, &[]).await.expect("retried after 503");
+    c.beta()
+        .connectors()
+        .get(ID, &[])
+        .await
+        .expect("retried after 503");
     assert_eq!(requests(&server).await.len(), 3);
 }
 
@@ -139,12 +215,24 @@ async fn exhausted_retries_return_the_last_error() {
     let server = MockServer::start().await;
     for max_retries in [0u32, 2, 4] {
         server.reset().await;
-        Mock::given(any()).respond_with(throttled("0")).mount(&server).await;
+        Mock::given(any())
+            .respond_with(throttled("0"))
+            .mount(&server)
+            .await;
         let c = client(&server.uri(), fast_policy(max_retries));
-        let e = c.beta().connectors().list_all(ListOptions::default()).await.unwrap_err();
+        let e = c
+            .beta()
+            .connectors()
+            .list_all(ListOptions::default())
+            .await
+            .unwrap_err();
         let g = e.graph().unwrap_or_else(|| panic!("{e:?}"));
         assert_eq!((g.status, g.code.as_str()), (429, "TooManyRequests"));
-        assert_eq!(requests(&server).await.len() as u32, max_retries + 1, "max_retries = {max_retries}");
+        assert_eq!(
+            requests(&server).await.len() as u32,
+            max_retries + 1,
+            "max_retries = {max_retries}"
+        );
     }
 }
 
@@ -152,7 +240,10 @@ async fn exhausted_retries_return_the_last_error() {
 async fn bad_request_is_sent_once() {
     let server = MockServer::start().await;
     Mock::given(any())
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {"code": "BadRequest", "message": "Invalid"}})))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"error": {"code": "BadRequest", "message": "Invalid"}})),
+        )
         .mount(&server)
         .await;
     let c = client(&server.uri(), fast_policy(3));
@@ -164,7 +255,10 @@ async fn bad_request_is_sent_once() {
 #[tokio::test]
 async fn other_server_errors_are_not_retried() {
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(500)).mount(&server).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
     let c = client(&server.uri(), fast_policy(3));
     let e = c.beta().connectors().get(ID, &[]).await.unwrap_err();
     assert_eq!(e.graph().map(|g| g.code.as_str()), Some("HTTP500"));
@@ -174,23 +268,49 @@ async fn other_server_errors_are_not_retried() {
 #[tokio::test]
 async fn gateway_timeout_retries_get_but_not_create() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(504)).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(504))
+        .mount(&server)
+        .await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(504))
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(connector())).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(connector()))
+        .mount(&server)
+        .await;
     let c = client(&server.uri(), fast_policy(3));
 
-    let e = c.beta().connectors().create(&new_connector()).await.unwrap_err();
+    let e = c
+        .beta()
+        .connectors()
+        .create(&new_connector())
+        .await
+        .unwrap_err();
     assert_eq!(e.status(), Some(504));
-    let posts = requests(&server).await.into_iter().filter(|r| r.method.as_str() == "POST").count();
-    assert_eq!(posts, 1, "a POST whose outcome is unknown is not sent again");
+    let posts = requests(&server)
+        .await
+        .into_iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .count();
+    assert_eq!(
+        posts, 1,
+        "a POST whose outcome is unknown is not sent again"
+    );
 
-    c.beta().connectors().get(ID, &[]).await.expect("GET retried after 504");
-    let gets = requests(&server).await.into_iter().filter(|r| r.method.as_str() == "GET").count();
+    c.beta()
+        .connectors()
+        .get(ID, &[])
+        .await
+        .expect("GET retried after 504");
+    let gets = requests(&server)
+        .await
+        .into_iter()
+        .filter(|r| r.method.as_str() == "GET")
+        .count();
     assert_eq!(gets, 2);
 }
 
@@ -201,11 +321,16 @@ async fn throttled_create_is_retried_because_graph_did_not_act() {
         &server,
         throttled("0"),
         1,
-        ResponseTemplate::new(201).set_body_json(fixture("create_api_connector_basic_response_beta.json")),
+        ResponseTemplate::new(201)
+            .set_body_json(fixture("create_api_connector_basic_response_beta.json")),
     )
     .await;
     let c = client(&server.uri(), fast_policy(3));
-    c.beta().connectors().create(&new_connector()).await.expect("created after 429");
+    c.beta()
+        .connectors()
+        .create(&new_connector())
+        .await
+        .expect("created after 429");
     let reqs = requests(&server).await;
     assert_eq!(reqs.len(), 2);
     assert_eq!(reqs[0].body, reqs[1].body, "the same body is sent again");
@@ -230,7 +355,9 @@ fn raw_server(drop_first: usize, body: String) -> RawServer {
             let Ok(mut stream) = stream else { break };
             let n = count.fetch_add(1, Ordering::SeqCst);
             let request = read_request(&mut stream);
-            seen.lock().unwrap().push(request.split(' ').next().unwrap_or_default().to_string());
+            seen.lock()
+                .unwrap()
+                .push(request.split(' ').next().unwrap_or_default().to_string());
             if n < drop_first {
                 drop(stream); // close without a response
                 continue;
@@ -242,12 +369,18 @@ fn raw_server(drop_first: usize, body: String) -> RawServer {
             let _ = stream.write_all(response.as_bytes());
         }
     });
-    RawServer { port, connections, methods }
+    RawServer {
+        port,
+        connections,
+        methods,
+    }
 }
 
 /// Read headers and a `content-length` body.
 fn read_request(stream: &mut std::net::TcpStream) -> String {
-    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
@@ -260,7 +393,11 @@ fn read_request(stream: &mut std::net::TcpStream) -> String {
         if let Some(end) = text.find("\r\n\r\n") {
             let length = text[..end]
                 .lines()
-                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap()))
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>().unwrap())
+                })
                 .unwrap_or(0);
             if data.len() >= end + 4 + length {
                 break;
@@ -274,11 +411,20 @@ fn read_request(stream: &mut std::net::TcpStream) -> String {
 async fn dropped_connection_is_not_retried_for_create() {
     let server = raw_server(usize::MAX, String::new());
     let c = client(&format!("http://127.0.0.1:{}", server.port), fast_policy(3));
-    let e = c.beta().connectors().create(&new_connector()).await.unwrap_err();
+    let e = c
+        .beta()
+        .connectors()
+        .create(&new_connector())
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::Transport { .. }), "{e:?}");
     // Give a wrongly scheduled retry time to arrive before counting.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(server.connections.load(Ordering::SeqCst), 1, "the POST may have reached Graph: sent once");
+    assert_eq!(
+        server.connections.load(Ordering::SeqCst),
+        1,
+        "the POST may have reached Graph: sent once"
+    );
     assert_eq!(*server.methods.lock().unwrap(), ["POST"]);
 }
 
@@ -286,7 +432,12 @@ async fn dropped_connection_is_not_retried_for_create() {
 async fn dropped_connection_is_retried_for_get() {
     let server = raw_server(1, connector().to_string());
     let c = client(&format!("http://127.0.0.1:{}", server.port), fast_policy(3));
-    let got = c.v1().connectors().get(ID, &[]).await.expect("GET retried on a new connection");
+    let got = c
+        .v1()
+        .connectors()
+        .get(ID, &[])
+        .await
+        .expect("GET retried on a new connection");
     assert_eq!(got.id.as_deref(), Some(ID));
     assert_eq!(server.connections.load(Ordering::SeqCst), 2);
     assert_eq!(*server.methods.lock().unwrap(), ["GET", "GET"]);
@@ -301,9 +452,17 @@ async fn refused_connection_is_retried_even_for_create() {
     };
     let c = client(&format!("http://127.0.0.1:{port}"), fast_policy(2));
     let (writer, buffer) = capture();
-    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(writer).finish();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(writer)
+        .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
-    let e = c.beta().connectors().create(&new_connector()).await.unwrap_err();
+    let e = c
+        .beta()
+        .connectors()
+        .create(&new_connector())
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::Transport { .. }), "{e:?}");
     let logs = buffer.text();
     assert_eq!(logs.matches("retrying Graph request").count(), 2, "{logs}");
@@ -317,24 +476,46 @@ async fn timeout_retries_get_but_not_create() {
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(connector()).set_delay(Duration::from_secs(2)))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(connector())
+                .set_delay(Duration::from_secs(2)),
+        )
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(connector())).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(connector()))
+        .mount(&server)
+        .await;
     let c = GraphClient::builder()
         .base_url(server.uri())
         .retry_policy(fast_policy(3))
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let e = c.beta().connectors().create(&new_connector()).await.unwrap_err();
+    let e = c
+        .beta()
+        .connectors()
+        .create(&new_connector())
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::Timeout(_)), "{e:?}");
-    c.beta().connectors().get(ID, &[]).await.expect("GET retried after a timeout");
+    c.beta()
+        .connectors()
+        .get(ID, &[])
+        .await
+        .expect("GET retried after a timeout");
     let reqs = requests(&server).await;
-    assert_eq!(reqs.iter().filter(|r| r.method.as_str() == "POST").count(), 1);
-    assert_eq!(reqs.iter().filter(|r| r.method.as_str() == "GET").count(), 2);
+    assert_eq!(
+        reqs.iter().filter(|r| r.method.as_str() == "POST").count(),
+        1
+    );
+    assert_eq!(
+        reqs.iter().filter(|r| r.method.as_str() == "GET").count(),
+        2
+    );
 }
 
 #[derive(Clone, Default)]
@@ -365,7 +546,13 @@ fn capture() -> (impl Fn() -> Buffer + Send + Sync + 'static, Buffer) {
 #[tokio::test]
 async fn each_retry_emits_a_warning_event() {
     let server = MockServer::start().await;
-    mount_sequence(&server, ResponseTemplate::new(503), 2, ResponseTemplate::new(200).set_body_json(connector())).await;
+    mount_sequence(
+        &server,
+        ResponseTemplate::new(503),
+        2,
+        ResponseTemplate::new(200).set_body_json(connector()),
+    )
+    .await;
     let c = client(&server.uri(), fast_policy(3));
     let (writer, buffer) = capture();
     let subscriber = tracing_subscriber::fmt()
@@ -374,16 +561,26 @@ async fn each_retry_emits_a_warning_event() {
         .with_writer(writer)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
-    c.beta().connectors().get(ID, &[]).await.expect("success after two 503s");
+    c.beta()
+        .connectors()
+        .get(ID, &[])
+        .await
+        .expect("success after two 503s");
     let logs = buffer.text();
-    let retries: Vec<&str> = logs.lines().filter(|l| l.contains("retrying Graph request")).collect();
+    let retries: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("retrying Graph request"))
+        .collect();
     assert_eq!(retries.len(), 2, "{logs}");
     for (i, line) in retries.iter().enumerate() {
         assert!(line.contains("WARN"), "{line}");
         assert!(line.contains(&format!("retry={}", i + 1)), "{line}");
         assert!(line.contains("HTTP 503"), "{line}");
         assert!(line.contains("method=GET"), "{line}");
-        assert!(line.contains(&format!("/beta/identity/apiConnectors/{ID}")), "{line}");
+        assert!(
+            line.contains(&format!("/beta/identity/apiConnectors/{ID}")),
+            "{line}"
+        );
     }
     assert!(!logs.contains("retry-test-token"));
 }

@@ -21,7 +21,9 @@ use std::time::{Duration, SystemTime};
 use base64::Engine as _;
 use entra_api_connectors::auth::{AccessToken, AuthError, StaticToken, TokenFuture, TokenProvider};
 use entra_api_connectors::certificate::testing;
-use entra_api_connectors::connectors::{Authentication, ConnectorPatch, ListOptions, NewConnector, Patch, Pkcs12Upload};
+use entra_api_connectors::connectors::{
+    Authentication, ConnectorPatch, ListOptions, NewConnector, Patch, Pkcs12Upload,
+};
 use entra_api_connectors::retry::RetryPolicy;
 use entra_api_connectors::{Error, GraphClient};
 use secrecy::SecretString;
@@ -49,7 +51,9 @@ fn fixture_pfx(name: &str) -> Vec<u8> {
         .or_else(|| body.get("pkcs12Value"))
         .and_then(Value::as_str)
         .expect("a pkcs12Value");
-    base64::engine::general_purpose::STANDARD.decode(b64).expect("base64")
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .expect("base64")
 }
 
 fn client_for(server: &MockServer) -> GraphClient {
@@ -69,12 +73,20 @@ async fn start() -> (MockServer, GraphClient) {
 }
 
 async fn requests(server: &MockServer) -> Vec<Request> {
-    server.received_requests().await.expect("request recording is on")
+    server
+        .received_requests()
+        .await
+        .expect("request recording is on")
 }
 
 async fn only_request(server: &MockServer) -> Request {
     let mut all = requests(server).await;
-    assert_eq!(all.len(), 1, "expected exactly one request, got {:?}", all.iter().map(describe).collect::<Vec<_>>());
+    assert_eq!(
+        all.len(),
+        1,
+        "expected exactly one request, got {:?}",
+        all.iter().map(describe).collect::<Vec<_>>()
+    );
     all.pop().unwrap()
 }
 
@@ -84,7 +96,9 @@ fn describe(r: &Request) -> String {
 
 fn header(r: &Request, name: &str) -> Option<String> {
     let mut values = r.headers.get_all(name).iter();
-    let first = values.next().map(|v| v.to_str().expect("ASCII header").to_string());
+    let first = values
+        .next()
+        .map(|v| v.to_str().expect("ASCII header").to_string());
     assert!(values.next().is_none(), "header {name} sent more than once");
     first
 }
@@ -93,36 +107,78 @@ fn header(r: &Request, name: &str) -> Option<String> {
 fn query(r: &Request) -> BTreeMap<String, String> {
     let mut map = BTreeMap::new();
     for (k, v) in r.url.query_pairs() {
-        assert!(map.insert(k.to_string(), v.to_string()).is_none(), "query key {k} repeated in {}", r.url);
+        assert!(
+            map.insert(k.to_string(), v.to_string()).is_none(),
+            "query key {k} repeated in {}",
+            r.url
+        );
     }
     map
 }
 
 fn q(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// Headers every Graph request carries: the bearer token, a GUID `client-request-id`, no
 /// `api-version` (Graph has none); `Content-Type: application/json` exactly when there is a body.
 fn assert_graph_headers(r: &Request, has_body: bool) {
-    assert_eq!(header(r, "authorization").as_deref(), Some(format!("Bearer {TOKEN}").as_str()), "{}", describe(r));
+    assert_eq!(
+        header(r, "authorization").as_deref(),
+        Some(format!("Bearer {TOKEN}").as_str()),
+        "{}",
+        describe(r)
+    );
     let id = header(r, "client-request-id").expect("client-request-id");
-    let uuid = uuid::Uuid::parse_str(&id).unwrap_or_else(|e| panic!("client-request-id {id} is not a GUID: {e}"));
-    assert_eq!(uuid.hyphenated().to_string(), id, "client-request-id in the usual hyphenated form");
-    assert!(r.headers.get("api-version").is_none(), "api-version header sent to Graph");
+    let uuid = uuid::Uuid::parse_str(&id)
+        .unwrap_or_else(|e| panic!("client-request-id {id} is not a GUID: {e}"));
+    assert_eq!(
+        uuid.hyphenated().to_string(),
+        id,
+        "client-request-id in the usual hyphenated form"
+    );
+    assert!(
+        r.headers.get("api-version").is_none(),
+        "api-version header sent to Graph"
+    );
     let content_type = header(r, "content-type");
     if has_body {
-        let media = content_type.as_deref().map(|c| c.split(';').next().unwrap().trim().to_ascii_lowercase());
-        assert_eq!(media.as_deref(), Some("application/json"), "{}", describe(r));
+        let media = content_type
+            .as_deref()
+            .map(|c| c.split(';').next().unwrap().trim().to_ascii_lowercase());
+        assert_eq!(
+            media.as_deref(),
+            Some("application/json"),
+            "{}",
+            describe(r)
+        );
     } else {
-        assert!(r.body.is_empty(), "{} has a body: {}", describe(r), String::from_utf8_lossy(&r.body));
-        assert_eq!(content_type, None, "{} has a Content-Type without a body", describe(r));
+        assert!(
+            r.body.is_empty(),
+            "{} has a body: {}",
+            describe(r),
+            String::from_utf8_lossy(&r.body)
+        );
+        assert_eq!(
+            content_type,
+            None,
+            "{} has a Content-Type without a body",
+            describe(r)
+        );
     }
 }
 
 fn body_json(r: &Request) -> Value {
-    serde_json::from_slice(&r.body)
-        .unwrap_or_else(|e| panic!("{} body is not JSON ({e}): {}", describe(r), String::from_utf8_lossy(&r.body)))
+    serde_json::from_slice(&r.body).unwrap_or_else(|e| {
+        panic!(
+            "{} body is not JSON ({e}): {}",
+            describe(r),
+            String::from_utf8_lossy(&r.body)
+        )
+    })
 }
 
 /// Compare JSON numbers by value (`3` and `3.0` are the same Edm.Single to Graph).
@@ -130,15 +186,23 @@ fn same_json(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
         }
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same_json(v, w)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same_json(v, w))
+        }
         _ => a == b,
     }
 }
 
 fn assert_no_requests_sent(all: &[Request]) {
-    assert!(all.is_empty(), "requests were sent: {:?}", all.iter().map(describe).collect::<Vec<_>>());
+    assert!(
+        all.is_empty(),
+        "requests were sent: {:?}",
+        all.iter().map(describe).collect::<Vec<_>>()
+    );
 }
 
 /// Connector operations, identical on both versions apart from the path prefix.
@@ -606,10 +670,23 @@ user_flow_wire_tests!(b2x_v1, v1, B2xUserFlows, "v1.0", b2x_user_flows, "b2xUser
 #[test]
 fn the_bind_url_matches_the_documented_one_for_the_global_cloud() {
     // With the Graph root as base URL, the `@odata.id` is exactly the documented example's.
-    let client = GraphClient::builder().base_url("https://graph.microsoft.com").build().unwrap();
+    let client = GraphClient::builder()
+        .base_url("https://graph.microsoft.com")
+        .build()
+        .unwrap();
     for (url, fixture_name) in [
-        (client.beta().entity_url(&["identity", "apiConnectors", CONNECTOR_A]), "ref_bind_request_beta.json"),
-        (client.v1().entity_url(&["identity", "apiConnectors", CONNECTOR_A]), "ref_bind_request_v1.json"),
+        (
+            client
+                .beta()
+                .entity_url(&["identity", "apiConnectors", CONNECTOR_A]),
+            "ref_bind_request_beta.json",
+        ),
+        (
+            client
+                .v1()
+                .entity_url(&["identity", "apiConnectors", CONNECTOR_A]),
+            "ref_bind_request_v1.json",
+        ),
     ] {
         assert_eq!(json!({"@odata.id": url.as_str()}), fixture(fixture_name));
     }
@@ -618,15 +695,28 @@ fn the_bind_url_matches_the_documented_one_for_the_global_cloud() {
 #[tokio::test]
 async fn pre_token_issuance_cannot_be_attached_and_nothing_is_sent() {
     let (server, client) = start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
     let flows = client.beta().b2c_user_flows();
     let e = flows
-        .attach("B2C_1_SignUpSignIn", entra_api_connectors::beta::Step::PreTokenIssuance, CONNECTOR_A)
+        .attach(
+            "B2C_1_SignUpSignIn",
+            entra_api_connectors::beta::Step::PreTokenIssuance,
+            CONNECTOR_A,
+        )
         .await
         .unwrap_err();
     assert!(matches!(e, Error::InvalidInput(_)), "{e:?}");
     assert!(e.to_string().contains("preTokenIssuance"), "{e}");
-    let e = flows.detach("B2C_1_SignUpSignIn", entra_api_connectors::beta::Step::PreTokenIssuance).await.unwrap_err();
+    let e = flows
+        .detach(
+            "B2C_1_SignUpSignIn",
+            entra_api_connectors::beta::Step::PreTokenIssuance,
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::InvalidInput(_)), "{e:?}");
     assert_no_requests_sent(&requests(&server).await);
 }
@@ -642,12 +732,23 @@ fn not_found() -> ResponseTemplate {
 }
 
 fn assert_not_found(e: &Error) {
-    let g = e.graph().unwrap_or_else(|| panic!("not a Graph error: {e:?}"));
+    let g = e
+        .graph()
+        .unwrap_or_else(|| panic!("not a Graph error: {e:?}"));
     assert_eq!(g.status, 404);
     assert_eq!(g.code, "itemNotFound");
-    assert_eq!(g.message, "The API connector '0b1d2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e' was not found.");
-    assert_eq!(g.request_id.as_deref(), Some("c8a9e0f1-2b3c-4d5e-8f6a-7b8c9d0e1f2a"));
-    assert_eq!(g.client_request_id.as_deref(), Some("c8a9e0f1-2b3c-4d5e-8f6a-7b8c9d0e1f2a"));
+    assert_eq!(
+        g.message,
+        "The API connector '0b1d2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e' was not found."
+    );
+    assert_eq!(
+        g.request_id.as_deref(),
+        Some("c8a9e0f1-2b3c-4d5e-8f6a-7b8c9d0e1f2a")
+    );
+    assert_eq!(
+        g.client_request_id.as_deref(),
+        Some("c8a9e0f1-2b3c-4d5e-8f6a-7b8c9d0e1f2a")
+    );
     assert_eq!(g.date.as_deref(), Some("2025-03-14T09:26:53"));
     assert!(e.is_not_found());
     let line = e.to_string();
@@ -667,16 +768,38 @@ fn assert_not_found(e: &Error) {
 #[tokio::test]
 async fn not_found_is_a_graph_error_on_every_operation() {
     let (server, client) = start().await;
-    Mock::given(any()).respond_with(not_found()).mount(&server).await;
+    Mock::given(any())
+        .respond_with(not_found())
+        .mount(&server)
+        .await;
     let id = "0b1d2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
     let c = client.beta().connectors();
     assert_not_found(&c.get(id, &[]).await.unwrap_err());
     assert_not_found(&c.delete(id).await.unwrap_err());
-    let patch = ConnectorPatch { display_name: Patch::Set("x".into()), ..Default::default() };
+    let patch = ConnectorPatch {
+        display_name: Patch::Set("x".into()),
+        ..Default::default()
+    };
     assert_not_found(&c.update(id, &patch).await.unwrap_err());
-    assert_not_found(&client.v1().connectors().list_all(ListOptions::default()).await.unwrap_err());
+    assert_not_found(
+        &client
+            .v1()
+            .connectors()
+            .list_all(ListOptions::default())
+            .await
+            .unwrap_err(),
+    );
     let flows = client.v1().b2x_user_flows();
-    assert_not_found(&flows.attach("B2X_1_x", entra_api_connectors::v1::Step::PostFederationSignup, id).await.unwrap_err());
+    assert_not_found(
+        &flows
+            .attach(
+                "B2X_1_x",
+                entra_api_connectors::v1::Step::PostFederationSignup,
+                id,
+            )
+            .await
+            .unwrap_err(),
+    );
     assert_not_found(&flows.configuration("B2X_1_x").await.unwrap_err());
     assert_eq!(requests(&server).await.len(), 6);
 }
@@ -691,26 +814,49 @@ async fn b2c_errors_keep_the_correlation_id() {
     let e = client.beta().b2x_user_flows().list_all().await.unwrap_err();
     let g = e.graph().expect("Graph error");
     assert_eq!((g.status, g.code.as_str()), (403, "AADB2C"));
-    assert_eq!(g.correlation_id.as_deref(), Some("08187965-d59b-43c8-ad91-7e7151476299"));
-    assert_eq!(g.request_id.as_deref(), Some("f9db8ea8-6565-4a76-9fb0-8dd1dafd16b9"));
-    assert_eq!(g.client_request_id.as_deref(), Some("6e0c3b1f-8a2d-4c7e-9b5f-2d4a6c8e0f13"));
+    assert_eq!(
+        g.correlation_id.as_deref(),
+        Some("08187965-d59b-43c8-ad91-7e7151476299")
+    );
+    assert_eq!(
+        g.request_id.as_deref(),
+        Some("f9db8ea8-6565-4a76-9fb0-8dd1dafd16b9")
+    );
+    assert_eq!(
+        g.client_request_id.as_deref(),
+        Some("6e0c3b1f-8a2d-4c7e-9b5f-2d4a6c8e0f13")
+    );
     let line = e.to_string();
-    assert!(line.contains("08187965-d59b-43c8-ad91-7e7151476299") && !line.contains('\n'), "{line}");
+    assert!(
+        line.contains("08187965-d59b-43c8-ad91-7e7151476299") && !line.contains('\n'),
+        "{line}"
+    );
 }
 
 #[tokio::test]
 async fn wrong_pfx_password_at_graph_is_reported() {
     let (server, client) = start().await;
     Mock::given(any())
-        .respond_with(ResponseTemplate::new(400).set_body_json(fixture("error_b2c_certificate_password.json")))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(fixture("error_b2c_certificate_password.json")),
+        )
         .mount(&server)
         .await;
     let pfx = fixture_pfx("upload_client_certificate_request.json");
     let upload = Pkcs12Upload::from_bytes(&pfx, SecretString::from(UPLOAD_PFX_PASSWORD)).unwrap();
-    let e = client.v1().connectors().upload_certificate(CONNECTOR_D, &upload).await.unwrap_err();
+    let e = client
+        .v1()
+        .connectors()
+        .upload_certificate(CONNECTOR_D, &upload)
+        .await
+        .unwrap_err();
     let g = e.graph().expect("Graph error");
     assert_eq!((g.status, g.code.as_str()), (400, "AADB2C90213"));
-    assert_eq!(g.correlation_id.as_deref(), Some("0d6b2f8e-4a1c-4e9b-b3d7-8c5a1f2e6d94"));
+    assert_eq!(
+        g.correlation_id.as_deref(),
+        Some("0d6b2f8e-4a1c-4e9b-b3d7-8c5a1f2e6d94")
+    );
 }
 
 #[tokio::test]
@@ -722,9 +868,17 @@ async fn gateway_html_error_becomes_a_graph_error_with_http_code() {
         .mount(&server)
         .await;
     let c = client.beta().connectors();
-    let patch = ConnectorPatch { target_url: Patch::Set("https://api.contoso-test.example/v3".into()), ..Default::default() };
-    for e in [c.get(CONNECTOR_A, &[]).await.unwrap_err(), c.update(CONNECTOR_A, &patch).await.unwrap_err()] {
-        let g = e.graph().unwrap_or_else(|| panic!("not a Graph error: {e:?}"));
+    let patch = ConnectorPatch {
+        target_url: Patch::Set("https://api.contoso-test.example/v3".into()),
+        ..Default::default()
+    };
+    for e in [
+        c.get(CONNECTOR_A, &[]).await.unwrap_err(),
+        c.update(CONNECTOR_A, &patch).await.unwrap_err(),
+    ] {
+        let g = e
+            .graph()
+            .unwrap_or_else(|| panic!("not a Graph error: {e:?}"));
         assert_eq!(g.status, 502);
         assert_eq!(g.code, "HTTP502");
         assert!(g.message.contains("502 Bad Gateway"), "{}", g.message);
@@ -743,10 +897,18 @@ async fn success_with_a_body_that_is_not_json_is_a_decode_error() {
     let c = client.v1().connectors();
     let e = c.get(CONNECTOR_A, &[]).await.unwrap_err();
     assert!(matches!(&e, Error::Decode { .. }), "{e:?}");
-    assert!(e.to_string().contains("<html>Sign in</html>"), "the excerpt helps: {e}");
+    assert!(
+        e.to_string().contains("<html>Sign in</html>"),
+        "the excerpt helps: {e}"
+    );
     let e = c.list_all(ListOptions::default()).await.unwrap_err();
     assert!(matches!(&e, Error::Decode { .. }), "{e:?}");
-    let e = client.v1().b2x_user_flows().configuration("B2X_1_x").await.unwrap_err();
+    let e = client
+        .v1()
+        .b2x_user_flows()
+        .configuration("B2X_1_x")
+        .await
+        .unwrap_err();
     assert!(matches!(&e, Error::Decode { .. }), "{e:?}");
 }
 
@@ -755,55 +917,154 @@ async fn success_with_a_body_that_is_not_json_is_a_decode_error() {
 #[tokio::test]
 async fn invalid_input_is_rejected_before_any_request() {
     let (server, client) = start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
     let c = client.beta().connectors();
     let basic = || Authentication::basic("svc", "Fixture-Basic-Pa55!");
     let cases: Vec<(&str, Error)> = vec![
         (
             "http target",
-            c.create(&NewConnector::new("n", "http://api.contoso-test.example/x", basic())).await.unwrap_err(),
+            c.create(&NewConnector::new(
+                "n",
+                "http://api.contoso-test.example/x",
+                basic(),
+            ))
+            .await
+            .unwrap_err(),
         ),
-        ("relative target", c.create(&NewConnector::new("n", "/x", basic())).await.unwrap_err()),
-        ("empty name", c.create(&NewConnector::new("", "https://api.contoso-test.example/x", basic())).await.unwrap_err()),
-        ("blank name", c.create(&NewConnector::new("  ", "https://api.contoso-test.example/x", basic())).await.unwrap_err()),
+        (
+            "relative target",
+            c.create(&NewConnector::new("n", "/x", basic()))
+                .await
+                .unwrap_err(),
+        ),
+        (
+            "empty name",
+            c.create(&NewConnector::new(
+                "",
+                "https://api.contoso-test.example/x",
+                basic(),
+            ))
+            .await
+            .unwrap_err(),
+        ),
+        (
+            "blank name",
+            c.create(&NewConnector::new(
+                "  ",
+                "https://api.contoso-test.example/x",
+                basic(),
+            ))
+            .await
+            .unwrap_err(),
+        ),
         (
             "empty username",
-            c.create(&NewConnector::new("n", "https://a.example/x", Authentication::basic(" ", "p"))).await.unwrap_err(),
+            c.create(&NewConnector::new(
+                "n",
+                "https://a.example/x",
+                Authentication::basic(" ", "p"),
+            ))
+            .await
+            .unwrap_err(),
         ),
         ("empty id get", c.get("", &[]).await.unwrap_err()),
         ("dot-dot id delete", c.delete("..").await.unwrap_err()),
         ("dot id", c.get(".", &[]).await.unwrap_err()),
         ("control char id", c.delete("a\nb").await.unwrap_err()),
-        ("empty patch", c.update(CONNECTOR_A, &ConnectorPatch::default()).await.unwrap_err()),
         (
-            "patch http target",
-            c.update(CONNECTOR_A, &ConnectorPatch { target_url: Patch::Set("http://x.example".into()), ..Default::default() })
+            "empty patch",
+            c.update(CONNECTOR_A, &ConnectorPatch::default())
                 .await
                 .unwrap_err(),
+        ),
+        (
+            "patch http target",
+            c.update(
+                CONNECTOR_A,
+                &ConnectorPatch {
+                    target_url: Patch::Set("http://x.example".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_err(),
         ),
         (
             "patch empty name",
-            c.update(CONNECTOR_A, &ConnectorPatch { display_name: Patch::Set(String::new()), ..Default::default() })
-                .await
-                .unwrap_err(),
+            c.update(
+                CONNECTOR_A,
+                &ConnectorPatch {
+                    display_name: Patch::Set(String::new()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_err(),
         ),
         (
             "patch with empty id",
-            c.update("", &ConnectorPatch { display_name: Patch::Set("x".into()), ..Default::default() }).await.unwrap_err(),
+            c.update(
+                "",
+                &ConnectorPatch {
+                    display_name: Patch::Set("x".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_err(),
         ),
         ("attach with empty connector", {
-            client.beta().b2x_user_flows().attach("B2X_1_x", entra_api_connectors::beta::Step::PostFederationSignup, "").await.unwrap_err()
+            client
+                .beta()
+                .b2x_user_flows()
+                .attach(
+                    "B2X_1_x",
+                    entra_api_connectors::beta::Step::PostFederationSignup,
+                    "",
+                )
+                .await
+                .unwrap_err()
         }),
         ("attach with .. flow", {
-            client.v1().b2x_user_flows().attach("..", entra_api_connectors::v1::Step::PostFederationSignup, CONNECTOR_A).await.unwrap_err()
+            client
+                .v1()
+                .b2x_user_flows()
+                .attach(
+                    "..",
+                    entra_api_connectors::v1::Step::PostFederationSignup,
+                    CONNECTOR_A,
+                )
+                .await
+                .unwrap_err()
         }),
         ("detach empty flow", {
-            client.v1().b2x_user_flows().detach("", entra_api_connectors::v1::Step::PostAttributeCollection).await.unwrap_err()
+            client
+                .v1()
+                .b2x_user_flows()
+                .detach("", entra_api_connectors::v1::Step::PostAttributeCollection)
+                .await
+                .unwrap_err()
         }),
-        ("configuration empty flow", client.beta().b2c_user_flows().configuration(" ").await.unwrap_err()),
+        (
+            "configuration empty flow",
+            client
+                .beta()
+                .b2c_user_flows()
+                .configuration(" ")
+                .await
+                .unwrap_err(),
+        ),
         ("flow without id", {
             let flow = Default::default();
-            client.v1().b2x_user_flows().create(&flow).await.unwrap_err()
+            client
+                .v1()
+                .b2x_user_flows()
+                .create(&flow)
+                .await
+                .unwrap_err()
         }),
     ];
     for (case, e) in &cases {
@@ -818,18 +1079,36 @@ async fn invalid_pkcs12_is_rejected_before_any_request() {
     let server = MockServer::start().await;
     let password = SecretString::from("right-pass");
     let now = entra_api_connectors::certificate::unix_now();
-    let good = testing::self_signed_pkcs12("api.contoso-test.example", &password, now - 60, now + 86_400);
+    let good = testing::self_signed_pkcs12(
+        "api.contoso-test.example",
+        &password,
+        now - 60,
+        now + 86_400,
+    );
 
     let e = Pkcs12Upload::from_bytes(&good, SecretString::from("wrong-pass")).unwrap_err();
     assert!(matches!(e, Error::Certificate(_)), "{e:?}");
     assert!(e.to_string().contains("wrong PKCS#12 password"), "{e}");
-    assert!(!e.to_string().contains("wrong-pass") && !e.to_string().contains("right-pass"), "{e}");
+    assert!(
+        !e.to_string().contains("wrong-pass") && !e.to_string().contains("right-pass"),
+        "{e}"
+    );
 
-    let no_key = testing::certificate_only_pkcs12("api.contoso-test.example", &password, now - 60, now + 86_400);
+    let no_key = testing::certificate_only_pkcs12(
+        "api.contoso-test.example",
+        &password,
+        now - 60,
+        now + 86_400,
+    );
     let e = Pkcs12Upload::from_bytes(&no_key, password.clone()).unwrap_err();
     assert!(e.to_string().contains("no private key"), "{e}");
 
-    let expired = testing::self_signed_pkcs12("api.contoso-test.example", &password, now - 2 * 86_400, now - 86_400);
+    let expired = testing::self_signed_pkcs12(
+        "api.contoso-test.example",
+        &password,
+        now - 2 * 86_400,
+        now - 86_400,
+    );
     let e = Pkcs12Upload::from_bytes(&expired, password.clone()).unwrap_err();
     assert!(e.to_string().contains("expired"), "{e}");
 
@@ -838,7 +1117,10 @@ async fn invalid_pkcs12_is_rejected_before_any_request() {
 
     let missing = std::env::temp_dir().join("entra-api-connectors-no-such-file.pfx");
     let e = Pkcs12Upload::from_file(&missing, password).unwrap_err();
-    assert!(matches!(e, Error::InvalidInput(_)) && e.to_string().contains("cannot read"), "{e:?}");
+    assert!(
+        matches!(e, Error::InvalidInput(_)) && e.to_string().contains("cannot read"),
+        "{e:?}"
+    );
     assert_no_requests_sent(&requests(&server).await);
 }
 
@@ -852,7 +1134,12 @@ struct CountingTokens {
 impl TokenProvider for CountingTokens {
     fn token(&self) -> TokenFuture<'_> {
         let n = self.calls.fetch_add(1, Ordering::SeqCst);
-        Box::pin(async move { Ok(AccessToken::new(format!("counted-token-{n}"), SystemTime::now() + Duration::from_secs(3600))) })
+        Box::pin(async move {
+            Ok(AccessToken::new(
+                format!("counted-token-{n}"),
+                SystemTime::now() + Duration::from_secs(3600),
+            ))
+        })
     }
 }
 
@@ -873,38 +1160,84 @@ impl TokenProvider for FailingTokens {
 async fn tokens_are_cached_across_requests_and_versions() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("get_api_connector_basic_beta.json")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("get_api_connector_basic_beta.json")),
+        )
         .mount(&server)
         .await;
-    Mock::given(method("PATCH")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
     let calls = Arc::new(AtomicUsize::new(0));
     let client = GraphClient::builder()
         .base_url(server.uri())
-        .token_provider(CountingTokens { calls: calls.clone() })
+        .token_provider(CountingTokens {
+            calls: calls.clone(),
+        })
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
-    client.beta().connectors().get(CONNECTOR_A, &[]).await.unwrap();
-    client.v1().connectors().get(CONNECTOR_A, &[]).await.unwrap();
-    let patch = ConnectorPatch { display_name: Patch::Set("x".into()), ..Default::default() };
-    client.clone().beta().connectors().update(CONNECTOR_A, &patch).await.unwrap();
-    assert_eq!(calls.load(Ordering::SeqCst), 1, "one token for three requests");
+    client
+        .beta()
+        .connectors()
+        .get(CONNECTOR_A, &[])
+        .await
+        .unwrap();
+    client
+        .v1()
+        .connectors()
+        .get(CONNECTOR_A, &[])
+        .await
+        .unwrap();
+    let patch = ConnectorPatch {
+        display_name: Patch::Set("x".into()),
+        ..Default::default()
+    };
+    client
+        .clone()
+        .beta()
+        .connectors()
+        .update(CONNECTOR_A, &patch)
+        .await
+        .unwrap();
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "one token for three requests"
+    );
     let reqs = requests(&server).await;
     assert_eq!(reqs.len(), 3);
     for r in &reqs {
-        assert_eq!(header(r, "authorization").as_deref(), Some("Bearer counted-token-0"));
+        assert_eq!(
+            header(r, "authorization").as_deref(),
+            Some("Bearer counted-token-0")
+        );
     }
-    let ids: std::collections::HashSet<_> = reqs.iter().map(|r| header(r, "client-request-id").unwrap()).collect();
+    let ids: std::collections::HashSet<_> = reqs
+        .iter()
+        .map(|r| header(r, "client-request-id").unwrap())
+        .collect();
     assert_eq!(ids.len(), 3, "every request gets its own client-request-id");
 }
 
 #[tokio::test]
 async fn auth_failure_is_an_auth_error_and_nothing_is_sent() {
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&server).await;
-    let client = GraphClient::builder().base_url(server.uri()).token_provider(FailingTokens).build().unwrap();
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let client = GraphClient::builder()
+        .base_url(server.uri())
+        .token_provider(FailingTokens)
+        .build()
+        .unwrap();
     let c = client.beta().connectors();
-    let patch = ConnectorPatch { display_name: Patch::Set("x".into()), ..Default::default() };
+    let patch = ConnectorPatch {
+        display_name: Patch::Set("x".into()),
+        ..Default::default()
+    };
     for e in [
         c.get(CONNECTOR_A, &[]).await.unwrap_err(),
         c.update(CONNECTOR_A, &patch).await.unwrap_err(),
@@ -913,19 +1246,37 @@ async fn auth_failure_is_an_auth_error_and_nothing_is_sent() {
         assert!(matches!(e, Error::Auth(_)), "{e:?}");
         let line = e.to_string();
         assert!(line.contains("vault is sealed"), "{line}");
-        assert_eq!(line.matches("authentication failed").count(), 1, "said once: {line}");
+        assert_eq!(
+            line.matches("authentication failed").count(),
+            1,
+            "said once: {line}"
+        );
     }
     assert_no_requests_sent(&requests(&server).await);
 }
 
 #[test]
 fn base_url_must_be_http_without_query() {
-    for bad in ["ftp://127.0.0.1", "not a url", "http://127.0.0.1/?x=1", "http://127.0.0.1/#f"] {
+    for bad in [
+        "ftp://127.0.0.1",
+        "not a url",
+        "http://127.0.0.1/?x=1",
+        "http://127.0.0.1/#f",
+    ] {
         let e = GraphClient::builder().base_url(bad).build().unwrap_err();
         assert!(matches!(e, Error::InvalidInput(_)), "{bad}: {e:?}");
     }
     // A base URL with a path keeps it; the version is appended.
-    let client = GraphClient::builder().base_url("http://127.0.0.1:9/graph/").build().unwrap();
-    assert_eq!(client.beta().base_url().as_str(), "http://127.0.0.1:9/graph/beta");
-    assert_eq!(client.v1().base_url().as_str(), "http://127.0.0.1:9/graph/v1.0");
+    let client = GraphClient::builder()
+        .base_url("http://127.0.0.1:9/graph/")
+        .build()
+        .unwrap();
+    assert_eq!(
+        client.beta().base_url().as_str(),
+        "http://127.0.0.1:9/graph/beta"
+    );
+    assert_eq!(
+        client.v1().base_url().as_str(),
+        "http://127.0.0.1:9/graph/v1.0"
+    );
 }
