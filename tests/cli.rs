@@ -814,3 +814,55 @@ fn schema_export_writes_the_files() {
     assert!(dir.path().join(path).is_file());
     assert!(dir.path().join("beta").join("openapi.yaml").is_file());
 }
+
+/// The commands of the README's "Export schemas" section, as written there.
+#[test]
+fn readme_schema_example_validates_the_connector_yaml() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        let mut cmd = Env::bare();
+        cmd.current_dir(root);
+        cmd
+    };
+    run()
+        .args(["schema", "export", "--out"])
+        .arg(dir.path().join("schemas"))
+        .assert()
+        .success();
+    let schema = dir
+        .path()
+        .join("schemas/v1.0/identityApiConnector.schema.json");
+    run()
+        .args(["schema", "validate", "--schema"])
+        .arg(&schema)
+        .arg("examples/schemas/connector.yaml")
+        .assert()
+        .success()
+        .stdout("examples/schemas/connector.yaml: valid\n");
+    let assert = run()
+        .args(["schema", "validate", "--schema"])
+        .arg(&schema)
+        .args([
+            "examples/schemas/connector.yaml",
+            "examples/schemas/connector-plain-http.yaml",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("1 of 2 documents do not match"));
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(
+        out.contains("examples/schemas/connector-plain-http.yaml: INVALID"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  at /targetUrl: ") && out.contains("  at /authenticationConfiguration: "),
+        "{out}"
+    );
+    // the README shows these exact commands
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(readme.contains("apiconn schema export --out schemas\n"));
+    assert!(readme.contains(
+        "apiconn schema validate --schema schemas/v1.0/identityApiConnector.schema.json examples/schemas/connector.yaml\n"
+    ));
+}

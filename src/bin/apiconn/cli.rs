@@ -252,6 +252,15 @@ pub enum SchemaCommand {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Validate JSON or YAML documents against an exported schema (exit 1 if one is invalid).
+    Validate {
+        /// The schema, e.g. schemas/v1.0/identityApiConnector.schema.json.
+        #[arg(long, value_name = "FILE")]
+        schema: PathBuf,
+        /// The documents (`.json`, `.yaml`, `.yml`).
+        #[arg(required = true, value_name = "DOCUMENT")]
+        documents: Vec<PathBuf>,
+    },
 }
 
 /// `apiconn spec ...`
