@@ -231,6 +231,16 @@ async fn normalize_error(response: reqwest::Response) -> reqwest::Response {
             break;
         }
     }
+    // https://learn.microsoft.com/graph/errors spells it `innererror`, real responses send
+    // `innerError`, and the generated `ODataError` reads only the latter: rename it.
+    if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&body)
+        && let Some(error) = value.get_mut("error").and_then(|e| e.as_object_mut())
+        && !error.contains_key("innerError")
+        && let Some(inner) = error.remove("innererror")
+    {
+        error.insert("innerError".into(), inner);
+        body = serde_json::to_vec(&value).expect("JSON");
+    }
     if serde_json::from_slice::<Shape>(&body).is_err() {
         let message = if body.is_empty() {
             status.canonical_reason().unwrap_or("error").to_string()

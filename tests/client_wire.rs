@@ -1280,3 +1280,59 @@ fn base_url_must_be_http_without_query() {
         "http://127.0.0.1:9/graph/v1.0"
     );
 }
+
+#[tokio::test]
+async fn lower_case_innererror_is_read_on_every_path() {
+    // https://learn.microsoft.com/graph/errors spells it `innererror`; real responses send
+    // `innerError`. Both must give the ids and date, whichever code path decodes the error.
+    let (server, client) = start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(409).set_body_json(json!({
+            "error": {
+                "code": "Conflict",
+                "message": "A connector with this name exists.",
+                "innererror": {"date": "2025-03-14T09:26:53", "request-id": "r-1", "client-request-id": "c-1"}
+            }
+        })))
+        .mount(&server)
+        .await;
+    let c = client.beta().connectors();
+    let patch = ConnectorPatch {
+        display_name: Patch::Set("x".into()),
+        ..Default::default()
+    };
+    let basic = Authentication::basic("svc", "Fixture-Basic-Pa55!");
+    for e in [
+        c.create(&NewConnector::new("x", "https://a.example/x", basic))
+            .await
+            .unwrap_err(),
+        c.update(CONNECTOR_A, &patch).await.unwrap_err(),
+    ] {
+        let g = e.graph().unwrap_or_else(|| panic!("{e:?}"));
+        assert_eq!((g.status, g.code.as_str()), (409, "Conflict"));
+        assert_eq!(g.request_id.as_deref(), Some("r-1"), "{e}");
+        assert_eq!(g.client_request_id.as_deref(), Some("c-1"), "{e}");
+        assert_eq!(g.date.as_deref(), Some("2025-03-14T09:26:53"), "{e}");
+    }
+}
+
+#[tokio::test]
+async fn odata_media_type_parameters_are_accepted() {
+    // JSON responses may carry parameters: `application/json;odata.metadata=minimal;...`.
+    let (server, client) = start().await;
+    let body = serde_json::to_vec(&fixture("get_api_connector_basic_v1.json")).unwrap();
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            body,
+            "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8",
+        ))
+        .mount(&server)
+        .await;
+    let c = client
+        .v1()
+        .connectors()
+        .get(CONNECTOR_A, &[])
+        .await
+        .expect("get");
+    assert_eq!(c.id.as_deref(), Some(CONNECTOR_A));
+}
