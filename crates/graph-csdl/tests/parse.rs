@@ -545,7 +545,7 @@ fn unclosed_constructs_report_where_they_start() {
             "    <!-- never closed\n  </Schema>\n</edmx:DataServices>\n</edmx:Edmx>\n",
             "comment not closed",
         ),
-        ("    <EnumType Name=\"e\"\n  </Schema>\n", "tag not closed"),
+        ("    <EnumType Name=\"e\"\n", "tag not closed"),
         (
             "    <EnumType Name='e\"/>\n</Schema>\n",
             "attribute value not closed",
