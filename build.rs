@@ -30,23 +30,11 @@ fn main() {
 }
 
 fn generate(dir: &Path, version: &str, module: &str, out_dir: &Path) -> Result<(), String> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        return Err(format!("{}: no CSDL (*.xml) spec file", dir.display()));
-    }
-    let mut doc = graph_csdl::Document::default();
-    for file in &files {
+    for file in graph_csdl::load::spec_files(dir).map_err(|e| e.to_string())? {
         println!("cargo:rerun-if-changed={}", file.display());
-        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let part = graph_csdl::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-        doc.schemas.extend(part.schemas);
     }
-    let conversion = openapi::convert(&doc, &Options::new(version))
+    let spec = graph_csdl::load::load_dir(dir).map_err(|e| e.to_string())?;
+    let conversion = openapi::convert(&spec.document, &Options::new(version))
         .map_err(|e| format!("{}: {e}", dir.display()))?;
 
     let json = serde_json::to_string_pretty(&conversion.json).map_err(|e| e.to_string())?;

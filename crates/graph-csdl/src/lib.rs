@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod load;
 pub mod model;
 pub mod openapi;
 pub mod rust;

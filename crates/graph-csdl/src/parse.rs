@@ -182,7 +182,28 @@ impl Parser<'_> {
             .unwrap_or("")
     }
 
+    /// Reject malformed attributes (unquoted or repeated values, unknown entities) instead of
+    /// silently dropping them: a typo such as `IsFlags=true` must not change the meaning.
+    fn check_attributes(&self, e: &BytesStart<'_>, at: usize) -> Result<(), CsdlError> {
+        for a in e.attributes() {
+            let a = a.map_err(|err| CsdlError::Xml {
+                at: Location::of(self.src, at),
+                message: format!("bad attribute: {err}"),
+            })?;
+            a.normalized_value(XmlVersion::Implicit1_0)
+                .map_err(|err| CsdlError::Xml {
+                    at: Location::of(self.src, at),
+                    message: format!(
+                        "bad value of attribute {}: {err}",
+                        a.key.local_name().as_ref()
+                    ),
+                })?;
+        }
+        Ok(())
+    }
+
     fn open(&mut self, e: &BytesStart<'_>, at: usize) -> Result<(), CsdlError> {
+        self.check_attributes(e, at)?;
         let local = e.local_name();
         let name: &str = local.as_ref();
         let in_annotation = matches!(

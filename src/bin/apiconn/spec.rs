@@ -130,21 +130,7 @@ fn check(spec_dir: &Path) -> Outcome {
 }
 
 fn check_version(dir: &Path, version: &str) -> Result<usize, String> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        return Err(format!("{}: no CSDL (*.xml) file", dir.display()));
-    }
-    let mut doc = graph_csdl::Document::default();
-    for file in &files {
-        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let part = graph_csdl::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-        doc.schemas.extend(part.schemas);
-    }
+    let doc = graph_csdl::load::load_dir(dir).map_err(|e| e.to_string())?.document;
     let conversion = openapi::convert(&doc, &Options::new(version))
         .map_err(|e| format!("{}: {e}", dir.display()))?;
     let missing: Vec<String> = required_operations(version)
