@@ -142,8 +142,14 @@ async fn throttled_with_decimal_retry_after_then_success() {
 #[tokio::test]
 async fn throttled_with_http_date_retry_after_then_success() {
     let server = MockServer::start().await;
-    // Two seconds ahead, at one-second resolution: a wait of more than one second.
-    let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(2));
+    // A whole second more than two seconds ahead (HTTP dates have one-second resolution), so the
+    // wait is between two and three seconds whatever the sub-second part of now.
+    let whole = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3;
+    let date = httpdate::fmt_http_date(SystemTime::UNIX_EPOCH + Duration::from_secs(whole));
     mount_sequence(
         &server,
         throttled(&date),
@@ -160,10 +166,10 @@ async fn throttled_with_http_date_retry_after_then_success() {
         .expect("retried after 429");
     let elapsed = start.elapsed();
     assert!(
-        elapsed >= Duration::from_millis(1000),
+        elapsed >= Duration::from_millis(1500),
         "waited until the Retry-After date: {elapsed:?}"
     );
-    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(6), "{elapsed:?}");
     assert_eq!(requests(&server).await.len(), 2);
 }
 
