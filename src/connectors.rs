@@ -371,7 +371,7 @@ macro_rules! connector_operations {
             pub fn list(
                 &self,
                 options: $crate::connectors::ListOptions,
-            ) -> impl futures::Stream<Item = $crate::Result<types::IdentityApiConnector>> + Send + 'static {
+            ) -> futures::stream::BoxStream<'static, $crate::Result<types::IdentityApiConnector>> {
                 let this = self.clone();
                 $crate::paging::items::<types::IdentityApiConnectorCollectionResponse, _>(
                     self.graph.graph.transport().clone(),

@@ -1,5 +1,102 @@
 //! Typed, fast and safe management of API connectors in Microsoft Entra External ID and
 //! Azure AD B2C through Microsoft Graph.
+//!
+//! An API connector makes a sign-up user flow call your own REST API at one step. This crate
+//! creates and maintains connectors, uploads their client certificates and binds them to user-flow
+//! steps; [`contract`] types the calls the user flow then makes to your API.
+//!
+//! - [`GraphClient`] is the entry point: cloud or base URL, credentials ([`auth`]), timeouts,
+//!   [retries](retry::RetryPolicy), limits. [`GraphClient::beta`] and [`GraphClient::v1`] give the
+//!   typed operations of each Graph version, built on bindings generated from Microsoft's CSDL at
+//!   build time ([`beta::types`], [`v1::types`]).
+//! - Every failure is an [`Error`]; Graph's own errors carry status, code, message and request id.
+//! - With the `emulator` feature, `emulator::Emulator` serves this slice of Graph locally.
+//!
+//! # Worked examples
+//!
+//! A client for the global cloud with credentials from `AZURE_TENANT_ID`, `AZURE_CLIENT_ID` and
+//! `AZURE_CLIENT_SECRET`:
+//!
+//! ```no_run
+//! use entra_api_connectors::{GraphClient, auth::EnvironmentCredential};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = GraphClient::builder()
+//!     .token_provider(EnvironmentCredential::from_env()?)
+//!     .timeout(std::time::Duration::from_secs(30))
+//!     .build()?;
+//! # Ok(()) }
+//! ```
+//!
+//! Create a connector with HTTP basic authentication, list, read, update and delete:
+//!
+//! ```no_run
+//! use entra_api_connectors::connectors::{Authentication, ConnectorPatch, ListOptions, NewConnector, Patch};
+//! use futures::TryStreamExt;
+//! use secrecy::SecretString;
+//! # async fn demo(client: entra_api_connectors::GraphClient) -> entra_api_connectors::Result<()> {
+//! let connectors = client.beta().connectors();
+//! let created = connectors
+//!     .create(&NewConnector::new(
+//!         "Validate postal code",
+//!         "https://api.contoso.com/validate",
+//!         Authentication::basic("b2c", SecretString::from("s3cret")),
+//!     ))
+//!     .await?;
+//! let id = created.id.clone().unwrap_or_default();
+//!
+//! // every connector, following @odata.nextLink, one page in memory at a time
+//! let mut all = connectors.list(ListOptions::default().select(["id", "displayName"]));
+//! while let Some(c) = all.try_next().await? {
+//!     println!("{:?} {:?}", c.id, c.display_name);
+//! }
+//!
+//! let one = connectors.get(&id, &["displayName", "targetUrl"]).await?;
+//! // a real PATCH: rename, leave the URL alone
+//! let patch = ConnectorPatch { display_name: Patch::Set("Postal code".into()), ..Default::default() };
+//! connectors.update(&id, &patch).await?;
+//! connectors.delete(&id).await?;
+//! # let _ = one; Ok(()) }
+//! ```
+//!
+//! Upload a client certificate, checked locally first, and find the active one:
+//!
+//! ```no_run
+//! use entra_api_connectors::connectors::Pkcs12Upload;
+//! use secrecy::SecretString;
+//! # async fn demo(client: entra_api_connectors::GraphClient, id: &str) -> entra_api_connectors::Result<()> {
+//! let upload = Pkcs12Upload::from_file("connector.pfx", SecretString::from("pfx password"))?;
+//! let connector = client.v1().connectors().upload_certificate(id, &upload).await?;
+//! if let Some(active) = connector.active_certificate() {
+//!     println!("Graph presents {} until {}", active.thumbprint, active.not_after);
+//! }
+//! let soon = connector.certificates_expiring_within(std::time::Duration::from_secs(30 * 86_400));
+//! # let _ = soon; Ok(()) }
+//! ```
+//!
+//! Bind a connector to a step of an Azure AD B2C user flow, read the configuration, unbind:
+//!
+//! ```no_run
+//! use entra_api_connectors::beta::Step;
+//! # async fn demo(client: entra_api_connectors::GraphClient, id: &str) -> entra_api_connectors::Result<()> {
+//! let flows = client.beta().b2c_user_flows();
+//! flows.attach("B2C_1_SignUp", Step::PostAttributeCollection, id).await?;
+//! let config = flows.configuration("B2C_1_SignUp").await?;
+//! assert!(config.post_attribute_collection.is_some());
+//! flows.detach("B2C_1_SignUp", Step::PostAttributeCollection).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Errors name what Graph said:
+//!
+//! ```no_run
+//! # async fn demo(client: entra_api_connectors::GraphClient) {
+//! match client.v1().connectors().get("no-such-id", &[]).await {
+//!     Err(e) if e.is_not_found() => eprintln!("{e}"), // Graph error 404 Not Found: ... (request-id ...)
+//!     Err(e) => eprintln!("failed: {e}"),
+//!     Ok(_) => {}
+//! }
+//! # }
+//! ```
 
 #![warn(missing_docs)]
 
@@ -25,7 +122,9 @@ mod user_flows;
 #[cfg(feature = "v1")]
 pub mod v1;
 
-pub use client::{ApiVersion, DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES, GraphClient, GraphClientBuilder};
+pub use client::{
+    ApiVersion, DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES, GraphClient, GraphClientBuilder,
+};
 pub use cloud::Cloud;
 pub use error::{Error, GraphError, Result};
 pub use secret::Secret;

@@ -8,7 +8,8 @@
 use std::collections::VecDeque;
 use std::future::Future;
 
-use futures::Stream;
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use serde::de::DeserializeOwned;
 use url::Url;
 
@@ -62,19 +63,22 @@ struct State<P: Page, F> {
     next: Option<Url>,
     pages: usize,
     done: bool,
+    /// An error to yield once the current page's items are out.
+    pending: Option<Error>,
 }
 
 /// Stream the items of a listing: `first` fetches the first page, next links are followed through
-/// `transport`, at most `max_pages` pages.
+/// `transport`, at most `max_pages` pages. The stream is boxed, so it is `Unpin` and can be polled
+/// with `TryStreamExt::try_next` directly.
 pub fn items<P, F>(
     transport: Transport,
     base: Url,
     max_pages: usize,
     first: F,
-) -> impl Stream<Item = Result<P::Item>> + Send
+) -> BoxStream<'static, Result<P::Item>>
 where
     P: Page,
-    F: Future<Output = Result<P>> + Send,
+    F: Future<Output = Result<P>> + Send + 'static,
 {
     let state: State<P, F> = State {
         first: Some(first),
@@ -82,6 +86,7 @@ where
         next: None,
         pages: 0,
         done: false,
+        pending: None,
     };
     futures::stream::unfold(state, move |mut st| {
         let transport = transport.clone();
@@ -90,6 +95,9 @@ where
             loop {
                 if let Some(item) = st.items.pop_front() {
                     return Some((Ok(item), st));
+                }
+                if let Some(e) = st.pending.take() {
+                    return Some((Err(e), st));
                 }
                 if st.done {
                     return None;
@@ -111,15 +119,21 @@ where
                     return None;
                 };
                 st.pages += 1;
-                match page.and_then(|p| {
-                    let (items, next) = p.into_parts();
-                    let next = next.map(|n| check_next_link(&base, &n)).transpose()?;
-                    Ok((items, next))
-                }) {
-                    Ok((items, next)) => {
+                match page {
+                    Ok(p) => {
+                        let (items, next) = p.into_parts();
                         st.items = items.into();
-                        st.done = next.is_none();
-                        st.next = next;
+                        // a refused next link ends the listing after this page's items
+                        match next.map(|n| check_next_link(&base, &n)).transpose() {
+                            Ok(next) => {
+                                st.done = next.is_none();
+                                st.next = next;
+                            }
+                            Err(e) => {
+                                st.done = true;
+                                st.pending = Some(e);
+                            }
+                        }
                     }
                     Err(e) => {
                         st.done = true;
@@ -129,6 +143,7 @@ where
             }
         }
     })
+    .boxed()
 }
 
 /// Implements [`Page`] for generated collection responses.

@@ -30,7 +30,7 @@ macro_rules! user_flow_family {
 
         impl $handle {
             /// Every user flow of this family, following `@odata.nextLink`.
-            pub fn list(&self) -> impl futures::Stream<Item = $crate::Result<types::$flow>> + Send + 'static {
+            pub fn list(&self) -> futures::stream::BoxStream<'static, $crate::Result<types::$flow>> {
                 let this = self.clone();
                 $crate::paging::items::<types::$page, _>(
                     self.graph.graph.transport().clone(),

@@ -246,7 +246,13 @@ async fn a_next_link_to_another_origin_is_refused_without_sending_the_token() {
             .list(ListOptions::default())
             .collect()
             .await;
-        // The listing ends with the error (the page that carried the link is not yielded).
+        // The page that carried the link is yielded, then the listing ends with the error.
+        assert_eq!(results.len(), 3, "{link}: two items, then the error");
+        let ids: Vec<_> = results[..2]
+            .iter()
+            .map(|r| r.as_ref().expect("an item").id.clone().expect("an id"))
+            .collect();
+        assert_eq!(ids.len(), 2, "{link}");
         let e = results.last().expect("an item").as_ref().unwrap_err();
         assert!(matches!(e, Error::Limit(_)), "{link}: {e:?}");
         let e = client
