@@ -25,7 +25,9 @@ mod error;
 mod faults;
 mod odata;
 mod routes;
+mod signup;
 mod state;
+mod vault;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -42,6 +44,11 @@ use tokio::task::{JoinHandle, JoinSet};
 use tower::ServiceExt as _;
 
 pub use faults::{FaultRule, Faults};
+pub use signup::{
+    B2C_CONNECTOR_TIMEOUT, CallAuth, CallResponse, ConnectorCall, DEFAULT_CLIENT_ID,
+    DEFAULT_EXTENSIONS_APP_ID, DEFAULT_UI_LOCALES, EXTERNAL_ID_CONNECTOR_TIMEOUT, SignUpError,
+    SignUpInput, SignUpOutcome, Transcript,
+};
 pub use state::{AuthRecord, CertificateRecord, ConnectorRecord, FlowFamily, Step, UserFlowRecord};
 
 use error::GraphError;
@@ -113,6 +120,7 @@ pub struct EmulatorConfig {
     fault_rules: Vec<FaultRule>,
     seed: u64,
     state_file: Option<PathBuf>,
+    sign_up: signup::SignUpSettings,
 }
 
 impl fmt::Debug for EmulatorConfig {
@@ -180,6 +188,7 @@ impl EmulatorConfig {
             fault_rules: Vec::new(),
             seed: 0,
             state_file: None,
+            sign_up: signup::SignUpSettings::default(),
         }
     }
 
@@ -266,6 +275,9 @@ pub(crate) struct App {
     state: Mutex<State>,
     state_file: Option<PathBuf>,
     faults: Mutex<FaultPlan>,
+    /// Secrets for simulated sign-ups, in memory only.
+    vault: Mutex<vault::Vault>,
+    sign_up: signup::SignUpSettings,
 }
 
 impl App {
@@ -372,6 +384,8 @@ impl Emulator {
                 config.fault_rules,
                 config.seed,
             )),
+            vault: Mutex::new(vault::Vault::default()),
+            sign_up: config.sign_up,
         });
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(serve(listener, routes::router(app.clone()), stopped));

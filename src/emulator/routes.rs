@@ -30,6 +30,11 @@ pub(crate) struct DropConnection;
 pub(crate) fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(token))
+        // Emulator-only, outside Graph's namespace (see `signup.rs`).
+        .route(
+            "/{version}/emulator/userFlows/{id}/simulateSignUp",
+            post(super::signup::simulate_route),
+        )
         .fallback(graph)
         .with_state(app)
 }
@@ -638,9 +643,12 @@ fn unresolved_type(t: &Value) -> GraphError {
     ))
 }
 
+/// Graph requires https; the emulator also accepts http for loopback hosts, so that a local test
+/// API for simulated sign-ups needs no TLS (emulator-only, see `signup.rs`).
 fn target_url(value: &str) -> Result<String, GraphError> {
     match url::Url::parse(value) {
         Ok(u) if u.scheme() == "https" && u.host_str().is_some() => Ok(value.to_owned()),
+        Ok(u) if u.scheme() == "http" && super::signup::is_loopback(&u) => Ok(value.to_owned()),
         _ => Err(GraphError::bad_request(format!(
             "Invalid value for property 'targetUrl': '{value}' is not an absolute https URL."
         ))),
@@ -799,6 +807,7 @@ fn create_connector(ctx: &Ctx<'_>, body: &[u8]) -> Result<Response<Body>, GraphE
         seq: 0,
     };
     let record = ctx.app.mutate(|s| Ok(s.insert_connector(record)))?;
+    super::vault::remember_auth(ctx.app, &record.id, body);
     let location = format!("{}/identity/apiConnectors/{}", ctx.base(), record.id);
     Ok(with_location(
         json_response(StatusCode::CREATED, &connector_entity(ctx, &record, None)),
@@ -827,6 +836,7 @@ fn update_connector(ctx: &Ctx<'_>, id: &str, body: &[u8]) -> Result<Response<Bod
         }
         Ok(())
     })?;
+    super::vault::remember_auth(ctx.app, id, body);
     Ok(no_content())
 }
 
@@ -836,6 +846,7 @@ fn delete_connector(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, GraphErro
             .map(|_| ())
             .ok_or_else(|| connector_not_found(id))
     })?;
+    super::vault::forget(ctx.app, id);
     Ok(no_content())
 }
 
@@ -873,6 +884,7 @@ fn upload_certificate(ctx: &Ctx<'_>, id: &str, body: &[u8]) -> Result<Response<B
         }
         Ok(c.clone())
     })?;
+    super::vault::remember_upload(ctx.app, id, body);
     Ok(json_response(
         StatusCode::OK,
         &connector_entity(ctx, &record, None),

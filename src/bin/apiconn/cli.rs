@@ -65,6 +65,33 @@ pub enum Command {
     /// Maintain the CSDL spec the bindings are generated from.
     #[command(subcommand)]
     Spec(SpecCommand),
+    /// Simulated sign-ups on the emulator (emulator only).
+    #[command(subcommand)]
+    Simulate(SimulateCommand),
+}
+
+/// `apiconn simulate ...`
+#[derive(Debug, Subcommand)]
+pub enum SimulateCommand {
+    /// Play a sign-up on a user flow: the emulator calls the connectors bound to it and prints
+    /// each call and the outcome.
+    Signup {
+        /// User-flow id, e.g. B2C_1_SignUp.
+        #[arg(long)]
+        flow: String,
+        /// JSON object of the claims the user has, e.g. {"email": "...", "postalCode": "..."}.
+        #[arg(long, value_name = "FILE")]
+        claims: PathBuf,
+        /// Sign up with this identity provider (e.g. facebook.com) instead of a local account.
+        #[arg(long, value_name = "ISSUER")]
+        identity_provider: Option<String>,
+        /// The application's client_id sent to the API.
+        #[arg(long)]
+        client_id: Option<String>,
+        /// The ui_locales sent to the API.
+        #[arg(long)]
+        ui_locales: Option<String>,
+    },
 }
 
 /// Where a secret comes from. Without either option, it is prompted for on a terminal.

@@ -11,6 +11,7 @@ mod flows;
 mod output;
 mod schema;
 mod secrets;
+mod simulate;
 mod spec;
 mod target;
 
@@ -74,5 +75,6 @@ async fn run(cli: Cli) -> Outcome {
         Command::Emulator(cmd) => emulator::run(cmd).await,
         Command::Schema(cmd) => schema::run(cmd),
         Command::Spec(cmd) => spec::run(&global, cmd),
+        Command::Simulate(cmd) => simulate::run(&global, cmd).await,
     }
 }
