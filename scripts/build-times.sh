@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Build-time figures of the library against a "floor" crate with only the HTTP/JSON stack we need.
+#
+#   scripts/build-times.sh
+#
+# In one run, each in a fresh temporary CARGO_TARGET_DIR (the shared target/ is not touched):
+#   1. clean build of entra-api-connectors (library, default features), dev profile;
+#   2. clean build of a floor crate generated here: reqwest (default-features = false; json, query,
+#      stream, rustls-no-provider) + rustls (ring) + serde + serde_json + tokio;
+#   3. a no-op rebuild of the library, checking with -vv that the build script did not run again;
+#   4. a rebuild after `touch spec/beta/identity.csdl.xml` (the build script must run again).
+# Prints the figures and the ratio library / floor. Needs crates.io only for what is not in the
+# local cargo cache.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+jobs="${JOBS:-$(nproc)}"
+
+seconds() { # command... -> prints elapsed seconds, output to $work/log
+    local start end
+    start=$(date +%s.%N)
+    "$@" >"$work/log" 2>&1 || { cat "$work/log" >&2; echo "failed: $*" >&2; exit 1; }
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc
+}
+
+# 1. the library
+export CARGO_TARGET_DIR="$work/target-lib"
+lib=$(cd "$root" && seconds cargo build -p entra-api-connectors --lib -j "$jobs")
+
+# 3. no-op rebuild; the build script must not run
+noop=$(cd "$root" && seconds cargo build -p entra-api-connectors --lib -j "$jobs" -vv)
+if grep -q 'Running `.*build-script-build' "$work/log"; then
+    echo "no-op rebuild ran the build script again:" >&2
+    grep 'build-script-build' "$work/log" >&2
+    exit 1
+fi
+if grep -q 'Running `.*rustc' "$work/log"; then
+    echo "no-op rebuild compiled something:" >&2
+    grep 'Running `' "$work/log" >&2
+    exit 1
+fi
+
+# 4. rebuild after touching the spec; here the build script must run
+touch "$root/spec/beta/identity.csdl.xml"
+spec=$(cd "$root" && seconds cargo build -p entra-api-connectors --lib -j "$jobs" -vv)
+if ! grep -q 'Running `.*build-script-build' "$work/log"; then
+    echo "touching the spec did not rerun the build script" >&2
+    exit 1
+fi
+
+# 2. the floor crate
+mkdir -p "$work/floor/src"
+cat >"$work/floor/Cargo.toml" <<'TOML'
+[package]
+name = "floor"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+reqwest = { version = "0.13", default-features = false, features = ["json", "query", "stream", "rustls-no-provider"] }
+rustls = { version = "0.23", default-features = false, features = ["ring", "std", "tls12", "logging"] }
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+tokio = { version = "1", features = ["rt", "time", "sync", "macros"] }
+
+[workspace]
+TOML
+cat >"$work/floor/src/lib.rs" <<'RS'
+//! The least a hand-written client of the same API needs.
+#[derive(serde::Deserialize)]
+pub struct Connector {
+    pub id: Option<String>,
+}
+pub async fn get(url: &str, token: &str) -> reqwest::Result<Connector> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new().get(url).bearer_auth(token).send().await?.json().await
+}
+RS
+# Start from our Cargo.lock, so that the floor resolves to the same versions as the library.
+cp "$root/Cargo.lock" "$work/floor/Cargo.lock"
+export CARGO_TARGET_DIR="$work/target-floor"
+floor=$(cd "$work/floor" && seconds cargo build --lib -j "$jobs")
+
+printf 'jobs                          %s\n' "$jobs"
+printf 'clean build, library          %6.1f s\n' "$lib"
+printf 'clean build, floor crate      %6.1f s\n' "$floor"
+printf 'ratio library / floor         %6.2fx\n' "$(echo "$lib / $floor" | bc -l)"
+printf 'no-op rebuild (no build.rs)   %6.2f s\n' "$noop"
+printf 'rebuild after spec touch      %6.1f s\n' "$spec"
