@@ -104,14 +104,42 @@ impl Transport {
         let policy = &self.inner.retry;
         let mut waited = Duration::ZERO;
         let mut retry = 0;
+        let mut reauthenticated = false;
         loop {
-            let replay = if retry < policy.max_retries {
+            let replay = if retry < policy.max_retries || !reauthenticated {
                 request.try_clone()
             } else {
                 None
             };
             let method = request.method().clone();
+            let sent_auth = request.headers().get(header::AUTHORIZATION).cloned();
             let result = self.inner.http.execute(request).await;
+            // A 401 may mean the cached token was revoked or expired early: drop it and send the
+            // request once more with a new token, if the provider gives a different one.
+            if let (Ok(resp), Some(next), Some(tokens), false) =
+                (&result, &replay, &self.inner.tokens, reauthenticated)
+                && resp.status() == reqwest::StatusCode::UNAUTHORIZED
+            {
+                reauthenticated = true;
+                tokens.invalidate();
+                if let Ok(Some(fresh)) = self.authorization().await
+                    && Some(&fresh) != sent_auth.as_ref()
+                {
+                    debug!(
+                        path = next.url().path(),
+                        "401: retrying once with a new token"
+                    );
+                    let mut next = next.try_clone().expect("cloned once already");
+                    next.headers_mut().insert(header::AUTHORIZATION, fresh);
+                    request = next;
+                    continue;
+                }
+            }
+            let replay = if retry < policy.max_retries {
+                replay
+            } else {
+                None
+            };
             let delay = match (&result, &replay) {
                 (_, None) => None,
                 (Ok(resp), Some(_)) if retryable_status(resp.status(), &method) => Some(

@@ -1336,3 +1336,73 @@ async fn odata_media_type_parameters_are_accepted() {
         .expect("get");
     assert_eq!(c.id.as_deref(), Some(CONNECTOR_A));
 }
+
+/// Graph answers 401 when a token was revoked or expired early: the client drops the cached token
+/// and sends the request once more with a new one, also with retries disabled.
+#[tokio::test]
+async fn a_401_drops_the_cached_token_and_retries_once_with_a_new_one() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::header("authorization", "Bearer counted-token-0"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "error": { "code": "InvalidAuthenticationToken", "message": "Access token has expired or is not yet valid." }
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::header(
+            "authorization",
+            "Bearer counted-token-1",
+        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("get_api_connector_basic_beta.json")),
+        )
+        .mount(&server)
+        .await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let client = GraphClient::builder()
+        .base_url(server.uri())
+        .token_provider(CountingTokens {
+            calls: calls.clone(),
+        })
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let c = client
+        .beta()
+        .connectors()
+        .get(CONNECTOR_A, &[])
+        .await
+        .unwrap();
+    assert_eq!(c.id.as_deref(), Some(CONNECTOR_A));
+    let sent = requests(&server).await;
+    assert_eq!(sent.len(), 2);
+    assert_eq!(
+        sent[0].headers.get("client-request-id"),
+        sent[1].headers.get("client-request-id"),
+        "the same request, sent again"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "one new token");
+}
+
+/// A provider that keeps giving the same token gets one request and the 401 back.
+#[tokio::test]
+async fn a_401_with_an_unchanged_token_is_returned_after_one_request() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "error": { "code": "InvalidAuthenticationToken", "message": "Access token validation failure." }
+        })))
+        .mount(&server)
+        .await;
+    let client = client_for(&server);
+    let e = client
+        .v1()
+        .connectors()
+        .get(CONNECTOR_A, &[])
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(401), "{e}");
+    assert_eq!(e.graph().unwrap().code, "InvalidAuthenticationToken");
+    assert_eq!(requests(&server).await.len(), 1);
+}
