@@ -1025,8 +1025,19 @@ fn soak_concurrent_operations_under_heavy_faults_lose_and_duplicate_nothing() {
             drop_rate: 0.05,
             retry_after: Duration::from_millis(2),
             latency: Duration::from_millis(1),
+            ..Faults::none()
         };
         emulator.set_faults(faults.clone());
+        // Creates may also be carried out with their response lost: the client cannot know
+        // whether the connector exists, must not send the create again, and the test reconciles
+        // by the unique display name.
+        emulator.add_fault_rule(FaultRule::new(
+            "POST /identity/apiConnectors",
+            Faults {
+                lose_response_rate: 0.1,
+                ..faults.clone()
+            },
+        ));
         let tokens = Arc::new(CountingToken::default());
         // ONE client, shared by every task (clones share the connection pool and token cache).
         let client = GraphClient::builder()

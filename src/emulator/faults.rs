@@ -15,8 +15,13 @@ pub struct Faults {
     pub throttle_rate: f64,
     /// Share of requests answered `503 serviceNotAvailable`.
     pub unavailable_rate: f64,
-    /// Share of requests whose connection is closed without any response.
+    /// Share of requests whose connection is closed without any response, before the request
+    /// is handled (nothing changes).
     pub drop_rate: f64,
+    /// Share of requests that are handled (the state changes) and whose response is then lost:
+    /// the connection is closed without a byte sent. The client cannot tell whether a create
+    /// happened; this is the case that must not lead to duplicates.
+    pub lose_response_rate: f64,
     /// `Retry-After` sent with `429` and `503`, in seconds (fractions allowed, for fast tests;
     /// Graph sends whole seconds). Whole seconds are written without a fraction.
     pub retry_after: Duration,
@@ -135,6 +140,7 @@ impl FaultRule {
 pub(crate) enum Verdict {
     Pass,
     Drop,
+    LoseResponse,
     Throttle { retry_after: String },
     Unavailable { retry_after: String },
 }
@@ -180,6 +186,8 @@ impl FaultPlan {
             .clone();
         let verdict = if hit(&mut self.rng, faults.drop_rate) {
             Verdict::Drop
+        } else if hit(&mut self.rng, faults.lose_response_rate) {
+            Verdict::LoseResponse
         } else if hit(&mut self.rng, faults.throttle_rate) {
             Verdict::Throttle {
                 retry_after: format_retry_after(faults.retry_after),

@@ -259,8 +259,9 @@ async fn handle(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    let lose_response = matches!(verdict, Verdict::LoseResponse);
     match verdict {
-        Verdict::Pass => {}
+        Verdict::Pass | Verdict::LoseResponse => {}
         Verdict::Drop => return Err(Outcome::Drop),
         Verdict::Throttle { retry_after } => {
             let mut e = GraphError::new(
@@ -336,6 +337,9 @@ async fn handle(
         }
         _ => Err(GraphError::method_not_allowed()),
     }?;
+    if lose_response {
+        return Err(Outcome::Drop);
+    }
     Ok(resp)
 }
 

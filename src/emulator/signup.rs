@@ -452,6 +452,7 @@ struct Run<'a> {
     client_id: String,
     ui_locales: String,
     identities: Value,
+    identity_list: Vec<contract::Identity>,
     claims: Claims,
     calls: Vec<ConnectorCall>,
     notes: Vec<String>,
@@ -523,7 +524,8 @@ pub(crate) async fn run(
         ui_locales: input
             .ui_locales
             .unwrap_or_else(|| DEFAULT_UI_LOCALES.to_owned()),
-        identities: serde_json::to_value(vec![identity]).expect("identities serialize"),
+        identities: serde_json::to_value([&identity]).expect("identities serialize"),
+        identity_list: vec![identity],
         claims,
         calls: Vec::new(),
         notes: Vec::new(),
@@ -591,9 +593,9 @@ impl Run<'_> {
         }
     }
 
-    /// The documented request body of `step`.
-    fn request_body(&self, step: Step, object_id: Option<&str>) -> Value {
-        let mut body = Map::new();
+    /// The documented request body of `step`, in the documented order.
+    fn request_body(&self, step: Step, object_id: Option<&str>) -> Claims {
+        let mut body = Claims::new();
         let mut put = |name: &str, value: Option<&Value>| {
             if let Some(value) = value.filter(|v| !v.is_null()) {
                 body.insert(name.to_owned(), value.clone());
@@ -632,7 +634,7 @@ impl Run<'_> {
         }
         put("client_id", Some(&Value::from(self.client_id.clone())));
         put("ui_locales", Some(&Value::from(self.ui_locales.clone())));
-        Value::Object(body)
+        body
     }
 
     /// Applies the claims of a continuation: they pre-fill the page after federation, overwrite the
@@ -690,8 +692,17 @@ impl Run<'_> {
             }
         }
         let (auth, credential) = self.credential(connector, binding.secrets.as_ref())?;
-        let body = self.request_body(step, object_id);
-        let bytes = serde_json::to_vec(&body).expect("JSON values serialize");
+        let ordered = self.request_body(step, object_id);
+        // `identities` keeps its documented member order on the wire (a `Value` would sort it).
+        let wire: indexmap::IndexMap<&str, Wire<'_>> = ordered
+            .iter()
+            .map(|(k, v)| match k.as_str() {
+                "identities" => (k.as_str(), Wire::Identities(&self.identity_list)),
+                _ => (k.as_str(), Wire::Value(v)),
+            })
+            .collect();
+        let bytes = serde_json::to_vec(&wire).expect("JSON values serialize");
+        let body = Value::Object(ordered.into_iter().collect());
         let mut last_error = String::new();
         for attempt in 1..=2 {
             let started = Instant::now();
@@ -827,6 +838,13 @@ impl Run<'_> {
         let body = response.bytes().await.map_err(describe)?;
         Ok((status, body.to_vec()))
     }
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Wire<'a> {
+    Value(&'a Value),
+    Identities(&'a [contract::Identity]),
 }
 
 enum Credential {
