@@ -1458,6 +1458,31 @@ async fn dropped_connections_give_a_transport_error_and_write_nothing() {
 }
 
 #[tokio::test]
+async fn a_lost_response_means_the_request_was_carried_out() {
+    let e = Emu::b2c().await;
+    e.emu.add_fault_rule(FaultRule::new(
+        "POST /identity/apiConnectors",
+        Faults {
+            lose_response_rate: 1.0,
+            ..Faults::none()
+        },
+    ));
+    let body = json!({"displayName": "lost", "targetUrl": "https://a.example", "authenticationConfiguration": {"@odata.type": "#microsoft.graph.basicAuthentication", "username": "u", "password": "p"}});
+    let err = e
+        .http
+        .post(e.url(GraphVersion::Beta, "/identity/apiConnectors"))
+        .bearer_auth(TOKEN)
+        .json(&body)
+        .send()
+        .await
+        .expect_err("no response is sent");
+    assert!(err.status().is_none(), "{err:?}");
+    let stored = e.emu.connectors();
+    assert_eq!(stored.len(), 1, "the create happened");
+    assert_eq!(stored[0].display_name.as_deref(), Some("lost"));
+}
+
+#[tokio::test]
 async fn latency_and_seeded_rates_are_applied() {
     let e = Emu::start(
         EmulatorConfig::new(TenantKind::B2c).faults(Faults::latency(Duration::from_millis(150))),
