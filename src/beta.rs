@@ -6,24 +6,7 @@
 //! including the enums tagged by `@odata.type`. [`OPENAPI_JSON`] is the OpenAPI document they
 //! were generated from.
 
-#[allow(missing_docs, unused_imports, clippy::all, rustdoc::all)]
-mod generated {
-    include!(concat!(env!("OUT_DIR"), "/beta.rs"));
-}
-
-pub use generated::{Client, builder};
-
-/// The Graph types of this version.
-pub mod types {
-    pub use super::generated::polymorphic::*;
-    pub use super::generated::types::*;
-}
-
-/// The OpenAPI 3.0.3 document derived from the CSDL spec, as JSON.
-pub const OPENAPI_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/beta.openapi.json"));
-
-crate::transport::transport_hooks!(Client);
-crate::client::version_handle!(crate::ApiVersion::Beta);
+crate::client::version_module!("beta", crate::ApiVersion::Beta);
 crate::connectors::connector_operations!();
 crate::user_flows::steps!(
     /// After federating with an identity provider during sign-up.

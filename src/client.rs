@@ -230,6 +230,33 @@ impl GraphClientBuilder {
     }
 }
 
+/// The common part of a version module: the generated code included from `OUT_DIR`, its types
+/// and OpenAPI document, the transport hooks, and the `Graph` handle.
+macro_rules! version_module {
+    ($file:literal, $version:expr) => {
+        #[allow(missing_docs, unused_imports, clippy::all, rustdoc::all)]
+        mod generated {
+            include!(concat!(env!("OUT_DIR"), "/", $file, ".rs"));
+        }
+
+        pub use generated::{Client, builder};
+
+        /// The Graph types of this version.
+        pub mod types {
+            pub use super::generated::polymorphic::*;
+            pub use super::generated::types::*;
+        }
+
+        /// The OpenAPI 3.0.3 document derived from the CSDL spec, as JSON.
+        pub const OPENAPI_JSON: &str =
+            include_str!(concat!(env!("OUT_DIR"), "/", $file, ".openapi.json"));
+
+        $crate::transport::transport_hooks!(Client);
+        $crate::client::version_handle!($version);
+    };
+}
+pub(crate) use version_module;
+
 /// Defines a version module's `Graph` handle: the generated client bound to a [`GraphClient`].
 macro_rules! version_handle {
     ($version:expr) => {

@@ -5,24 +5,7 @@
 //! [`Client`] is progenitor's generated client; [`types`] holds the Graph types. [`OPENAPI_JSON`]
 //! is the OpenAPI document they were generated from.
 
-#[allow(missing_docs, unused_imports, clippy::all, rustdoc::all)]
-mod generated {
-    include!(concat!(env!("OUT_DIR"), "/v1.rs"));
-}
-
-pub use generated::{Client, builder};
-
-/// The Graph types of this version.
-pub mod types {
-    pub use super::generated::polymorphic::*;
-    pub use super::generated::types::*;
-}
-
-/// The OpenAPI 3.0.3 document derived from the CSDL spec, as JSON.
-pub const OPENAPI_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/v1.openapi.json"));
-
-crate::transport::transport_hooks!(Client);
-crate::client::version_handle!(crate::ApiVersion::V1);
+crate::client::version_module!("v1", crate::ApiVersion::V1);
 crate::connectors::connector_operations!();
 crate::user_flows::steps!(
     /// After federating with an identity provider during sign-up.
