@@ -328,40 +328,6 @@ fn mask_text(t: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn excerpt_masks_secrets_in_json_and_in_truncated_text() {
-        let json = br#"{"authenticationConfiguration":{"password":"hunter22","username":"u"}}"#;
-        let e = excerpt(json);
-        assert!(!e.contains("hunter22"), "{e}");
-        assert!(e.contains("\"username\":\"u\""), "{e}");
-        let truncated = br#"{"pkcs12Value": "MIIKAAAAsecretblob", "password": "p4ss"#;
-        let e = excerpt(truncated);
-        assert!(!e.contains("secretblob") && !e.contains("p4ss"), "{e}");
-    }
-
-    #[test]
-    fn display_is_one_line_with_code_message_and_ids() {
-        let body = br#"{"error":{"code":"Request_ResourceNotFound","message":"Resource 'x' does not exist.","innerError":{"date":"2026-11-26T10:00:00","request-id":"r-1","client-request-id":"c-1"}}}"#;
-        let e = GraphError::from_parts(404, &Default::default(), body);
-        assert_eq!(
-            e.to_string(),
-            "Graph error 404 Not Found: Request_ResourceNotFound: Resource 'x' does not exist. \
-             (request-id r-1, client-request-id c-1, date 2026-11-26T10:00:00)"
-        );
-    }
-
-    #[test]
-    fn non_odata_body_still_gives_an_error_with_masked_excerpt() {
-        let e = GraphError::from_parts(502, &Default::default(), b"<html>Bad gateway</html>");
-        assert_eq!(e.code, "HTTP502");
-        assert_eq!(e.message, "<html>Bad gateway</html>");
-    }
-}
-
 /// Map an error of a generated operation to [`Error`].
 pub(crate) async fn from_generated<E: serde::Serialize>(e: progenitor_client::Error<E>) -> Error {
     use progenitor_client::Error as P;
@@ -394,5 +360,39 @@ pub(crate) async fn from_generated<E: serde::Serialize>(e: progenitor_client::Er
         P::CommunicationError(e) => Error::transport(e),
         P::InvalidRequest(m) => Error::InvalidInput(m),
         P::Custom(m) => Error::Auth(m),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_masks_secrets_in_json_and_in_truncated_text() {
+        let json = br#"{"authenticationConfiguration":{"password":"hunter22","username":"u"}}"#;
+        let e = excerpt(json);
+        assert!(!e.contains("hunter22"), "{e}");
+        assert!(e.contains("\"username\":\"u\""), "{e}");
+        let truncated = br#"{"pkcs12Value": "MIIKAAAAsecretblob", "password": "p4ss"#;
+        let e = excerpt(truncated);
+        assert!(!e.contains("secretblob") && !e.contains("p4ss"), "{e}");
+    }
+
+    #[test]
+    fn display_is_one_line_with_code_message_and_ids() {
+        let body = br#"{"error":{"code":"Request_ResourceNotFound","message":"Resource 'x' does not exist.","innerError":{"date":"2026-11-26T10:00:00","request-id":"r-1","client-request-id":"c-1"}}}"#;
+        let e = GraphError::from_parts(404, &Default::default(), body);
+        assert_eq!(
+            e.to_string(),
+            "Graph error 404 Not Found: Request_ResourceNotFound: Resource 'x' does not exist. \
+             (request-id r-1, client-request-id c-1, date 2026-11-26T10:00:00)"
+        );
+    }
+
+    #[test]
+    fn non_odata_body_still_gives_an_error_with_masked_excerpt() {
+        let e = GraphError::from_parts(502, &Default::default(), b"<html>Bad gateway</html>");
+        assert_eq!(e.code, "HTTP502");
+        assert_eq!(e.message, "<html>Bad gateway</html>");
     }
 }

@@ -5,14 +5,14 @@
 
 #![warn(missing_docs)]
 
+pub mod diff;
 pub mod error;
 pub mod load;
 pub mod model;
 pub mod openapi;
-pub mod rust;
 mod parse;
+pub mod rust;
 pub mod slice;
-pub mod diff;
 
 pub use error::{CsdlError, Location};
 pub use model::Document;

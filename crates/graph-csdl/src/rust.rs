@@ -56,9 +56,15 @@ pub fn polymorphic_enums(polymorphic: &[Polymorphic], paths: &RustPaths) -> Stri
              pub fn odata_type(&self) -> ::std::option::Option<&str> {{\n        match self {{"
         );
         for (variant, tag, _) in &variants {
-            let _ = writeln!(out, "            Self::{variant}(_) => ::std::option::Option::Some({tag:?}),");
+            let _ = writeln!(
+                out,
+                "            Self::{variant}(_) => ::std::option::Option::Some({tag:?}),"
+            );
         }
-        let _ = writeln!(out, "            Self::Unknown(u) => u.odata_type(),\n        }}\n    }}\n}}\n");
+        let _ = writeln!(
+            out,
+            "            Self::Unknown(u) => u.odata_type(),\n        }}\n    }}\n}}\n"
+        );
         for (variant, _, ty) in &variants {
             let _ = writeln!(
                 out,
@@ -93,13 +99,22 @@ pub fn polymorphic_enums(polymorphic: &[Polymorphic], paths: &RustPaths) -> Stri
         );
         for (variant, tag, _) in &variants {
             let bare = tag.trim_start_matches('#');
-            let _ = writeln!(out, "            ::std::option::Option::Some({bare:?}) => tagged.into_variant().map(Self::{variant}),");
+            let _ = writeln!(
+                out,
+                "            ::std::option::Option::Some({bare:?}) => tagged.into_variant().map(Self::{variant}),"
+            );
         }
         if let Some(default) = &p.default_variant {
             let variant = type_name(default);
-            let _ = writeln!(out, "            ::std::option::Option::None => tagged.into_variant().map(Self::{variant}),");
+            let _ = writeln!(
+                out,
+                "            ::std::option::Option::None => tagged.into_variant().map(Self::{variant}),"
+            );
         }
-        let _ = writeln!(out, "            _ => ::std::result::Result::Ok(Self::Unknown(tagged.into_unknown())),\n        }}\n    }}\n}}\n");
+        let _ = writeln!(
+            out,
+            "            _ => ::std::result::Result::Ok(Self::Unknown(tagged.into_unknown())),\n        }}\n    }}\n}}\n"
+        );
         // JsonSchema: the runtime's tagged union of the variants' schemas.
         let _ = writeln!(
             out,
@@ -109,14 +124,23 @@ pub fn polymorphic_enums(polymorphic: &[Polymorphic], paths: &RustPaths) -> Stri
              {rt}::tagged_union_schema(\n            ::std::vec!["
         );
         for (_, tag, ty) in &variants {
-            let _ = writeln!(out, "                ({tag:?}, generator.subschema_for::<{types}::{ty}>()),");
+            let _ = writeln!(
+                out,
+                "                ({tag:?}, generator.subschema_for::<{types}::{ty}>()),"
+            );
         }
-        let default_tag = p.default_variant.as_ref().and_then(|d| p.variants.iter().find(|(_, s)| s == d));
+        let default_tag = p
+            .default_variant
+            .as_ref()
+            .and_then(|d| p.variants.iter().find(|(_, s)| s == d));
         let default_tag = match default_tag {
             Some((tag, _)) => format!("::std::option::Option::Some({tag:?})"),
             None => "::std::option::Option::None".to_string(),
         };
-        let _ = writeln!(out, "            ],\n            {default_tag},\n        )\n    }}\n}}\n");
+        let _ = writeln!(
+            out,
+            "            ],\n            {default_tag},\n        )\n    }}\n}}\n"
+        );
     }
     out
 }

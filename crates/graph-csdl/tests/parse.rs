@@ -721,9 +721,15 @@ fn the_committed_specs_parse() {
 fn malformed_attributes_are_errors_not_silently_dropped() {
     let head = "<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"urn:x\">\n<edmx:DataServices>\n  <Schema Namespace=\"x\">\n";
     for (element, what) in [
-        ("    <EnumType Name=\"e\" IsFlags=true />\n", "bad attribute"),
+        (
+            "    <EnumType Name=\"e\" IsFlags=true />\n",
+            "bad attribute",
+        ),
         ("    <EnumType Name=\"e\" Name=\"f\" />\n", "bad attribute"),
-        ("    <EnumType Name=\"&bogus;\" />\n", "bad value of attribute Name"),
+        (
+            "    <EnumType Name=\"&bogus;\" />\n",
+            "bad value of attribute Name",
+        ),
     ] {
         let text = format!("{head}{element}  </Schema>\n</edmx:DataServices>\n</edmx:Edmx>\n");
         let err = parse(&text).unwrap_err();

@@ -130,7 +130,9 @@ fn check(spec_dir: &Path) -> Outcome {
 }
 
 fn check_version(dir: &Path, version: &str) -> Result<usize, String> {
-    let doc = graph_csdl::load::load_dir(dir).map_err(|e| e.to_string())?.document;
+    let doc = graph_csdl::load::load_dir(dir)
+        .map_err(|e| e.to_string())?
+        .document;
     let conversion = openapi::convert(&doc, &Options::new(version))
         .map_err(|e| format!("{}: {e}", dir.display()))?;
     let missing: Vec<String> = required_operations(version)
