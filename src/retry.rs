@@ -82,17 +82,22 @@ pub fn retryable_error(error: &reqwest::Error, method: &Method) -> bool {
         || (is_idempotent(method) && (error.is_request() || error.is_timeout() || error.is_body()))
 }
 
+/// The longest `Retry-After` taken as meaningful (about 31 years); a longer one is ignored.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(1_000_000_000);
+
 /// Parse `Retry-After`: decimal seconds (`2`, `2.128`) or an HTTP date, relative to `now`.
-/// Returns `None` for anything else (a negative, non-finite or unparsable value).
+/// Returns `None` for anything else (a negative, non-finite or unparsable value) and for a delay
+/// of a billion seconds or more, in either form.
 pub fn parse_retry_after(value: &HeaderValue, now: SystemTime) -> Option<Duration> {
     let text = value.to_str().ok()?.trim();
     if let Ok(secs) = text.parse::<f64>() {
-        return (0.0..1e9)
+        return (0.0..MAX_RETRY_AFTER.as_secs_f64())
             .contains(&secs)
             .then(|| Duration::from_secs_f64(secs));
     }
     let date = httpdate::parse_http_date(text).ok()?;
-    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+    let delay = date.duration_since(now).unwrap_or(Duration::ZERO);
+    (delay < MAX_RETRY_AFTER).then_some(delay)
 }
 
 #[cfg(test)]
@@ -121,6 +126,30 @@ mod tests {
         for bad in ["-1", "soon", "NaN", "inf", "1e30", ""] {
             assert_eq!(parse_retry_after(&v(bad), now), None, "{bad}");
         }
+    }
+
+    /// Found by the `retry_after` fuzz target: a date far ahead gave a delay of 4.3e9 s, where the
+    /// same delay in seconds is refused.
+    #[test]
+    fn retry_after_far_future_date_is_ignored_like_huge_seconds() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let v = |s: &str| HeaderValue::from_str(s).unwrap();
+        assert_eq!(
+            parse_retry_after(&v("Wed, 22 Oct 2160 07:28:00 GMT"), now),
+            None
+        );
+        assert_eq!(parse_retry_after(&v("1000000000"), now), None);
+        assert_eq!(
+            parse_retry_after(&v("999999999"), now),
+            Some(Duration::from_secs(999_999_999))
+        );
+        let edge = httpdate::fmt_http_date(now + Duration::from_secs(999_999_999));
+        assert_eq!(
+            parse_retry_after(&v(&edge), now),
+            Some(Duration::from_secs(999_999_999))
+        );
+        let over = httpdate::fmt_http_date(now + Duration::from_secs(1_000_000_000));
+        assert_eq!(parse_retry_after(&v(&over), now), None);
     }
 
     #[test]
