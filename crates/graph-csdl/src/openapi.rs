@@ -948,14 +948,23 @@ pub fn validate(index: &Index<'_>) -> Result<(), CsdlError> {
                 ));
             }
         }
-        let mut seen = BTreeSet::new();
-        let mut cur = t;
-        while let Some(base) = cur.base_type.as_deref().and_then(|b| index.structured(b)) {
-            if !seen.insert(&base.qualified_name) || base.qualified_name == t.qualified_name {
+    }
+    // Walk each chain of base types once: a type whose chain already ended without a cycle is not
+    // walked again, so a long chain costs linear time, not quadratic.
+    let mut acyclic: BTreeSet<&str> = BTreeSet::new();
+    for t in index.structured_types() {
+        let mut path = BTreeSet::new();
+        let mut cur = Some(t);
+        while let Some(c) = cur {
+            if acyclic.contains(c.qualified_name.as_str()) {
+                break;
+            }
+            if !path.insert(c.qualified_name.as_str()) {
                 return Err(CsdlError::model(&t.qualified_name, "inheritance cycle"));
             }
-            cur = base;
+            cur = c.base_type.as_deref().and_then(|b| index.structured(b));
         }
+        acyclic.extend(path);
     }
     Ok(())
 }

@@ -4,12 +4,18 @@
 //! model still parses. Malformed XML is reported with its line and column.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use crate::error::{CsdlError, Location};
 use crate::model::*;
+
+/// The deepest element nesting accepted. Graph's metadata nests about ten levels; annotation
+/// values (records, collections) are recursive, and dropping or converting thousands of nested
+/// levels would overflow the stack.
+const MAX_DEPTH: usize = 256;
 
 /// Parse a CSDL document from its text.
 pub fn parse(src: &str) -> Result<Document, CsdlError> {
@@ -24,6 +30,12 @@ pub fn parse(src: &str) -> Result<Document, CsdlError> {
     reader.config_mut().check_end_names = true;
     loop {
         let before = reader.buffer_position() as usize;
+        if p.stack.len() > MAX_DEPTH {
+            return Err(CsdlError::Structure {
+                at: Location::of(src, reader.buffer_position() as usize),
+                message: format!("elements nested deeper than {MAX_DEPTH}"),
+            });
+        }
         let event = reader.read_event().map_err(|e| {
             let at = reader.error_position() as usize;
             CsdlError::Xml {
@@ -502,12 +514,19 @@ fn resolve_aliases(doc: &mut Document) {
                 .map(|a| (format!("{a}."), format!("{}.", s.namespace)))
         })
         .collect();
+    // An alias is a simple identifier (no dot), so it is what precedes the first dot of a name:
+    // https://docs.oasis-open.org/odata/odata-csdl-xml/v4.01/odata-csdl-xml-v4.01.html#sec_Alias
+    // One map lookup per name, not one comparison per alias (a document with thousands of
+    // aliases and names must not take quadratic time). The first schema with an alias wins.
+    let mut by_alias: HashMap<&str, &str> = HashMap::new();
+    for (alias, ns) in &aliases {
+        by_alias.entry(alias.as_str()).or_insert(ns.as_str());
+    }
     let fix = |name: &mut String| {
-        for (alias, ns) in &aliases {
-            if let Some(rest) = name.strip_prefix(alias.as_str()) {
-                *name = format!("{ns}{rest}");
-                return;
-            }
+        if let Some(dot) = name.find('.')
+            && let Some(ns) = by_alias.get(&name[..=dot])
+        {
+            *name = format!("{ns}{}", &name[dot + 1..]);
         }
     };
     for s in &mut doc.schemas {
