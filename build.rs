@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use graph_csdl::openapi::{self, Options, SECRET_SCHEMA};
-use graph_csdl::rust::{RustPaths, polymorphic_enums, type_name};
+use graph_csdl::codegen::Target;
+use graph_csdl::openapi::{self, Options};
 
 /// (cargo feature, spec folder, Graph version label, Rust module)
 const VERSIONS: &[(&str, &str, &str, &str)] = &[
@@ -40,39 +40,8 @@ fn generate(dir: &Path, version: &str, module: &str, out_dir: &Path) -> Result<(
     let json = serde_json::to_string_pretty(&conversion.json).map_err(|e| e.to_string())?;
     write(&out_dir.join(format!("{module}.openapi.json")), &json)?;
 
-    let paths = RustPaths {
-        types: format!("crate::{module}::types"),
-        runtime: "crate::odata".into(),
-    };
-    let mut settings = progenitor::GenerationSettings::new();
-    settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_tag(progenitor::TagStyle::Merged)
-        .with_hooks(progenitor::HooksMode::Expected)
-        .with_inner_type("crate::transport::Transport".parse().expect("a Rust path"))
-        .with_derive("PartialEq")
-        .with_derive("schemars::JsonSchema")
-        .with_replacement(
-            type_name(SECRET_SCHEMA),
-            "crate::Secret",
-            std::iter::empty(),
-        );
-    for poly in &conversion.polymorphic {
-        let name = type_name(&poly.schema);
-        settings.with_replacement(
-            &name,
-            format!("crate::{module}::types::{name}"),
-            std::iter::empty(),
-        );
-    }
-    let tokens = progenitor::Generator::new(&settings)
-        .generate_tokens(&conversion.openapi)
-        .map_err(|e| format!("{}: progenitor: {e}", dir.display()))?;
-    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated code: {e}"))?;
-    let mut code = prettyplease::unparse(&file);
-    code.push_str("\n/// Enums for the polymorphic Graph types, tagged by `@odata.type`.\npub mod polymorphic {\n");
-    code.push_str(&polymorphic_enums(&conversion.polymorphic, &paths));
-    code.push_str("}\n");
+    let code = graph_csdl::codegen::generate(&conversion, &Target::entra_api_connectors(module))
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
     write(&out_dir.join(format!("{module}.rs")), &code)
 }
 

@@ -8,8 +8,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use graph_csdl::openapi::{self, Options, SECRET_SCHEMA};
-use graph_csdl::rust::{RustPaths, polymorphic_enums, type_name};
+use graph_csdl::codegen::Target;
+use graph_csdl::openapi::{self, Options};
 
 const SPECS: &[(&str, &str, &str)] = &[
     (
@@ -28,38 +28,8 @@ const SPECS: &[(&str, &str, &str)] = &[
 fn generate(text: &str, version: &str, module: &str) -> String {
     let doc = graph_csdl::parse(text).expect("parse");
     let conversion = openapi::convert(&doc, &Options::new(version)).expect("convert");
-    let mut settings = progenitor::GenerationSettings::new();
-    settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_tag(progenitor::TagStyle::Merged)
-        .with_hooks(progenitor::HooksMode::Expected)
-        .with_inner_type("crate::transport::Transport".parse().expect("a Rust path"))
-        .with_derive("PartialEq")
-        .with_derive("schemars::JsonSchema")
-        .with_replacement(
-            type_name(SECRET_SCHEMA),
-            "crate::Secret",
-            std::iter::empty(),
-        );
-    for poly in &conversion.polymorphic {
-        let name = type_name(&poly.schema);
-        settings.with_replacement(
-            &name,
-            format!("crate::{module}::types::{name}"),
-            std::iter::empty(),
-        );
-    }
-    let tokens = progenitor::Generator::new(&settings)
-        .generate_tokens(&conversion.openapi)
-        .expect("progenitor");
-    let file: syn::File = syn::parse2(tokens).expect("generated code parses");
-    let mut code = prettyplease::unparse(&file);
-    let paths = RustPaths {
-        types: format!("crate::{module}::types"),
-        runtime: "crate::odata".into(),
-    };
-    code.push_str(&polymorphic_enums(&conversion.polymorphic, &paths));
-    code
+    graph_csdl::codegen::generate(&conversion, &Target::entra_api_connectors(module))
+        .expect("codegen")
 }
 
 fn codegen(c: &mut Criterion) {

@@ -5,6 +5,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "codegen")]
+pub mod codegen;
 pub mod diff;
 pub mod error;
 pub mod load;

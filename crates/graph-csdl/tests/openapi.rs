@@ -3,9 +3,9 @@
 use std::collections::BTreeSet;
 
 use graph_csdl::openapi::{
-    Conversion, Options, Polymorphic, Profile, Root, SECRET_SCHEMA, convert, primitive_schema,
+    Conversion, Options, Polymorphic, Profile, Root, convert, primitive_schema,
 };
-use graph_csdl::rust::{RustPaths, polymorphic_enums, type_name};
+use graph_csdl::rust::{RustPaths, polymorphic_enums};
 use graph_csdl::{CsdlError, parse};
 use serde_json::{Value, json};
 
@@ -917,29 +917,15 @@ fn rust_paths() -> RustPaths {
     }
 }
 
-/// progenitor's Rust for a conversion, as token text with spaces removed; the secret and polymorphic
-/// schemas are replaced by handwritten types as the build script does.
+/// The build script's Rust for a conversion, with white space removed; the secret and polymorphic
+/// schemas are replaced by handwritten types.
 fn progenitor_code(c: &Conversion) -> String {
-    let mut settings = progenitor::GenerationSettings::new();
-    settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_replacement(
-            type_name(SECRET_SCHEMA),
-            "crate::Secret",
-            std::iter::empty(),
-        );
-    for poly in &c.polymorphic {
-        let name = type_name(&poly.schema);
-        settings.with_replacement(
-            &name,
-            format!("crate::beta::types::{name}"),
-            std::iter::empty(),
-        );
-    }
-    let tokens = progenitor::Generator::new(&settings)
-        .generate_tokens(&c.openapi)
-        .unwrap();
-    tokens.to_string().replace(' ', "")
+    graph_csdl::codegen::generate(
+        c,
+        &graph_csdl::codegen::Target::entra_api_connectors("beta"),
+    )
+    .unwrap()
+    .replace([' ', '\n'], "")
 }
 
 #[test]
