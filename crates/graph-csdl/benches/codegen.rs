@@ -2,7 +2,7 @@
 //! checked-in spec file: CSDL parse -> OpenAPI conversion -> progenitor `Generator::generate_tokens`
 //! -> `syn` parse -> prettyplease, plus the `@odata.type` enums. Target: under 200 ms per file.
 //!
-//! `cargo bench -p graph-csdl --bench codegen`.
+//! `cargo bench -p graph-csdl --features codegen --bench codegen`.
 
 use std::hint::black_box;
 use std::time::Duration;
