@@ -11,6 +11,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// distinct from any password. `Debug` never shows the value; it is only written out when the value
 /// is serialized into a request body.
 ///
+/// `Masked` serializes back as `"******"` (so read values print as Graph sent them). Do not send
+/// a connector read from Graph back in a request: Graph would take the mask as the new password.
+/// The handwritten operations ([`crate::connectors`]) take secrets only as `SecretString`s, so they
+/// cannot send a mask.
+///
 /// ```
 /// use entra_api_connectors::Secret;
 /// let s = Secret::new("p@ssw0rd");
