@@ -334,7 +334,7 @@ impl fmt::Display for Transcript {
 
 impl Emulator {
     /// Simulates a sign-up on user flow `flow_id` (case-insensitive), calling the API connectors
-    /// bound to it over HTTP. See the [module documentation](self) for the rules.
+    /// bound to it over HTTP. The rules are in `src/emulator/signup.rs`.
     pub async fn simulate_sign_up(
         &self,
         flow_id: &str,

@@ -1,6 +1,6 @@
 //! Cut the API-connector fragment out of the full Microsoft Graph CSDL.
 //!
-//! [`slice`] keeps the roots — the navigation properties `apiConnectors`, `b2cUserFlows` (beta only) and
+//! [`slice()`] keeps the roots — the navigation properties `apiConnectors`, `b2cUserFlows` (beta only) and
 //! `b2xUserFlows` of the `identity` singleton's type, and the bound action `uploadClientCertificate` — and the
 //! transitive closure of the types they reference:
 //!
@@ -98,7 +98,7 @@ pub const PRUNED_NAVIGATIONS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Why [`slice`] could not produce a fragment.
+/// Why [`slice()`] could not produce a fragment.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SliceError {
     /// The text is not well-formed XML or not a usable CSDL document (with line and column).
@@ -131,9 +131,9 @@ pub fn slice(full: &str, version: Version, provenance: &str) -> Result<String, S
     Ok(write(&index, &kept, provenance))
 }
 
-/// The body of the provenance comment that starts a fragment written by [`slice`], if there is one.
+/// The body of the provenance comment that starts a fragment written by [`slice()`], if there is one.
 ///
-/// Passing it back to [`slice`] together with the fragment reproduces the fragment.
+/// Passing it back to [`slice()`] together with the fragment reproduces the fragment.
 pub fn provenance(fragment: &str) -> Option<&str> {
     let rest = fragment.trim_start_matches('\u{feff}');
     let rest = match rest.strip_prefix("<?xml") {
