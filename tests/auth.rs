@@ -742,6 +742,9 @@ async fn token_acquisition_is_logged_at_debug_without_secrets() {
 
     let logs = LogCollector::default();
     let _guard = tracing::subscriber::set_default(logs.clone());
+    // Callsites first hit by another test's thread (no subscriber there) may have cached
+    // "never"; recompute their interest now that this subscriber exists.
+    tracing::callsite::rebuild_interest_cache();
     let cached = CachedTokenProvider::new(credential(&server)).with_refresh_margin(Duration::ZERO);
     cached.token().await.unwrap();
     cached.invalidate();

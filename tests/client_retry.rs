@@ -463,6 +463,9 @@ async fn refused_connection_is_retried_even_for_create() {
         .with_writer(writer)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Callsites first hit by another test's thread (no subscriber there) may have cached
+    // "never"; recompute their interest now that this subscriber exists.
+    tracing::callsite::rebuild_interest_cache();
     let e = c
         .beta()
         .connectors()
@@ -567,6 +570,9 @@ async fn each_retry_emits_a_warning_event() {
         .with_writer(writer)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Callsites first hit by another test's thread (no subscriber there) may have cached
+    // "never"; recompute their interest now that this subscriber exists.
+    tracing::callsite::rebuild_interest_cache();
     c.beta()
         .connectors()
         .get(ID, &[])

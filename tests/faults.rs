@@ -138,6 +138,9 @@ fn run<F: Future>(workers: usize, test: impl FnOnce(Arc<Retries>) -> F) -> F::Ou
         .build()
         .expect("a runtime");
     let _guard = tracing::dispatcher::set_default(&dispatch);
+    // Callsites first hit by another test's thread (no subscriber there) may have cached
+    // "never"; recompute their interest now that this subscriber exists.
+    tracing::callsite::rebuild_interest_cache();
     let output = runtime.block_on(test(retries));
     drop(runtime);
     output
