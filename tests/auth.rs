@@ -695,9 +695,26 @@ async fn environment_credential_requests_a_token_from_the_authority_host() {
     assert_eq!(inner.client_id(), CLIENT_ID);
 }
 
-/// Collects the text of every tracing event.
-#[derive(Default, Clone)]
-struct LogCollector(Arc<Mutex<Vec<String>>>);
+/// The one global subscriber of this test binary: it hands the text of every event to the
+/// collector of the thread that emits it, if that thread has one. (A thread-local default
+/// subscriber is not enough: a callsite first hit on a thread without one may cache "never".)
+struct LogCollector;
+
+thread_local! {
+    static THREAD_LOGS: std::cell::RefCell<Option<Arc<Mutex<Vec<String>>>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Collect the events emitted on this thread from now on.
+fn capture_logs() -> Arc<Mutex<Vec<String>>> {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        tracing::subscriber::set_global_default(LogCollector).expect("the only global subscriber")
+    });
+    let logs = Arc::new(Mutex::new(Vec::new()));
+    THREAD_LOGS.with(|t| *t.borrow_mut() = Some(logs.clone()));
+    logs
+}
 
 struct FieldText<'a>(&'a mut String);
 
@@ -719,7 +736,11 @@ impl tracing::Subscriber for LogCollector {
     fn event(&self, event: &tracing::Event<'_>) {
         let mut text = format!("{} ", event.metadata().level());
         event.record(&mut FieldText(&mut text));
-        self.0.lock().unwrap().push(text);
+        THREAD_LOGS.with(|t| {
+            if let Some(logs) = &*t.borrow() {
+                logs.lock().unwrap().push(text);
+            }
+        });
     }
     fn enter(&self, _: &tracing::span::Id) {}
     fn exit(&self, _: &tracing::span::Id) {}
@@ -740,17 +761,13 @@ async fn token_acquisition_is_logged_at_debug_without_secrets() {
         .mount(&server)
         .await;
 
-    let logs = LogCollector::default();
-    let _guard = tracing::subscriber::set_default(logs.clone());
-    // Callsites first hit by another test's thread (no subscriber there) may have cached
-    // "never"; recompute their interest now that this subscriber exists.
-    tracing::callsite::rebuild_interest_cache();
+    let logs = capture_logs();
     let cached = CachedTokenProvider::new(credential(&server)).with_refresh_margin(Duration::ZERO);
     cached.token().await.unwrap();
     cached.invalidate();
     cached.token().await.unwrap_err();
 
-    let logs = logs.0.lock().unwrap().clone();
+    let logs = logs.lock().unwrap().clone();
     let all = logs.join("\n");
     assert!(
         logs.iter()

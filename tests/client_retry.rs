@@ -457,15 +457,7 @@ async fn refused_connection_is_retried_even_for_create() {
         l.local_addr().unwrap().port()
     };
     let c = client(&format!("http://127.0.0.1:{port}"), fast_policy(2));
-    let (writer, buffer) = capture();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(writer)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Callsites first hit by another test's thread (no subscriber there) may have cached
-    // "never"; recompute their interest now that this subscriber exists.
-    tracing::callsite::rebuild_interest_cache();
+    let buffer = capture();
     let e = c
         .beta()
         .connectors()
@@ -546,10 +538,41 @@ impl Write for Buffer {
     }
 }
 
-fn capture() -> (impl Fn() -> Buffer + Send + Sync + 'static, Buffer) {
+thread_local! {
+    static THREAD_BUFFER: std::cell::RefCell<Option<Buffer>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Writes to the buffer of the current thread, if it has one.
+struct ThreadWriter;
+
+impl Write for ThreadWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        THREAD_BUFFER.with(|b| match &mut *b.borrow_mut() {
+            Some(buffer) => buffer.write(data),
+            None => Ok(data.len()),
+        })
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Capture the formatted events emitted on this thread from now on. One global subscriber serves
+/// the whole binary (a thread-local default subscriber is not enough: a callsite first hit on a
+/// thread without one may cache "never").
+fn capture() -> Buffer {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(|| ThreadWriter)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
+    });
     let buffer = Buffer::default();
-    let b = buffer.clone();
-    (move || b.clone(), buffer)
+    THREAD_BUFFER.with(|b| *b.borrow_mut() = Some(buffer.clone()));
+    buffer
 }
 
 #[tokio::test]
@@ -563,16 +586,7 @@ async fn each_retry_emits_a_warning_event() {
     )
     .await;
     let c = client(&server.uri(), fast_policy(3));
-    let (writer, buffer) = capture();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(writer)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Callsites first hit by another test's thread (no subscriber there) may have cached
-    // "never"; recompute their interest now that this subscriber exists.
-    tracing::callsite::rebuild_interest_cache();
+    let buffer = capture();
     c.beta()
         .connectors()
         .get(ID, &[])

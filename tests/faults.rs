@@ -62,8 +62,10 @@ impl Retries {
     }
 }
 
-/// A minimal `tracing` subscriber that keeps the client's retry events.
-struct Recorder(Arc<Retries>);
+/// The one global `tracing` subscriber of this binary: it keeps the client's retry events in the
+/// log of the thread that emits them, if that thread has one. (A thread-local default subscriber
+/// is not enough: a callsite first hit on a thread without one may cache "never".)
+struct Recorder;
 
 #[derive(Default)]
 struct Fields {
@@ -110,7 +112,11 @@ impl tracing::Subscriber for Recorder {
         let mut fields = Fields::default();
         event.record(&mut fields);
         if fields.message == "retrying Graph request" {
-            self.0.0.lock().unwrap().push(fields.retry);
+            RECORDER.with(|r| {
+                if let Some(retries) = &*r.borrow() {
+                    retries.0.lock().unwrap().push(fields.retry);
+                }
+            });
         }
     }
     fn enter(&self, _: &Id) {}
@@ -118,29 +124,27 @@ impl tracing::Subscriber for Recorder {
 }
 
 thread_local! {
-    static RECORDER: RefCell<Option<tracing::dispatcher::DefaultGuard>> = const { RefCell::new(None) };
+    static RECORDER: RefCell<Option<Arc<Retries>>> = const { RefCell::new(None) };
 }
 
 /// Run `test` on a new multi-threaded runtime whose threads (and this one) record retry events
 /// into the returned log; other tests' threads are not affected.
 fn run<F: Future>(workers: usize, test: impl FnOnce(Arc<Retries>) -> F) -> F::Output {
     let retries = Arc::new(Retries::default());
-    let dispatch = Dispatch::new(Recorder(retries.clone()));
-    let for_workers = dispatch.clone();
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        tracing::dispatcher::set_global_default(Dispatch::new(Recorder))
+            .expect("the only global subscriber")
+    });
+    let for_workers = retries.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .enable_all()
-        .on_thread_start(move || {
-            let guard = tracing::dispatcher::set_default(&for_workers);
-            RECORDER.with(|r| *r.borrow_mut() = Some(guard));
-        })
+        .on_thread_start(move || RECORDER.with(|r| *r.borrow_mut() = Some(for_workers.clone())))
         .on_thread_stop(|| RECORDER.with(|r| drop(r.borrow_mut().take())))
         .build()
         .expect("a runtime");
-    let _guard = tracing::dispatcher::set_default(&dispatch);
-    // Callsites first hit by another test's thread (no subscriber there) may have cached
-    // "never"; recompute their interest now that this subscriber exists.
-    tracing::callsite::rebuild_interest_cache();
+    RECORDER.with(|r| *r.borrow_mut() = Some(retries.clone()));
     let output = runtime.block_on(test(retries));
     drop(runtime);
     output
