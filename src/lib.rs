@@ -99,6 +99,11 @@
 //! ```
 
 #![warn(missing_docs)]
+// Without a Graph version feature, the macros that build the version modules have no user.
+#![cfg_attr(
+    not(any(feature = "beta", feature = "v1")),
+    allow(unused_macros, unused_imports, dead_code)
+)]
 
 pub mod auth;
 #[cfg(feature = "beta")]
