@@ -30,10 +30,11 @@ fn main() {
 }
 
 fn generate(dir: &Path, version: &str, module: &str, out_dir: &Path) -> Result<(), String> {
-    for file in graph_csdl::load::spec_files(dir).map_err(|e| e.to_string())? {
+    // A failed build script always runs again, so the files need watching only once they load.
+    let spec = graph_csdl::load::load_dir(dir).map_err(|e| e.to_string())?;
+    for file in &spec.files {
         println!("cargo:rerun-if-changed={}", file.display());
     }
-    let spec = graph_csdl::load::load_dir(dir).map_err(|e| e.to_string())?;
     let conversion = openapi::convert(&spec.document, &Options::new(version))
         .map_err(|e| format!("{}: {e}", dir.display()))?;
 

@@ -18,7 +18,7 @@ crate::user_flows::steps!(
 );
 crate::user_flows::user_flow_family!(
     /// Azure AD B2C user flows (`/identity/b2cUserFlows`, B2C tenants only).
-    B2cUserFlows, b2c_user_flows, "b2cUserFlows", B2cIdentityUserFlow, B2cIdentityUserFlowCollectionResponse,
+    B2cUserFlows, b2c_user_flows, B2cIdentityUserFlow, B2cIdentityUserFlowCollectionResponse,
     list: list_b2c_user_flows, get: get_b2c_user_flow, create: create_b2c_user_flow, delete: delete_b2c_user_flow,
     configuration: get_b2c_user_flow_api_connector_configuration,
     refs: {
@@ -29,7 +29,7 @@ crate::user_flows::user_flow_family!(
 );
 crate::user_flows::user_flow_family!(
     /// Self-service sign-up user flows of workforce / External ID tenants (`/identity/b2xUserFlows`).
-    B2xUserFlows, b2x_user_flows, "b2xUserFlows", B2xIdentityUserFlow, B2xIdentityUserFlowCollectionResponse,
+    B2xUserFlows, b2x_user_flows, B2xIdentityUserFlow, B2xIdentityUserFlowCollectionResponse,
     list: list_b2x_user_flows, get: get_b2x_user_flow, create: create_b2x_user_flow, delete: delete_b2x_user_flow,
     configuration: get_b2x_user_flow_api_connector_configuration,
     refs: {

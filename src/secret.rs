@@ -71,9 +71,12 @@ impl PartialEq for Secret {
         match (self, other) {
             (Secret::Masked, Secret::Masked) => true,
             (Secret::Value(a), Secret::Value(b)) => {
-                let (a, b) = (a.expose_secret().as_bytes(), b.expose_secret().as_bytes());
                 // constant time for equal lengths
-                a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+                subtle::ConstantTimeEq::ct_eq(
+                    a.expose_secret().as_bytes(),
+                    b.expose_secret().as_bytes(),
+                )
+                .into()
             }
             _ => false,
         }

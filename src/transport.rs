@@ -205,14 +205,7 @@ impl Transport {
             }
             Ok(chunk)
         });
-        let mut builder = http::Response::builder().status(status).version(version);
-        if let Some(h) = builder.headers_mut() {
-            *h = headers;
-        }
-        let rebuilt = builder
-            .body(reqwest::Body::wrap_stream(stream))
-            .expect("valid parts");
-        reqwest::Response::from(rebuilt)
+        rebuild(status, version, headers, reqwest::Body::wrap_stream(stream))
     }
 
     /// Send a request built by the handwritten layer through the whole pipeline and return the
@@ -286,15 +279,21 @@ async fn normalize_error(response: reqwest::Response) -> reqwest::Response {
     }
     headers.remove(header::CONTENT_LENGTH);
     headers.remove(header::CONTENT_ENCODING);
+    rebuild(status, version, headers, reqwest::Body::from(body))
+}
+
+/// A response with the parts of one that was read, and a new body.
+fn rebuild(
+    status: reqwest::StatusCode,
+    version: reqwest::Version,
+    headers: reqwest::header::HeaderMap,
+    body: reqwest::Body,
+) -> reqwest::Response {
     let mut builder = http::Response::builder().status(status).version(version);
     if let Some(h) = builder.headers_mut() {
         *h = headers;
     }
-    reqwest::Response::from(
-        builder
-            .body(reqwest::Body::from(body))
-            .expect("valid parts"),
-    )
+    reqwest::Response::from(builder.body(body).expect("valid parts"))
 }
 
 /// Read a whole body, mapping the size limit to [`Error::Limit`].

@@ -9,7 +9,7 @@
 macro_rules! user_flow_family {
     (
         $(#[$doc:meta])*
-        $handle:ident, $accessor:ident, $segment:literal, $flow:ident, $page:ident,
+        $handle:ident, $accessor:ident, $flow:ident, $page:ident,
         list: $list:ident, get: $get:ident, create: $create:ident, delete: $delete:ident,
         configuration: $config:ident,
         refs: { $($step:ident => $set_ref:ident),* $(,)? },
