@@ -37,7 +37,7 @@ use futures::future::{BoxFuture, Shared};
 use reqwest::StatusCode;
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use url::Url;
 
 use crate::cloud::Cloud;
@@ -284,8 +284,8 @@ impl TokenProvider for StaticToken {
 /// Every call to [`token`](TokenProvider::token) requests a new token: wrap it in
 /// [`CachedTokenProvider`].
 ///
-/// The exchange uses the `oauth2` crate over our own `reqwest` client, with a custom error type
-/// for the Entra error fields (`error_codes`, `correlation_id`, `trace_id`).
+/// Error answers keep the Entra diagnostics (`error_codes`, `correlation_id`, `trace_id`) in
+/// [`TokenEndpointError`].
 #[derive(Clone)]
 pub struct ClientSecretCredential {
     tenant_id: String,
@@ -419,123 +419,88 @@ impl ClientSecretCredential {
     }
 
     async fn request_token(&self) -> Result<AccessToken, AuthError> {
-        use oauth2::basic::{
-            BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenResponse,
-            BasicTokenType,
-        };
-        use oauth2::{
-            AuthType, ClientId, ClientSecret, RequestTokenError, Scope, StandardRevocableToken,
-            TokenResponse, TokenUrl,
-        };
-
         let endpoint = self.token_endpoint()?;
         let http = self.http_client()?;
-        let client = oauth2::Client::<
-            EntraErrorResponse,
-            BasicTokenResponse,
-            BasicTokenIntrospectionResponse,
-            StandardRevocableToken,
-            BasicRevocationErrorResponse,
-        >::new(ClientId::new(self.client_id.clone()))
-        .set_client_secret(ClientSecret::new(
-            self.client_secret.expose_secret().to_owned(),
-        ))
-        // The Microsoft identity platform documents the secret as a form field.
-        .set_auth_type(AuthType::RequestBody)
-        .set_token_uri(TokenUrl::from_url(endpoint.clone()));
-
-        let send = OAuthHttp {
-            http,
-            status: Mutex::new(None),
-        };
-
         tracing::debug!(
             token_endpoint = %endpoint,
             client_id = %self.client_id,
             scope = %self.scope,
             "requesting access token (client credentials)"
         );
-        let requested_at = SystemTime::now();
-        let result = client
-            .exchange_client_credentials()
-            .add_scope(Scope::new(self.scope.clone()))
-            .request_async(&send)
-            .await;
-        let status = send
-            .status
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .unwrap_or(StatusCode::OK);
         let redact = |text: String| redact_secret(text, &self.client_secret);
+        // The Microsoft identity platform documents the secret as a form field.
+        let form = [
+            ("client_id", self.client_id.as_str()),
+            ("scope", self.scope.as_str()),
+            ("client_secret", self.client_secret.expose_secret()),
+            ("grant_type", "client_credentials"),
+        ];
+        let requested_at = SystemTime::now();
+        let exchange = async {
+            let response = http
+                .post(endpoint.clone())
+                .header(reqwest::header::ACCEPT, "application/json")
+                .form(&form)
+                .send()
+                .await?;
+            let status = response.status();
+            Ok::<_, reqwest::Error>((status, response.bytes().await?))
+        };
+        let (status, body) = match exchange.await {
+            Ok(answer) => answer,
+            Err(e) => {
+                // A reqwest error names the URL only; the secret travels in the body.
+                tracing::debug!(error = %e, "token request failed");
+                return Err(AuthError::Transport(Arc::new(e)));
+            }
+        };
 
-        let response = match result {
-            Ok(response) => response,
-            Err(RequestTokenError::ServerResponse(e)) => {
-                let error = TokenEndpointError {
+        if !status.is_success() {
+            let error = match serde_json::from_slice::<EntraErrorResponse>(&body) {
+                Ok(e) => TokenEndpointError {
                     status,
                     error: Some(redact(e.error)),
                     error_description: e.error_description.map(redact),
                     error_codes: e.error_codes,
                     correlation_id: e.correlation_id.map(redact),
                     trace_id: e.trace_id.map(redact),
-                };
-                tracing::debug!(%error, "token request failed");
-                return Err(AuthError::TokenEndpoint(Box::new(error)));
-            }
-            Err(RequestTokenError::Request(e)) => {
-                tracing::debug!(error = %e, "token request failed");
-                return Err(AuthError::Transport(Arc::new(e)));
-            }
-            Err(RequestTokenError::Parse(e, body)) if !status.is_success() => {
-                let error = TokenEndpointError {
+                },
+                Err(_) => TokenEndpointError {
                     status,
                     error: None,
                     error_description: Some(redact(body_excerpt(&body))).filter(|d| !d.is_empty()),
                     error_codes: Vec::new(),
                     correlation_id: None,
                     trace_id: None,
-                };
-                tracing::debug!(%error, parse_error = %e, "token request failed");
-                return Err(AuthError::TokenEndpoint(Box::new(error)));
-            }
-            Err(RequestTokenError::Parse(e, _)) => {
-                return Err(AuthError::InvalidResponse(redact(e.to_string())));
-            }
-            Err(RequestTokenError::Other(message)) if !status.is_success() => {
-                let error = TokenEndpointError {
-                    status,
-                    error: None,
-                    error_description: Some(redact(message)),
-                    error_codes: Vec::new(),
-                    correlation_id: None,
-                    trace_id: None,
-                };
-                return Err(AuthError::TokenEndpoint(Box::new(error)));
-            }
-            Err(RequestTokenError::Other(message)) => {
-                return Err(AuthError::InvalidResponse(redact(message)));
-            }
-        };
+                },
+            };
+            tracing::debug!(%error, "token request failed");
+            return Err(AuthError::TokenEndpoint(Box::new(error)));
+        }
 
-        if *response.token_type() != BasicTokenType::Bearer {
+        let response: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
+            AuthError::InvalidResponse(redact(format!("unreadable token response: {e}")))
+        })?;
+        // RFC 6749, section 7.1: the token type is case-insensitive.
+        if !response.token_type.eq_ignore_ascii_case("bearer") {
             return Err(AuthError::InvalidResponse(format!(
                 "token_type is `{}`, expected `Bearer`",
-                response.token_type().as_ref()
+                redact(response.token_type)
             )));
         }
-        let Some(expires_in) = response.expires_in() else {
+        let Some(Seconds(expires_in)) = response.expires_in else {
             return Err(AuthError::InvalidResponse(
                 "the token response has no `expires_in`".to_owned(),
             ));
         };
         tracing::debug!(
             client_id = %self.client_id,
-            expires_in_secs = expires_in.as_secs(),
+            expires_in_secs = expires_in,
             "acquired access token"
         );
         Ok(AccessToken::new(
-            response.access_token().secret().clone(),
-            requested_at + expires_in,
+            response.access_token,
+            requested_at + Duration::from_secs(expires_in),
         ))
     }
 }
@@ -558,36 +523,38 @@ impl TokenProvider for ClientSecretCredential {
     }
 }
 
-/// Sends `oauth2`'s requests with our `reqwest` client (`oauth2`'s own reqwest support is for
-/// reqwest 0.12) and keeps the HTTP status, which `oauth2` drops from error answers.
-struct OAuthHttp {
-    http: reqwest::Client,
-    status: Mutex<Option<StatusCode>>,
+/// A successful token response (RFC 6749, section 5.1); `ext_expires_in` and other extra fields
+/// are ignored.
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    token_type: String,
+    #[serde(default)]
+    expires_in: Option<Seconds>,
 }
 
-impl<'c> oauth2::AsyncHttpClient<'c> for OAuthHttp {
-    type Error = reqwest::Error;
-    type Future = BoxFuture<'c, Result<oauth2::HttpResponse, reqwest::Error>>;
+/// `expires_in`: a JSON number, or a string of digits as older endpoints sent it.
+struct Seconds(u64);
 
-    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
-        Box::pin(async move {
-            let response = self
-                .http
-                .execute(reqwest::Request::try_from(request)?)
-                .await?;
-            let status = response.status();
-            *self.status.lock().unwrap_or_else(PoisonError::into_inner) = Some(status);
-            let headers = response.headers().clone();
-            let mut out = oauth2::HttpResponse::new(response.bytes().await?.to_vec());
-            *out.status_mut() = status;
-            *out.headers_mut() = headers;
-            Ok(out)
-        })
+impl<'de> Deserialize<'de> for Seconds {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(u64),
+            Text(String),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Number(n) => Ok(Self(n)),
+            Raw::Text(t) => t.trim().parse().map(Self).map_err(|_| {
+                serde::de::Error::custom("`expires_in` is not a whole number of seconds")
+            }),
+        }
     }
 }
 
 /// Entra's token endpoint error body: the OAuth 2.0 fields plus Entra's diagnostics.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct EntraErrorResponse {
     error: String,
     #[serde(default)]
@@ -599,14 +566,6 @@ struct EntraErrorResponse {
     #[serde(default)]
     trace_id: Option<String>,
 }
-
-impl fmt::Display for EntraErrorResponse {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.error)
-    }
-}
-
-impl oauth2::ErrorResponse for EntraErrorResponse {}
 
 /// Replaces any occurrence of the client secret (should a server echo it) with `[REDACTED]`.
 fn redact_secret(text: String, secret: &SecretString) -> String {

@@ -112,6 +112,7 @@ async fn client_credentials_request_is_exact() {
         request.headers.get("content-type").unwrap(),
         "application/x-www-form-urlencoded"
     );
+    assert_eq!(request.headers.get("accept").unwrap(), "application/json");
     // The secret travels in the form body, not in an Authorization header.
     assert!(request.headers.get("authorization").is_none());
     let form: BTreeMap<String, String> = url::form_urlencoded::parse(&request.body)
@@ -312,6 +313,28 @@ async fn non_json_server_error_keeps_status_and_body_excerpt() {
 }
 
 #[tokio::test]
+async fn token_type_is_case_insensitive_and_expires_in_may_be_a_string() {
+    // RFC 6749 section 7.1: the token type is case-insensitive; older endpoints sent
+    // `expires_in` as a string of digits.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "token_type": "bearer",
+            "expires_in": "120",
+            "access_token": "lower-case-type",
+        })))
+        .mount(&server)
+        .await;
+    let before = SystemTime::now();
+    let token = credential(&server).token().await.unwrap();
+    assert_eq!(token.secret().expose_secret(), "lower-case-type");
+    let expires_at = token.expires_at().unwrap();
+    assert!(expires_at >= before + Duration::from_secs(120));
+    assert!(expires_at <= SystemTime::now() + Duration::from_secs(120));
+}
+
+#[tokio::test]
 async fn unusable_success_answers_are_invalid_responses() {
     let cases = [
         (
@@ -326,6 +349,11 @@ async fn unusable_success_answers_are_invalid_responses() {
             json!({"token_type": "Bearer", "access_token": "t"}),
             "no `expires_in`",
         ),
+        (
+            json!({"token_type": "Bearer", "expires_in": "soon", "access_token": "t"}),
+            "not a whole number of seconds",
+        ),
+        (json!(["not", "an", "object"]), "unreadable token response"),
     ];
     for (body, message) in cases {
         let server = MockServer::start().await;
