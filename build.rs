@@ -41,7 +41,10 @@ fn generate(dir: &Path, version: &str, module: &str, out_dir: &Path) -> Result<(
     let json = serde_json::to_string_pretty(&conversion.json).map_err(|e| e.to_string())?;
     write(&out_dir.join(format!("{module}.openapi.json")), &json)?;
 
-    let code = graph_csdl::codegen::generate(&conversion, &Target::entra_api_connectors(module))
+    // JSON Schemas of the types are for the `schema` feature only.
+    let target = Target::entra_api_connectors(module)
+        .with_json_schema(std::env::var_os("CARGO_FEATURE_SCHEMA").is_some());
+    let code = graph_csdl::codegen::generate(&conversion, &target)
         .map_err(|e| format!("{}: {e}", dir.display()))?;
     write(&out_dir.join(format!("{module}.rs")), &code)
 }

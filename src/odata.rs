@@ -97,6 +97,7 @@ impl Tagged {
 }
 
 /// Any JSON object; its `@odata.type` is a string.
+#[cfg(feature = "schema")]
 impl schemars::JsonSchema for UnknownType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "UnknownType".into()
@@ -116,6 +117,7 @@ impl schemars::JsonSchema for UnknownType {
 /// without the leading `#`: the deserializer accepts both), plus an object whose `@odata.type` is
 /// none of the known tags, for types this version does not know. `default` names the variant that
 /// also matches without `@odata.type` (a concrete base type).
+#[cfg(feature = "schema")]
 #[doc(hidden)]
 pub fn tagged_union_schema(
     variants: Vec<(&str, schemars::Schema)>,

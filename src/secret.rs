@@ -109,6 +109,7 @@ impl<'de> Deserialize<'de> for Secret {
 }
 
 /// A write-only string: `{"type": "string", "writeOnly": true}`.
+#[cfg(feature = "schema")]
 impl schemars::JsonSchema for Secret {
     fn inline_schema() -> bool {
         true

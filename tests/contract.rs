@@ -928,6 +928,7 @@ fn nothing_this_crate_writes_contains_null() {
     }
 }
 
+#[cfg(feature = "schema")]
 #[test]
 fn json_schemas_describe_the_wire_format() {
     let schema = serde_json::to_value(schemars::schema_for!(ConnectorResponse)).unwrap();

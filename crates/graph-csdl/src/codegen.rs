@@ -16,6 +16,8 @@ pub struct Target {
     pub secret: String,
     /// The runtime support module of the polymorphic enums.
     pub runtime: String,
+    /// Derive (and implement) `schemars::JsonSchema` for every generated type.
+    pub json_schema: bool,
 }
 
 impl Target {
@@ -26,12 +28,20 @@ impl Target {
             inner_type: "crate::transport::Transport".into(),
             secret: "crate::Secret".into(),
             runtime: "crate::odata".into(),
+            json_schema: true,
         }
+    }
+
+    /// Whether the generated types implement `schemars::JsonSchema` (on by default).
+    pub fn with_json_schema(mut self, json_schema: bool) -> Target {
+        self.json_schema = json_schema;
+        self
     }
 }
 
 /// Generate the Rust of `conversion` for `target`: progenitor's client and types (builder style,
-/// hooks expected, `PartialEq` and `schemars::JsonSchema` derived), with the secret and polymorphic
+/// hooks expected, `PartialEq` derived, and `schemars::JsonSchema` when
+/// [`Target::json_schema`]), with the secret and polymorphic
 /// schemas replaced by handwritten and generated types, then a `polymorphic` module with the
 /// `@odata.type` enums. The text is formatted with prettyplease.
 pub fn generate(conversion: &Conversion, target: &Target) -> Result<String, String> {
@@ -46,8 +56,10 @@ pub fn generate(conversion: &Conversion, target: &Target) -> Result<String, Stri
         .with_hooks(progenitor::HooksMode::Expected)
         .with_inner_type(inner_type)
         .with_derive("PartialEq")
-        .with_derive("schemars::JsonSchema")
         .with_replacement(type_name(SECRET_SCHEMA), &target.secret, std::iter::empty());
+    if target.json_schema {
+        settings.with_derive("schemars::JsonSchema");
+    }
     let types = format!("{}::types", target.module);
     for poly in &conversion.polymorphic {
         let name = type_name(&poly.schema);
@@ -61,6 +73,7 @@ pub fn generate(conversion: &Conversion, target: &Target) -> Result<String, Stri
     let paths = RustPaths {
         types,
         runtime: target.runtime.clone(),
+        json_schema: target.json_schema,
     };
     code.push_str(
         "\n/// Enums for the polymorphic Graph types, tagged by `@odata.type`.\npub mod polymorphic {\n",

@@ -13,6 +13,8 @@ pub struct RustPaths {
     pub types: String,
     /// Path of the runtime support module, e.g. `crate::odata`.
     pub runtime: String,
+    /// Also implement `schemars::JsonSchema` for the enums.
+    pub json_schema: bool,
 }
 
 /// The Rust name progenitor gives a component schema.
@@ -115,6 +117,9 @@ pub fn polymorphic_enums(polymorphic: &[Polymorphic], paths: &RustPaths) -> Stri
             out,
             "            _ => ::std::result::Result::Ok(Self::Unknown(tagged.into_unknown())),\n        }}\n    }}\n}}\n"
         );
+        if !paths.json_schema {
+            continue;
+        }
         // JsonSchema: the runtime's tagged union of the variants' schemas.
         let _ = writeln!(
             out,

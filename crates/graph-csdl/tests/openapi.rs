@@ -914,6 +914,7 @@ fn rust_paths() -> RustPaths {
     RustPaths {
         types: "crate::beta::types".into(),
         runtime: "crate::odata".into(),
+        json_schema: true,
     }
 }
 
@@ -926,6 +927,31 @@ fn progenitor_code(c: &Conversion) -> String {
     )
     .unwrap()
     .replace([' ', '\n'], "")
+}
+
+#[test]
+fn json_schema_impls_follow_the_target() {
+    let c = beta();
+    let with = progenitor_code(&c);
+    let target = graph_csdl::codegen::Target::entra_api_connectors("beta").with_json_schema(false);
+    let without = graph_csdl::codegen::generate(&c, &target)
+        .unwrap()
+        .replace([' ', '\n'], "");
+    // progenitor's derives on every type, and the hand-rolled impl on the polymorphic enums
+    assert!(with.contains("schemars::JsonSchema"), "derive missing");
+    assert!(with.contains("impl::schemars::JsonSchemaforApiAuthenticationConfigurationBase"));
+    assert!(
+        !without.contains("JsonSchema"),
+        "JsonSchema without the schema target"
+    );
+    assert!(!without.contains("schemars"));
+    // nothing else differs: the same types and operations are generated
+    for item in [
+        "pubstructIdentityApiConnector",
+        "pubenumApiAuthenticationConfigurationBase",
+    ] {
+        assert!(with.contains(item) && without.contains(item), "{item}");
+    }
 }
 
 #[test]
