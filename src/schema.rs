@@ -3,7 +3,8 @@
 //!
 //! Every schema is generated with [`schemars`] from the crate's own Rust types (with this feature
 //! on, the generated bindings derive `JsonSchema`), so schema and code cannot disagree. Schemas
-//! follow JSON Schema draft 2020-12 and describe what the types accept when reading JSON. On top of what the types say:
+//! follow JSON Schema draft 2020-12 and describe what the types accept when reading JSON. On top
+//! of what the types say:
 //!
 //! - every `targetUrl` gets `"format": "uri"` and `"pattern": "^https://"`: the crate rejects
 //!   other URLs before sending ([`validate_target_url`](crate::connectors::validate_target_url)),
