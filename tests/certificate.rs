@@ -646,3 +646,336 @@ fn key_of_an_algorithm_ring_cannot_load_is_accepted_without_a_match_check() {
 fn time_of(unix: i64) -> time::OffsetDateTime {
     time::OffsetDateTime::from_unix_timestamp(unix).unwrap()
 }
+
+// PKCS#12 files written by an independent implementation (OpenSSL 3.0; see tests/fixtures/pkcs12/README.md).
+
+const FIXTURE_PASSWORD: &str = "fixture-pass";
+/// `notBefore` / `notAfter` of the RSA leaf: 2026-11-26T15:58:41Z (UTCTime) and 2126-11-02T15:58:41Z
+/// (GeneralizedTime).
+const LEAF_VALIDITY: (i64, i64) = (1_795_708_721, 4_949_308_721);
+/// Those of the EC certificate: 2026-11-26T15:51:59Z and 2126-11-02T15:51:59Z.
+const EC_VALIDITY: (i64, i64) = (1_795_708_319, 4_949_308_319);
+/// `openssl x509 -fingerprint -sha1` of the fixture certificates.
+const LEAF_SHA1: &str = "25F55D64C2E23E2EE1465F8834500627DB8D811D";
+const CA_SHA1: &str = "AEBDC25532D654310D6841E8DED8F6C09FBA2ECA";
+const EC_SHA1: &str = "409675A9F03AE7B62AF500958A896E1FEE182EDE";
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/pkcs12")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn openssl_files_of_every_protection_scheme_decode() {
+    let leaf_subject = "C=FI, O=Contoso Ltd, L=Helsinki + OU=Connectors, CN=client.contoso.com, \
+                        Email=ops@contoso.com";
+    let cases = [
+        // RC2-40 certificates, 3-key 3DES key, SHA-1 MAC.
+        (
+            "legacy-3des-rc2-40.pfx",
+            LEAF_SHA1,
+            leaf_subject,
+            "client.contoso.com",
+            2,
+        ),
+        // RC2-128 certificates, 2-key 3DES key, SHA-1 MAC.
+        (
+            "rc2-128-2des.pfx",
+            LEAF_SHA1,
+            leaf_subject,
+            "client.contoso.com",
+            2,
+        ),
+        // PBES2: AES-128-CBC certificates, DES-EDE3-CBC key.
+        (
+            "pbes2-3des-aes128.pfx",
+            LEAF_SHA1,
+            leaf_subject,
+            "client.contoso.com",
+            2,
+        ),
+        // PBES2 AES-256-CBC, SHA-256 MAC.
+        (
+            "openssl-default-ec.pfx",
+            EC_SHA1,
+            "CN=Müller EC, O=Contoso",
+            "Müller EC",
+            1,
+        ),
+        // No MAC.
+        (
+            "nomac-ec.pfx",
+            EC_SHA1,
+            "CN=Müller EC, O=Contoso",
+            "Müller EC",
+            1,
+        ),
+        // Plain keyBag, unencrypted certificate bag.
+        (
+            "unencrypted-ec.pfx",
+            EC_SHA1,
+            "CN=Müller EC, O=Contoso",
+            "Müller EC",
+            1,
+        ),
+    ];
+    for (name, thumbprint, subject, common_name, chain_len) in cases {
+        let pfx = fixture(name);
+        let bundle = Pkcs12Bundle::from_der(&pfx, &pw(FIXTURE_PASSWORD))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(bundle.thumbprint(), thumbprint, "{name}");
+        assert_eq!(
+            bundle.thumbprint(),
+            sha1_upper_hex(bundle.leaf_der()),
+            "{name}"
+        );
+        assert_eq!(bundle.subject(), subject, "{name}");
+        assert_eq!(bundle.common_name(), Some(common_name), "{name}");
+        let validity = if thumbprint == LEAF_SHA1 {
+            LEAF_VALIDITY
+        } else {
+            EC_VALIDITY
+        };
+        assert_eq!(
+            (bundle.not_before(), bundle.not_after()),
+            validity,
+            "{name}"
+        );
+        assert_eq!(bundle.chain_der().len(), chain_len, "{name}");
+        if chain_len == 2 {
+            assert_eq!(sha1_upper_hex(&bundle.chain_der()[1]), CA_SHA1, "{name}");
+        }
+        // The key was matched to the leaf by its public key (RSA and P-256 are both ones ring loads),
+        // so it decrypted to the right PKCS#8 document; rustls accepts the pair too.
+        let (chain, key) = bundle.tls_identity();
+        rustls::ClientConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_client_auth_cert(chain, key)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+
+        let err = Pkcs12Bundle::from_der(&pfx, &pw("fixture-pasS")).unwrap_err();
+        assert!(
+            matches!(err, CertificateError::WrongPassword),
+            "{name}: {err:?}"
+        );
+    }
+}
+
+#[test]
+fn every_scheme_of_the_test_writer_round_trips() {
+    use p12_keystore::{
+        Certificate, EncryptionAlgorithm, KeyStore, KeyStoreEntry, MacAlgorithm, PrivateKey,
+        PrivateKeyChain,
+    };
+    let ca = testing::certificate_authority("Writer CA", JAN_2024, JAN_2024 + 10 * DAY);
+    let leaf = testing::issued_by(&ca, "writer.contoso.com", JAN_2024, JAN_2024 + DAY);
+    let mut store = KeyStore::new();
+    store.add_entry(
+        "client",
+        KeyStoreEntry::PrivateKeyChain(PrivateKeyChain::new(
+            vec![7],
+            PrivateKey::from_der(leaf.private_key_der.expose_secret()).unwrap(),
+            [
+                Certificate::from_der(&leaf.certificate_der).unwrap(),
+                Certificate::from_der(&ca.certificate_der).unwrap(),
+            ],
+        )),
+    );
+    let encryptions = [
+        EncryptionAlgorithm::PbeWithHmacSha256AndAes256,
+        EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc,
+        // Despite its name, pbeWithSHAAnd40BitRC2-CBC.
+        EncryptionAlgorithm::PbeWithShaAnd40BitRc4Cbc,
+    ];
+    let macs = [
+        MacAlgorithm::HmacSha1,
+        MacAlgorithm::HmacSha224,
+        MacAlgorithm::HmacSha256,
+        MacAlgorithm::HmacSha384,
+        MacAlgorithm::HmacSha512,
+    ];
+    for encryption in encryptions {
+        for mac in macs {
+            let label = format!("{encryption:?}/{mac:?}");
+            let pfx = store
+                .writer("wr1ter")
+                .encryption_algorithm(encryption)
+                .mac_algorithm(mac)
+                .write()
+                .unwrap();
+            let bundle = Pkcs12Bundle::from_der(&pfx, &pw("wr1ter"))
+                .unwrap_or_else(|e| panic!("{label}: {e}"));
+            assert_eq!(
+                bundle.chain_der(),
+                [leaf.certificate_der.clone(), ca.certificate_der.clone()],
+                "{label}"
+            );
+            assert_eq!(
+                bundle.private_key_pkcs8_der().expose_secret(),
+                leaf.private_key_der.expose_secret(),
+                "{label}"
+            );
+            assert_eq!(bundle.subject(), "CN=writer.contoso.com", "{label}");
+            let err = Pkcs12Bundle::from_der(&pfx, &pw("wr1teR")).unwrap_err();
+            assert!(
+                matches!(err, CertificateError::WrongPassword),
+                "{label}: {err:?}"
+            );
+        }
+    }
+}
+
+/// Position of the last occurrence of `needle` in `haystack`.
+fn rfind(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .rposition(|w| w == needle)
+        .expect("pattern present")
+}
+
+#[test]
+fn tampering_covered_by_the_mac_reads_as_a_wrong_password() {
+    let pfx = fixture("unencrypted-ec.pfx");
+    Pkcs12Bundle::from_der(&pfx, &pw(FIXTURE_PASSWORD)).unwrap();
+
+    // The file ends with macSalt (8 octets) and iterations (2048): the 32-octet SHA-256 MAC precedes them.
+    let tail = &pfx[pfx.len() - 14..];
+    assert_eq!(&tail[..2], &[0x04, 0x08]);
+    assert_eq!(&tail[10..], &[0x02, 0x02, 0x08, 0x00]);
+    let mut bad_mac = pfx.clone();
+    bad_mac[pfx.len() - 15] ^= 0x01;
+    let err = Pkcs12Bundle::from_der(&bad_mac, &pw(FIXTURE_PASSWORD)).unwrap_err();
+    assert!(matches!(err, CertificateError::WrongPassword), "{err:?}");
+
+    // One bit of the (unencrypted) certificate's signature.
+    let id = Pkcs12Bundle::from_der(&pfx, &pw(FIXTURE_PASSWORD)).unwrap();
+    let cert = id.leaf_der().to_vec();
+    let at = rfind(&pfx, &cert) + cert.len() - 1;
+    let mut bad_cert = pfx.clone();
+    bad_cert[at] ^= 0x80;
+    let err = Pkcs12Bundle::from_der(&bad_cert, &pw(FIXTURE_PASSWORD)).unwrap_err();
+    assert!(matches!(err, CertificateError::WrongPassword), "{err:?}");
+}
+
+#[test]
+fn trailing_bytes_and_ber_encoding_are_malformed() {
+    let pfx = testing::self_signed_pkcs12("c", &pw("p"), JAN_2024, JAN_2024 + DAY);
+    for extra in [&[0x00][..], &[0x05, 0x00], b"garbage"] {
+        let mut longer = pfx.clone();
+        longer.extend_from_slice(extra);
+        let err = Pkcs12Bundle::from_der(&longer, &pw("p")).unwrap_err();
+        assert!(
+            matches!(&err, CertificateError::Malformed { reason } if reason.contains("trailing")),
+            "{err:?}"
+        );
+    }
+
+    // The same PFX with an indefinite-length outer SEQUENCE (BER): recognised, but only DER is decoded.
+    assert_eq!(&pfx[..2], &[0x30, 0x82]);
+    let mut ber = vec![0x30, 0x80];
+    ber.extend_from_slice(&pfx[4..]);
+    ber.extend_from_slice(&[0x00, 0x00]);
+    let err = Pkcs12Bundle::from_der(&ber, &pw("p")).unwrap_err();
+    assert!(matches!(err, CertificateError::Malformed { .. }), "{err:?}");
+
+    // One byte short, or the outer length one too large: not a complete PFX.
+    for bad in [pfx[..pfx.len() - 1].to_vec(), {
+        let mut v = pfx.clone();
+        v[3] = v[3].wrapping_add(1);
+        v
+    }] {
+        let err = Pkcs12Bundle::from_der(&bad, &pw("p")).unwrap_err();
+        assert!(matches!(err, CertificateError::NotPkcs12), "{err:?}");
+    }
+}
+
+#[test]
+fn unsupported_algorithms_are_named() {
+    // MAC digest SHA-256 (2.16.840.1.101.3.4.2.1) turned into SHA3-256 (…2.8).
+    let sha256 = [
+        0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+    ];
+    let mut pfx = fixture("openssl-default-ec.pfx");
+    let at = rfind(&pfx, &sha256) + sha256.len() - 1;
+    pfx[at] = 0x08;
+    let err = Pkcs12Bundle::from_der(&pfx, &pw(FIXTURE_PASSWORD)).unwrap_err();
+    assert!(
+        matches!(&err, CertificateError::Unsupported { reason } if reason.contains("2.16.840.1.101.3.4.2.8")),
+        "{err:?}"
+    );
+
+    // In a file without MAC, the key's AES-256-CBC (2.16.840.1.101.3.4.1.42) turned into AES-256-GCM (…1.46).
+    let aes256_cbc = [
+        0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a,
+    ];
+    let mut pfx = fixture("nomac-ec.pfx");
+    let at = rfind(&pfx, &aes256_cbc) + aes256_cbc.len() - 1;
+    pfx[at] = 0x2e;
+    let err = Pkcs12Bundle::from_der(&pfx, &pw(FIXTURE_PASSWORD)).unwrap_err();
+    assert!(
+        matches!(&err, CertificateError::Unsupported { reason } if reason.contains("2.16.840.1.101.3.4.1.46")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn passwords_beyond_the_basic_multilingual_plane_work_as_openssl_writes_them() {
+    // OpenSSL encodes U+1F511 as a UTF-16 surrogate pair for the MAC and RFC 7292 key derivation, and as
+    // UTF-8 for PBKDF2.
+    for name in ["nonbmp-password-ec.pfx", "nonbmp-password-legacy-ec.pfx"] {
+        let pfx = fixture(name);
+        let bundle = Pkcs12Bundle::from_der(&pfx, &pw("clé-\u{1F511}-x9"))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(bundle.thumbprint(), EC_SHA1, "{name}");
+
+        let err = Pkcs12Bundle::from_der(&pfx, &pw("clé-\u{1F512}-x9")).unwrap_err();
+        assert!(
+            matches!(err, CertificateError::WrongPassword),
+            "{name}: {err:?}"
+        );
+        for text in [err.to_string(), format!("{err:?}")] {
+            assert!(!text.contains("x9") && !text.contains("clé"), "{text}");
+        }
+    }
+}
+
+#[test]
+fn subject_lists_attributes_in_certificate_order() {
+    use rcgen::{CertificateParams, DistinguishedName, DnType, KeyPair};
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CountryName, "FI");
+    dn.push(DnType::OrganizationName, "Contoso");
+    dn.push(DnType::OrganizationalUnitName, "Ops");
+    dn.push(DnType::CommonName, "ops client");
+    dn.push(DnType::CustomDnType(vec![2, 5, 4, 5]), "42");
+    dn.push(DnType::CustomDnType(vec![1, 3, 6, 1, 4, 1, 99999, 1]), "x");
+    params.distinguished_name = dn;
+    params.not_before = time_of(JAN_2024);
+    params.not_after = time_of(JAN_2024 + DAY);
+    let cert = params.self_signed(&key).unwrap();
+    let pfx = testing::pack(&pw(""), Some(&key.serialize_der()), &[cert.der()]);
+    let bundle = Pkcs12Bundle::from_der(&pfx, &pw("")).unwrap();
+    assert_eq!(
+        bundle.subject(),
+        "C=FI, O=Contoso, OU=Ops, CN=ops client, serialNumber=42, OID(1.3.6.1.4.1.99999.1)=x"
+    );
+    assert_eq!(bundle.common_name(), Some("ops client"));
+
+    // No common name at all.
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::OrganizationName, "Contoso");
+    params.distinguished_name = dn;
+    let cert = params.self_signed(&key).unwrap();
+    let pfx = testing::pack(&pw(""), Some(&key.serialize_der()), &[cert.der()]);
+    let bundle = Pkcs12Bundle::from_der(&pfx, &pw("")).unwrap();
+    assert_eq!(bundle.subject(), "O=Contoso");
+    assert_eq!(bundle.common_name(), None);
+}
