@@ -9,6 +9,10 @@
 #      stream, rustls-no-provider) + rustls (ring) + serde + serde_json + tokio;
 #   3. a no-op rebuild of the library, checking with -vv that the build script did not run again;
 #   4. a rebuild after `touch spec/beta/identity.csdl.xml` (the build script must run again).
+#   5. (PREGENERATED=1) a clean build of a copy of the library whose build.rs copies the bindings
+#      generated in step 1 instead of generating them: what build-time generation (progenitor,
+#      typify, regex, syn 2, openapiv3, graph-csdl) costs. An experiment only; the crate itself
+#      always generates its bindings at build time.
 # Prints the figures and the ratio library / floor. Needs crates.io only for what is not in the
 # local cargo cache.
 set -euo pipefail
@@ -85,9 +89,35 @@ cp "$root/Cargo.lock" "$work/floor/Cargo.lock"
 export CARGO_TARGET_DIR="$work/target-floor"
 floor=$(cd "$work/floor" && seconds cargo build --lib -j "$jobs")
 
+if [ "${PREGENERATED:-0}" = 1 ]; then
+    mkdir -p "$work/pregen"
+    (cd "$root" && git archive HEAD) | tar -x -C "$work/pregen"
+    mkdir "$work/pregen/pregenerated"
+    cp "$work"/target-lib/debug/build/entra-api-connectors-*/out/* "$work/pregen/pregenerated/"
+    cat >"$work/pregen/build.rs" <<'RS'
+fn main() {
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap());
+    for entry in std::fs::read_dir("pregenerated").unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, out.join(path.file_name().unwrap())).unwrap();
+    }
+    println!("cargo:rerun-if-changed=pregenerated");
+}
+RS
+    # Drop the [build-dependencies] table (up to the next table).
+    awk '/^\[build-dependencies\]/{skip=1; next} /^\[/{skip=0} !skip' "$root/Cargo.toml" \
+        >"$work/pregen/Cargo.toml"
+    export CARGO_TARGET_DIR="$work/target-pregen"
+    pregen=$(cd "$work/pregen" && seconds cargo build -p entra-api-connectors --lib -j "$jobs")
+fi
+
 printf 'jobs                          %s\n' "$jobs"
 printf 'clean build, library          %6.1f s\n' "$lib"
 printf 'clean build, floor crate      %6.1f s\n' "$floor"
 printf 'ratio library / floor         %6.2fx\n' "$(echo "$lib / $floor" | bc -l)"
 printf 'no-op rebuild (no build.rs)   %6.2f s\n' "$noop"
 printf 'rebuild after spec touch      %6.1f s\n' "$spec"
+if [ -n "${pregen:-}" ]; then
+    printf 'clean build, pregenerated     %6.1f s\n' "$pregen"
+    printf 'ratio pregenerated / floor    %6.2fx\n' "$(echo "$pregen / $floor" | bc -l)"
+fi

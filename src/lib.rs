@@ -10,7 +10,18 @@
 //!   typed operations of each Graph version, built on bindings generated from Microsoft's CSDL at
 //!   build time ([`beta::types`], [`v1::types`]).
 //! - Every failure is an [`Error`]; Graph's own errors carry status, code, message and request id.
-//! - With the `emulator` feature, `emulator::Emulator` serves this slice of Graph locally.
+//!
+//! # Cargo features
+//!
+//! `beta` and `v1` (the Graph versions, both on by default) are the only default features, so a
+//! plain dependency builds lean. Opt in to the rest:
+//!
+//! - `schema`: JSON Schemas of the model types (`schema` module); the types implement
+//!   `schemars::JsonSchema` only with it.
+//! - `emulator`: `emulator::Emulator`, a local Graph for this API slice (tests, CI, demos).
+//! - `test-util`: `certificate::testing`, PKCS#12 files generated on the spot.
+//! - `azure-identity`: `auth::AzureCredential`, any `azure_identity` credential.
+//! - `cli`: the `apiconn` command-line tool.
 //!
 //! # Worked examples
 //!
