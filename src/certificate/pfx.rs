@@ -302,22 +302,19 @@ fn collect_bags(
         let value = ContextSpecific::<AnyRef<'_>>::from_der(&bag.bag_value)
             .map_err(|e| malformed("bagValue", e))?
             .value;
-        if bag.bag_id == KEY_BAG {
-            let pkcs8 = Zeroizing::new(value.to_der().map_err(|e| malformed("keyBag", e))?);
-            check_pkcs8(&pkcs8)?;
-            contents.keys.push(KeyEntry {
-                pkcs8,
-                local_key_id,
-            });
-        } else if bag.bag_id == SHROUDED_KEY_BAG {
-            let info = value
-                .decode_as::<EncryptedPrivateKeyInfo>()
-                .map_err(|e| malformed("pkcs8ShroudedKeyBag", e))?;
-            let pkcs8 = decrypt(
-                &info.encryption_algorithm,
-                info.encrypted_data.as_bytes(),
-                password,
-            )?;
+        if bag.bag_id == KEY_BAG || bag.bag_id == SHROUDED_KEY_BAG {
+            let pkcs8 = if bag.bag_id == KEY_BAG {
+                Zeroizing::new(value.to_der().map_err(|e| malformed("keyBag", e))?)
+            } else {
+                let info = value
+                    .decode_as::<EncryptedPrivateKeyInfo>()
+                    .map_err(|e| malformed("pkcs8ShroudedKeyBag", e))?;
+                decrypt(
+                    &info.encryption_algorithm,
+                    info.encrypted_data.as_bytes(),
+                    password,
+                )?
+            };
             check_pkcs8(&pkcs8)?;
             contents.keys.push(KeyEntry {
                 pkcs8,
@@ -447,21 +444,17 @@ fn decrypt(
             .map_err(|e| malformed("PBES2 parameters", e))?;
         return pbes2_decrypt(&params, ciphertext, password);
     }
-    let cbc = if oid == PBE_SHA1_3DES {
-        pkcs12_pbe_decrypt::<des::TdesEde3>
+    // (decryption, key length in bytes)
+    let (cbc, key_len): (PbeDecrypt, usize) = if oid == PBE_SHA1_3DES {
+        (pkcs12_pbe_decrypt::<des::TdesEde3>, 24)
     } else if oid == PBE_SHA1_2DES {
-        pkcs12_pbe_decrypt::<des::TdesEde2>
-    } else if oid == PBE_SHA1_RC2_128 || oid == PBE_SHA1_RC2_40 {
-        pkcs12_pbe_decrypt::<rc2::Rc2>
+        (pkcs12_pbe_decrypt::<des::TdesEde2>, 16)
+    } else if oid == PBE_SHA1_RC2_128 {
+        (pkcs12_pbe_decrypt::<rc2::Rc2>, 16)
+    } else if oid == PBE_SHA1_RC2_40 {
+        (pkcs12_pbe_decrypt::<rc2::Rc2>, 5)
     } else {
         return Err(unsupported(format!("encryption algorithm {oid}")));
-    };
-    let key_len = if oid == PBE_SHA1_3DES {
-        24
-    } else if oid == PBE_SHA1_RC2_40 {
-        5
-    } else {
-        16
     };
     let params = params
         .decode_as::<Pkcs12PbeParams>()
@@ -475,6 +468,10 @@ fn decrypt(
         ciphertext,
     )
 }
+
+/// [`pkcs12_pbe_decrypt`] for one cipher.
+type PbeDecrypt =
+    fn(&Password<'_>, &[u8], u32, usize, &[u8]) -> Result<Zeroizing<Vec<u8>>, CertificateError>;
 
 /// RFC 7292 appendix C: key and IV from the appendix B derivation with SHA-1, then CBC with PKCS#7
 /// padding.
@@ -528,14 +525,15 @@ fn pbes2_decrypt(
     let iterations = checked_iterations(i64::from(kdf_params.iteration_count))?;
 
     let scheme = params.encryption.oid;
-    let (key_len, block_len): (usize, usize) = if scheme == AES_128_CBC {
-        (16, 16)
+    // (decryption, key length, IV length), in bytes
+    let (cbc, key_len, block_len): (CbcDecrypt, usize, usize) = if scheme == AES_128_CBC {
+        (cbc_decrypt::<aes::Aes128>, 16, 16)
     } else if scheme == AES_192_CBC {
-        (24, 16)
+        (cbc_decrypt::<aes::Aes192>, 24, 16)
     } else if scheme == AES_256_CBC {
-        (32, 16)
+        (cbc_decrypt::<aes::Aes256>, 32, 16)
     } else if scheme == DES_EDE3_CBC {
-        (24, 8)
+        (cbc_decrypt::<des::TdesEde3>, 24, 8)
     } else {
         return Err(unsupported(format!("PBES2 encryption scheme {scheme}")));
     };
@@ -589,14 +587,11 @@ fn pbes2_decrypt(
             )));
         }
     }
-    let iv = iv.as_bytes();
-    match key_len {
-        16 => cbc_decrypt::<aes::Aes128>(&key, iv, ciphertext),
-        24 if block_len == 16 => cbc_decrypt::<aes::Aes192>(&key, iv, ciphertext),
-        32 => cbc_decrypt::<aes::Aes256>(&key, iv, ciphertext),
-        _ => cbc_decrypt::<des::TdesEde3>(&key, iv, ciphertext),
-    }
+    cbc(&key, iv.as_bytes(), ciphertext)
 }
+
+/// [`cbc_decrypt`] for one cipher.
+type CbcDecrypt = fn(&[u8], &[u8], &[u8]) -> Result<Zeroizing<Vec<u8>>, CertificateError>;
 
 /// CBC decryption with PKCS#7 padding. Bad padding is what a wrong password produces.
 fn cbc_decrypt<C>(
