@@ -273,9 +273,14 @@ pub fn excerpt(body: &[u8]) -> String {
             mask_text(&t)
         }
     };
-    match text.char_indices().nth(MAX) {
+    shorten(&text, MAX)
+}
+
+/// `text` cut to at most `max` characters, with `…` when something was cut.
+pub(crate) fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
         Some((i, _)) => format!("{}…", &text[..i]),
-        None => text,
+        None => text.to_owned(),
     }
 }
 

@@ -63,16 +63,8 @@ pub(crate) struct TokenPolicy<'a> {
 fn entra_error(status: StatusCode, error: &str, code: u32, description: &str) -> Response<Body> {
     let trace_id = uuid::Uuid::new_v4().to_string();
     let correlation_id = uuid::Uuid::new_v4().to_string();
-    let now = time::OffsetDateTime::now_utc();
-    let stamp = format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}Z",
-        now.year(),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second()
-    );
+    // Entra's `timestamp`: Graph's date with a space and a `Z`, e.g. `2024-05-01 10:00:00Z`.
+    let stamp = format!("{}Z", super::error::graph_date().replacen('T', " ", 1));
     let body = json!({
         "error": error,
         "error_description": format!(
