@@ -10,7 +10,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use entra_api_connectors::GraphClient;
 use entra_api_connectors::auth::StaticToken;
 use entra_api_connectors::connectors::ListOptions;
-use entra_api_connectors::emulator::DEFAULT_TOKEN;
+use entra_api_connectors_emulator::DEFAULT_TOKEN;
 use futures::StreamExt;
 
 #[path = "support/seed.rs"]

@@ -20,8 +20,8 @@ use entra_api_connectors::certificate::{testing, unix_now};
 use entra_api_connectors::connectors::{
     Authentication, ConnectorPatch, ListOptions, NewConnector, Patch, Pkcs12Upload,
 };
-use entra_api_connectors::emulator::{Emulator, EmulatorConfig, TenantKind};
 use entra_api_connectors::{GraphClient, auth::StaticToken};
+use entra_api_connectors_emulator::{Emulator, EmulatorConfig, TenantKind};
 use futures::TryStreamExt;
 use secrecy::SecretString;
 
@@ -43,7 +43,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let client = GraphClient::builder()
                 .base_url(emulator.base_url())
                 .token_provider(StaticToken::new(
-                    entra_api_connectors::emulator::DEFAULT_TOKEN,
+                    entra_api_connectors_emulator::DEFAULT_TOKEN,
                 ))
                 .build()?;
             (client, "B2C_1_SignUp".to_string(), Some(emulator))

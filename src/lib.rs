@@ -18,10 +18,11 @@
 //!
 //! - `schema`: JSON Schemas of the model types (`schema` module); the types implement
 //!   `schemars::JsonSchema` only with it.
-//! - `emulator`: `emulator::Emulator`, a local Graph for this API slice (tests, CI, demos).
 //! - `test-util`: `certificate::testing`, PKCS#12 files generated on the spot.
 //! - `azure-identity`: `auth::AzureCredential`, any `azure_identity` credential.
-//! - `cli`: the `apiconn` command-line tool.
+//!
+//! The local Graph emulator (`entra-api-connectors-emulator`) and the `apiconn` command-line tool
+//! are crates of their own in the same workspace.
 //!
 //! # Worked examples
 //!
@@ -119,13 +120,9 @@
 pub mod auth;
 #[cfg(feature = "beta")]
 pub mod beta;
-pub mod certificate;
 mod client;
 pub mod cloud;
 pub mod connectors;
-pub mod contract;
-#[cfg(feature = "emulator")]
-pub mod emulator;
 pub mod error;
 pub mod odata;
 pub mod paging;
@@ -142,5 +139,9 @@ pub use client::{
     ApiVersion, DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES, GraphClient, GraphClientBuilder,
 };
 pub use cloud::Cloud;
+/// PKCS#12 checks (the `entra-api-connectors-certificate` crate).
+pub use entra_api_connectors_certificate as certificate;
+/// The contract of the API a connector calls (the `entra-api-connectors-contract` crate).
+pub use entra_api_connectors_contract as contract;
 pub use error::{Error, GraphError, Result};
 pub use secret::Secret;

@@ -27,11 +27,11 @@ use entra_api_connectors::certificate::{testing, unix_now};
 use entra_api_connectors::connectors::{
     Authentication, ConnectorPatch, ListOptions, NewConnector, Patch, Pkcs12Upload,
 };
-use entra_api_connectors::emulator::{
-    AuthRecord, ConnectorRecord, DEFAULT_TOKEN, Emulator, EmulatorConfig, FlowFamily, TenantKind,
-};
 use entra_api_connectors::retry::RetryPolicy;
 use entra_api_connectors::{Error, GraphClient};
+use entra_api_connectors_emulator::{
+    AuthRecord, ConnectorRecord, DEFAULT_TOKEN, Emulator, EmulatorConfig, FlowFamily, TenantKind,
+};
 use secrecy::{ExposeSecret, SecretString};
 use sha1::Digest as _;
 
@@ -136,7 +136,7 @@ macro_rules! per_version {
         mod $version {
             use super::*;
             use entra_api_connectors::$version::Step;
-            use entra_api_connectors::emulator::Step as StoredStep;
+            use entra_api_connectors_emulator::Step as StoredStep;
             use entra_api_connectors::$version::types::{
                 ApiAuthenticationConfigurationBase as Auth, B2xIdentityUserFlow, IdentityApiConnector,
                 UserFlowApiConnectorConfiguration, UserFlowType,
@@ -699,7 +699,7 @@ mod b2c_beta {
     use entra_api_connectors::beta::types::{
         B2cIdentityUserFlow, UserFlowApiConnectorConfiguration, UserFlowType,
     };
-    use entra_api_connectors::emulator::Step as StoredStep;
+    use entra_api_connectors_emulator::Step as StoredStep;
 
     fn bound(config: &UserFlowApiConnectorConfiguration) -> [Option<String>; 3] {
         [

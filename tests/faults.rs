@@ -28,11 +28,11 @@ use entra_api_connectors::beta::types::{B2cIdentityUserFlow, UserFlowType};
 use entra_api_connectors::connectors::{
     Authentication, ConnectorPatch, ListOptions, NewConnector, Patch, Pkcs12Upload,
 };
-use entra_api_connectors::emulator::{
-    DEFAULT_TOKEN, Emulator, EmulatorConfig, FaultRule, Faults, Step as StoredStep, TenantKind,
-};
 use entra_api_connectors::retry::RetryPolicy;
 use entra_api_connectors::{Error, GraphClient};
+use entra_api_connectors_emulator::{
+    DEFAULT_TOKEN, Emulator, EmulatorConfig, FaultRule, Faults, Step as StoredStep, TenantKind,
+};
 use secrecy::SecretString;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};

@@ -381,7 +381,7 @@ mod fuzz_targets {
     #[test]
     fn pkcs12_seeds_unchanged() {
         // The OpenSSL fixtures with `fixture-pass` all decode, so mutations reach past the MAC.
-        let decoded = seeds("tests/fixtures/pkcs12", "pfx")
+        let decoded = seeds("crates/certificate/tests/fixtures", "pfx")
             .iter()
             .filter(|s| pkcs12(s, "fixture-pass"))
             .count();
@@ -392,7 +392,7 @@ mod fuzz_targets {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
         #[test]
-        fn pkcs12_mutated(data in mutated(seeds("tests/fixtures/pkcs12", "pfx"))) {
+        fn pkcs12_mutated(data in mutated(seeds("crates/certificate/tests/fixtures", "pfx"))) {
             pkcs12(&data, "fixture-pass");
         }
     }

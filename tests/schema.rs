@@ -409,7 +409,7 @@ fn patch_schema_accepts_what_the_encoder_sends_and_nothing_else() {
 
 #[test]
 fn contract_bodies_are_valid() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/contract");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/contract/tests/fixtures");
     let request = validator("contract", "connectorRequest");
     let response = validator("contract", "connectorResponse");
     let mut checked = 0;

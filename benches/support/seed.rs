@@ -1,6 +1,6 @@
 //! Shared by `benches/paging.rs` and `examples/bench_paging.rs`: an emulator holding `n` connectors.
 
-use entra_api_connectors::emulator::{
+use entra_api_connectors_emulator::{
     DEFAULT_TOKEN, Emulator, EmulatorConfig, GraphVersion, TenantKind,
 };
 use futures::StreamExt;

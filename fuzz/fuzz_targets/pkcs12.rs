@@ -6,7 +6,7 @@ use entra_api_connectors::certificate::Pkcs12Bundle;
 use libfuzzer_sys::fuzz_target;
 use secrecy::SecretString;
 
-/// The passwords of `tests/fixtures/pkcs12` (and none).
+/// The passwords of `crates/certificate/tests/fixtures` (and none).
 const PASSWORDS: [&str; 3] = ["", "fixture-pass", "clé-🔑-x9"];
 
 fuzz_target!(|data: &[u8]| {

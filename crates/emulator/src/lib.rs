@@ -9,8 +9,8 @@
 //! ([`Faults`], [`FaultRule`]), state snapshots and an optional JSON state file.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), entra_api_connectors::emulator::EmulatorError> {
-//! use entra_api_connectors::emulator::{Emulator, EmulatorConfig, GraphVersion, TenantKind};
+//! # async fn demo() -> Result<(), entra_api_connectors_emulator::EmulatorError> {
+//! use entra_api_connectors_emulator::{Emulator, EmulatorConfig, GraphVersion, TenantKind};
 //!
 //! let emulator = Emulator::start(EmulatorConfig::new(TenantKind::B2c)).await?;
 //! let url = format!("{}/identity/apiConnectors", emulator.graph_url(GraphVersion::Beta));

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
-use entra_api_connectors::certificate::{
+use entra_api_connectors_certificate::{
     CertificateError, CertificateSummary, CertificateWarning, Pkcs12Bundle, ValidityStatus, active,
     apply_graph_active_rule, expiring_within, is_active_by_graph_rule, testing, thumbprint_of,
     unix_now,
@@ -647,7 +647,7 @@ fn time_of(unix: i64) -> time::OffsetDateTime {
     time::OffsetDateTime::from_unix_timestamp(unix).unwrap()
 }
 
-// PKCS#12 files written by an independent implementation (OpenSSL 3.0; see tests/fixtures/pkcs12/README.md).
+// PKCS#12 files written by an independent implementation (OpenSSL 3.0; see tests/fixtures/README.md).
 
 const FIXTURE_PASSWORD: &str = "fixture-pass";
 /// `notBefore` / `notAfter` of the RSA leaf: 2026-11-26T15:58:41Z (UTCTime) and 2126-11-02T15:58:41Z
@@ -662,7 +662,7 @@ const EC_SHA1: &str = "409675A9F03AE7B62AF500958A896E1FEE182EDE";
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/pkcs12")
+        .join("tests/fixtures")
         .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

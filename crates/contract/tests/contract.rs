@@ -1,12 +1,12 @@
 //! The API connector contract, checked against the documented request and response examples
-//! (fixtures under `tests/fixtures/contract/`, written after
+//! (fixtures under `tests/fixtures/`, written after
 //! <https://learn.microsoft.com/azure/active-directory-b2c/add-api-connector>,
 //! <https://learn.microsoft.com/azure/active-directory-b2c/add-api-connector-token-enrichment>,
 //! <https://learn.microsoft.com/entra/external-id/self-service-sign-up-add-api-connector> and
 //! <https://learn.microsoft.com/entra/external-id/self-service-sign-up-add-approvals>).
 
 use base64::Engine as _;
-use entra_api_connectors::contract::{
+use entra_api_connectors_contract::{
     Action, BasicCredentials, CONTENT_TYPE, ConnectorRequest, ConnectorResponse, Continuation,
     ContractError, Identity, RESPONSE_VERSION, Step, certificate_thumbprint_matches,
     client_certificate_matches, custom_attribute_claim_name, normalize_extensions_app_id,
@@ -19,10 +19,7 @@ const APP_ID: &str = "d3f1a9b2-c4e5-467f-8a9b-0c1d2e3f4a5b";
 const APP_ID_COMPACT: &str = "d3f1a9b2c4e5467f8a9b0c1d2e3f4a5b";
 
 fn fixture(name: &str) -> String {
-    let path = format!(
-        "{}/tests/fixtures/contract/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
 }
 
@@ -928,7 +925,7 @@ fn nothing_this_crate_writes_contains_null() {
     }
 }
 
-#[cfg(feature = "schema")]
+#[cfg(feature = "schemars")]
 #[test]
 fn json_schemas_describe_the_wire_format() {
     let schema = serde_json::to_value(schemars::schema_for!(ConnectorResponse)).unwrap();

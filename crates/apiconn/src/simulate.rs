@@ -1,7 +1,7 @@
 //! `apiconn simulate signup`: ask the emulator to play a sign-up on a user flow and call the API
 //! connectors bound to it (the emulator-only route `POST /{version}/emulator/userFlows/{id}/simulateSignUp`).
 
-use entra_api_connectors::emulator::{DEFAULT_TOKEN, SignUpInput, Transcript};
+use entra_api_connectors_emulator::{DEFAULT_TOKEN, SignUpInput, Transcript};
 
 use crate::cli::{Global, SimulateCommand};
 use crate::{Failure, Outcome, target};

@@ -76,7 +76,7 @@ impl Faults {
 /// segment and a final `**` any rest. Without a method, or with `*`, every method matches.
 ///
 /// ```
-/// use entra_api_connectors::emulator::{FaultRule, Faults};
+/// use entra_api_connectors_emulator::{FaultRule, Faults};
 /// let rule = FaultRule::new("POST /identity/apiConnectors", Faults::unavailable(1.0));
 /// assert!(rule.matches("POST", "/identity/apiConnectors"));
 /// assert!(!rule.matches("GET", "/identity/apiConnectors"));

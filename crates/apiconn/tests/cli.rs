@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use assert_cmd::Command;
-use entra_api_connectors::certificate::{testing, thumbprint_of, unix_now};
-use entra_api_connectors::emulator::{
+use entra_api_connectors_certificate::{testing, thumbprint_of, unix_now};
+use entra_api_connectors_emulator::{
     AuthRecord, DEFAULT_TOKEN, Emulator, EmulatorConfig, Step, TenantKind,
 };
 use predicates::prelude::*;
@@ -728,7 +728,7 @@ fn emulator_subcommand_serves_graph_until_stopped() {
 
 #[test]
 fn spec_check_diff_and_slice() {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("spec");
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec");
     let out = stdout(Env::bare().args(["spec", "check", "--spec-dir"]).arg(&spec));
     assert_eq!(
         out.lines().filter(|l| l.contains(": ok (")).count(),
@@ -818,11 +818,11 @@ fn schema_export_writes_the_files() {
 /// The commands of the README's "Export schemas" section, as written there.
 #[test]
 fn readme_schema_example_validates_the_connector_yaml() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let dir = tempfile::tempdir().unwrap();
     let run = || {
         let mut cmd = Env::bare();
-        cmd.current_dir(root);
+        cmd.current_dir(&root);
         cmd
     };
     run()

@@ -15,7 +15,7 @@ use secrecy::SecretString;
 use serde_json::{Map, Value};
 
 use super::App;
-use crate::certificate::Pkcs12Bundle;
+use entra_api_connectors_certificate::Pkcs12Bundle;
 
 /// A connector's secrets.
 #[derive(Clone)]

@@ -5,8 +5,8 @@
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use entra_api_connectors::certificate::testing;
-use entra_api_connectors::emulator::{
+use entra_api_connectors_certificate::testing;
+use entra_api_connectors_emulator::{
     AuthRecord, Emulator, EmulatorConfig, FaultRule, Faults, GraphVersion, TenantKind,
 };
 use reqwest::{Method, StatusCode};
@@ -23,7 +23,10 @@ fn client() -> reqwest::Client {
 }
 
 fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/graph/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../tests/fixtures/graph/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(&std::fs::read_to_string(&path).expect(&path)).expect("fixture JSON")
 }
 

@@ -12,7 +12,7 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use entra_api_connectors::emulator::{
+use entra_api_connectors_emulator::{
     DEFAULT_TENANT_ID, Emulator, EmulatorConfig, GraphVersion, TenantKind,
 };
 use secrecy::SecretString;

@@ -51,9 +51,9 @@ use super::error::{GraphError, Ids};
 use super::state::{self, AuthRecord, ConnectorRecord, FlowFamily};
 use super::vault::ConnectorSecrets;
 use super::{App, Emulator, EmulatorConfig, auth};
-use crate::certificate::{self, Pkcs12Bundle};
-use crate::contract::{
-    self, BasicCredentials, Claims, ConnectorResponse, ContractError, Step,
+use entra_api_connectors_certificate::{self as certificate, Pkcs12Bundle};
+use entra_api_connectors_contract::{
+    self as contract, BasicCredentials, Claims, ConnectorResponse, ContractError, Step,
     custom_attribute_claim_name,
 };
 

@@ -21,7 +21,7 @@ use super::state::{
     UserFlowRecord,
 };
 use super::{App, GraphVersion, TenantKind, auth};
-use crate::certificate::{self, CertificateError, Pkcs12Bundle};
+use entra_api_connectors_certificate::{self as certificate, CertificateError, Pkcs12Bundle};
 
 /// Marks a response whose connection must be closed without sending it (injected fault).
 #[derive(Debug, Clone, Copy)]

@@ -20,7 +20,7 @@
 //! - <https://learn.microsoft.com/entra/external-id/self-service-sign-up-add-approvals>
 //!
 //! ```
-//! use entra_api_connectors::contract::{ConnectorRequest, ConnectorResponse, Continuation, Step};
+//! use entra_api_connectors_contract::{ConnectorRequest, ConnectorResponse, Continuation, Step};
 //!
 //! let body = br#"{"email":"ana@example.com","step":"PostAttributeCollection","postalCode":"1234"}"#;
 //! let request = ConnectorRequest::from_json(body)?;
@@ -38,17 +38,17 @@
 //!     String::from_utf8(body).unwrap(),
 //!     r#"{"version":"1.0.0","status":400,"action":"ValidationError","userMessage":"Please enter a valid postal code."}"#
 //! );
-//! # Ok::<(), entra_api_connectors::contract::ContractError>(())
+//! # Ok::<(), entra_api_connectors_contract::ContractError>(())
 //! ```
 
-#[cfg(feature = "schema")]
+#[cfg(feature = "schemars")]
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
 use base64::Engine as _;
 use indexmap::IndexMap;
-#[cfg(feature = "schema")]
+#[cfg(feature = "schemars")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretString};
@@ -163,7 +163,7 @@ pub enum ContractError {
 ///
 /// Azure AD B2C sends this claim; Entra External ID self-service sign-up does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 pub enum Step {
     /// "After federating with an identity provider during sign-up", before the attribute
     /// collection page.
@@ -240,7 +240,7 @@ impl FromStr for Step {
 
 /// The `action` of a response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 pub enum Action {
     /// Continue the user flow, optionally overwriting claims.
     Continue,
@@ -396,20 +396,20 @@ fn find_custom_attribute<'c>(
 /// One entry of the `identities` claim: how the user signs in (Microsoft Graph `objectIdentity`,
 /// <https://learn.microsoft.com/graph/api/resources/objectidentity>).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Identity {
     /// `federated` for social and enterprise identity providers, `emailAddress`, `userName`, …
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub sign_in_type: Option<String>,
     /// The identity provider, for example `facebook.com` or `google.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub issuer: Option<String>,
     /// The user's identifier at the identity provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub issuer_assigned_id: Option<String>,
 }
 
@@ -433,55 +433,55 @@ impl Identity {
 /// `clientId` for `client_id`, `lastName` for `surname`, `PreTokenApplicationClaims` for
 /// `PreTokenIssuance`. Serialization writes the documented main spelling and no nulls.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectorRequest {
     /// `email`: always sent after federation; identifies the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub email: Option<String>,
     /// `identities`: the user's sign-in identities.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identities: Vec<Identity>,
     /// `displayName`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub display_name: Option<String>,
     /// `objectId`: the user's id, sent before token issuance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub object_id: Option<String>,
     /// `givenName`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub given_name: Option<String>,
     /// `surname` (`lastName` in an External ID example).
     #[serde(default, skip_serializing_if = "Option::is_none", alias = "lastName")]
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub surname: Option<String>,
     /// `jobTitle`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub job_title: Option<String>,
     /// `streetAddress`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub street_address: Option<String>,
     /// `city`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub city: Option<String>,
     /// `postalCode`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub postal_code: Option<String>,
     /// `state`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub state: Option<String>,
     /// `country`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub country: Option<String>,
     /// Custom attributes (`extension_<app id>_<Name>`) and any other claim, in order.
     /// Nulls and names of the typed fields above are skipped when serializing.
@@ -490,11 +490,11 @@ pub struct ConnectorRequest {
         serialize_with = "serialize_additional_claims",
         deserialize_with = "deserialize_non_null_claims"
     )]
-    #[cfg_attr(feature = "schema", schemars(with = "Claims"))]
+    #[cfg_attr(feature = "schemars", schemars(with = "Claims"))]
     pub additional_claims: Claims,
     /// `step`: where in the user flow the API connector was called (B2C only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(with = "Step"))]
+    #[cfg_attr(feature = "schemars", schemars(with = "Step"))]
     pub step: Option<Step>,
     /// `client_id` (`clientId` in one example): the app the user is signing in to.
     #[serde(
@@ -503,7 +503,7 @@ pub struct ConnectorRequest {
         rename = "client_id",
         alias = "clientId"
     )]
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub client_id: Option<String>,
     /// `ui_locales`: the user's locales, for localized messages.
     #[serde(
@@ -511,7 +511,7 @@ pub struct ConnectorRequest {
         skip_serializing_if = "Option::is_none",
         rename = "ui_locales"
     )]
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub ui_locales: Option<String>,
 }
 
@@ -966,7 +966,7 @@ impl<'de> Deserialize<'de> for ConnectorResponse {
 
 /// The body of an API connector response: a continuation (HTTP 200) with the claims to return,
 /// a blocking page (HTTP 200) or a validation error (HTTP 400).
-#[cfg(feature = "schema")]
+#[cfg(feature = "schemars")]
 #[derive(JsonSchema)]
 #[serde(tag = "action")]
 #[allow(dead_code)]
@@ -993,10 +993,10 @@ enum ConnectorResponseWire {
 }
 
 /// `status` of a validation error: `400` or `"400"`.
-#[cfg(feature = "schema")]
+#[cfg(feature = "schemars")]
 struct ValidationStatusWire;
 
-#[cfg(feature = "schema")]
+#[cfg(feature = "schemars")]
 impl JsonSchema for ValidationStatusWire {
     fn schema_name() -> Cow<'static, str> {
         "ValidationErrorStatus".into()
@@ -1012,7 +1012,7 @@ impl JsonSchema for ValidationStatusWire {
     }
 }
 
-#[cfg(feature = "schema")]
+#[cfg(feature = "schemars")]
 impl JsonSchema for ConnectorResponse {
     fn schema_name() -> Cow<'static, str> {
         "ConnectorResponse".into()
@@ -1179,11 +1179,21 @@ where
 }
 
 /// Whether a client certificate (DER, as a TLS stack hands it over) has one of the accepted
-/// thumbprints (computed with [`crate::certificate::thumbprint_of`]).
+/// thumbprints (Graph's form: upper-case hex SHA-1 of the DER, see [`thumbprint_of`]).
 pub fn client_certificate_matches<I>(der: &[u8], accepted: I) -> bool
 where
     I: IntoIterator,
     I::Item: AsRef<str>,
 {
-    certificate_thumbprint_matches(&crate::certificate::thumbprint_of(der), accepted)
+    certificate_thumbprint_matches(&thumbprint_of(der), accepted)
+}
+
+/// Graph's certificate thumbprint of a DER certificate: upper-case hex SHA-1, as Graph lists it in
+/// a connector's `certificateList`.
+pub fn thumbprint_of(certificate_der: &[u8]) -> String {
+    use sha1::Digest as _;
+    sha1::Sha1::digest(certificate_der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
 }

@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use crate::certificate::{self, CertificateSummary};
+use entra_api_connectors_certificate::{self as certificate, CertificateSummary};
 
 /// Which user-flow API a flow belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -22,8 +22,8 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, Response, StatusCode, header};
 use axum::routing::post;
-use entra_api_connectors::contract::{
-    self, ConnectorRequest, ConnectorResponse, Continuation, Step,
+use entra_api_connectors_contract::{
+    self as contract, ConnectorRequest, ConnectorResponse, Continuation, Step,
 };
 use secrecy::SecretString;
 

@@ -1,6 +1,6 @@
 //! `apiconn emulator`: the crate's local Graph emulator, until Ctrl-C.
 
-use entra_api_connectors::emulator::{DEFAULT_TOKEN, Emulator, EmulatorConfig, TenantKind};
+use entra_api_connectors_emulator::{DEFAULT_TOKEN, Emulator, EmulatorConfig, TenantKind};
 
 use crate::cli::{EmulatorArgs, TenantArg};
 use crate::{Failure, Outcome};

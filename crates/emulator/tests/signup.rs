@@ -11,9 +11,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Request, Response};
 use axum::routing::post;
 use base64::Engine as _;
-use entra_api_connectors::certificate::{Pkcs12Bundle, testing, unix_now};
-use entra_api_connectors::contract::{self, ConnectorResponse, Continuation, Step};
-use entra_api_connectors::emulator::{
+use entra_api_connectors_certificate::{Pkcs12Bundle, testing, unix_now};
+use entra_api_connectors_contract::{self as contract, ConnectorResponse, Continuation, Step};
+use entra_api_connectors_emulator::{
     CallAuth, CallResponse, DEFAULT_CLIENT_ID, DEFAULT_TOKEN, Emulator, EmulatorConfig,
     SignUpError, SignUpInput, SignUpOutcome, TenantKind, Transcript,
 };
@@ -744,7 +744,7 @@ async fn client_certificate_over_tls_with_rollover() {
     let presented: Vec<String> = seen
         .iter()
         .map(|s| {
-            entra_api_connectors::certificate::thumbprint_of(s.client_certificate.as_ref().unwrap())
+            entra_api_connectors_certificate::thumbprint_of(s.client_certificate.as_ref().unwrap())
         })
         .collect();
     assert_eq!(presented, [first_thumb, second_thumb.clone(), second_thumb]);

@@ -2,7 +2,7 @@
 
 use std::io::{IsTerminal as _, Write as _};
 
-use entra_api_connectors::certificate::CertificateSummary;
+use entra_api_connectors_certificate::CertificateSummary;
 use serde::Serialize;
 
 use crate::Failure;
