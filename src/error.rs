@@ -360,6 +360,81 @@ mod tests {
     }
 
     #[test]
+    fn limit_and_next_link_errors_print_their_numbers_and_origins() {
+        assert_eq!(
+            Error::ResponseTooLarge { limit: 64 }.to_string(),
+            "limit reached: the response body exceeds the limit of 64 bytes"
+        );
+        assert_eq!(
+            Error::TooManyPages { limit: 3 }.to_string(),
+            "limit reached: the listing has more than 3 pages"
+        );
+        let e = Error::ForeignNextLink {
+            link_origin: "https://evil.example".into(),
+            expected_origin: "https://graph.microsoft.com".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "@odata.nextLink points to https://evil.example, not to https://graph.microsoft.com; \
+             refusing to send credentials there"
+        );
+        for e in [Error::TooManyPages { limit: 3 }, e] {
+            assert!(!e.is_retryable() && !e.is_throttled() && !e.is_not_found());
+            assert_eq!((e.status(), e.code(), e.retry_after()), (None, None, None));
+        }
+    }
+
+    #[test]
+    fn decode_error_shows_the_excerpt_only_when_there_is_one() {
+        let e = Error::Decode {
+            status: Some(200),
+            message: "expected a connector".into(),
+            excerpt: "[]".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "could not decode the response (HTTP 200): expected a connector; body starts with: []"
+        );
+        let e = Error::Decode {
+            status: None,
+            message: "no body".into(),
+            excerpt: String::new(),
+        };
+        assert_eq!(e.to_string(), "could not decode the response: no body");
+    }
+
+    #[test]
+    fn a_request_that_cannot_be_built_is_not_retryable() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let built = reqwest::Client::new().get("not a url").build().unwrap_err();
+        let e = Error::transport(built);
+        assert!(matches!(e, Error::Transport { .. }), "{e:?}");
+        assert!(!e.is_retryable(), "{e:?}");
+    }
+
+    #[test]
+    fn graph_errors_answer_code_status_throttling_and_not_found() {
+        let headers = {
+            let mut h = reqwest::header::HeaderMap::new();
+            h.insert("retry-after", "7".parse().unwrap());
+            h
+        };
+        let body = br#"{"error":{"code":"TooManyRequests","message":"Too many requests"}}"#;
+        let e = Error::Graph(Box::new(GraphError::from_parts(429, &headers, body)));
+        assert_eq!((e.status(), e.code()), (Some(429), Some("TooManyRequests")));
+        assert!(e.is_throttled() && e.is_retryable() && !e.is_not_found());
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
+        let body = br#"{"error":{"code":"Request_ResourceNotFound","message":"gone"}}"#;
+        let e = Error::Graph(Box::new(GraphError::from_parts(
+            404,
+            &Default::default(),
+            body,
+        )));
+        assert!(e.is_not_found() && !e.is_retryable() && !e.is_throttled());
+        assert_eq!(e.code(), Some("Request_ResourceNotFound"));
+    }
+
+    #[test]
     fn non_odata_body_still_gives_an_error_with_masked_excerpt() {
         let e = GraphError::from_parts(502, &Default::default(), b"<html>Bad gateway</html>");
         assert_eq!(e.code, "HTTP502");
