@@ -580,7 +580,7 @@ fn redact_secret(text: String, secret: &SecretString) -> String {
 /// The start of a non-JSON error body, for the error message.
 fn body_excerpt(body: &[u8]) -> String {
     const MAX: usize = 512;
-    crate::error::shorten(String::from_utf8_lossy(body).trim(), MAX)
+    crate::excerpt::shorten(String::from_utf8_lossy(body).trim(), MAX)
 }
 
 /// A [`ClientSecretCredential`] configured from environment variables, with the names used by

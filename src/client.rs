@@ -251,7 +251,7 @@ macro_rules! version_module {
         pub const OPENAPI_JSON: &str =
             include_str!(concat!(env!("OUT_DIR"), "/", $file, ".openapi.json"));
 
-        $crate::transport::transport_hooks!(Client);
+        $crate::hooks::client_hooks!(Client);
         $crate::client::version_handle!($version);
     };
 }

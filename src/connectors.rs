@@ -363,7 +363,7 @@ macro_rules! connector_operations {
                 }
                 match call.send().await {
                     Ok(page) => Ok(page.into_inner()),
-                    Err(e) => Err($crate::error::from_generated(e).await),
+                    Err(e) => Err($crate::hooks::from_generated(e, self.graph.graph.transport()).await),
                 }
             }
 
@@ -398,7 +398,7 @@ macro_rules! connector_operations {
                 }
                 match call.send().await {
                     Ok(c) => Ok(c.into_inner()),
-                    Err(e) => Err($crate::error::from_generated(e).await),
+                    Err(e) => Err($crate::hooks::from_generated(e, self.graph.graph.transport()).await),
                 }
             }
 
@@ -417,7 +417,7 @@ macro_rules! connector_operations {
                 };
                 match self.graph.client.create_api_connector().body(body).send().await {
                     Ok(c) => Ok(c.into_inner()),
-                    Err(e) => Err($crate::error::from_generated(e).await),
+                    Err(e) => Err($crate::hooks::from_generated(e, self.graph.graph.transport()).await),
                 }
             }
 
@@ -435,7 +435,7 @@ macro_rules! connector_operations {
                 $crate::connectors::validate_id("connector", id)?;
                 match self.graph.client.delete_api_connector().id(id).send().await {
                     Ok(_) => Ok(()),
-                    Err(e) => Err($crate::error::from_generated(e).await),
+                    Err(e) => Err($crate::hooks::from_generated(e, self.graph.graph.transport()).await),
                 }
             }
 
@@ -453,7 +453,7 @@ macro_rules! connector_operations {
                 };
                 match self.graph.client.upload_client_certificate().id(id).body(body).send().await {
                     Ok(c) => Ok(c.into_inner()),
-                    Err(e) => Err($crate::error::from_generated(e).await),
+                    Err(e) => Err($crate::hooks::from_generated(e, self.graph.graph.transport()).await),
                 }
             }
         }

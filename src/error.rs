@@ -1,4 +1,32 @@
 //! The crate's one error type, [`Error`], and Graph's OData error, [`GraphError`].
+//!
+//! [`Error`] separates where a call failed: before sending ([`InvalidInput`](Error::InvalidInput),
+//! [`Certificate`](Error::Certificate), [`Auth`](Error::Auth)), on the way
+//! ([`Transport`](Error::Transport), [`Timeout`](Error::Timeout)), in Graph's answer
+//! ([`Graph`](Error::Graph), [`Decode`](Error::Decode)), or at one of the client's own limits
+//! ([`ResponseTooLarge`](Error::ResponseTooLarge), [`TooManyPages`](Error::TooManyPages),
+//! [`ForeignNextLink`](Error::ForeignNextLink)). The common questions have methods, so that no
+//! caller matches on a message: [`is_not_found`](Error::is_not_found),
+//! [`is_throttled`](Error::is_throttled), [`is_retryable`](Error::is_retryable),
+//! [`code`](Error::code), [`status`](Error::status), [`retry_after`](Error::retry_after).
+//!
+//! ```
+//! use entra_api_connectors::Error;
+//! use entra_api_connectors::auth::AuthError;
+//!
+//! fn advice(e: &Error) -> String {
+//!     match e {
+//!         Error::Auth(AuthError::TokenEndpoint(t)) => format!("check the app's credentials ({:?})", t.error_codes),
+//!         Error::Auth(_) => "no token".into(),
+//!         Error::TooManyPages { limit } => format!("narrow the listing (more than {limit} pages)"),
+//!         e if e.is_throttled() => format!("slow down, retry after {:?}", e.retry_after()),
+//!         e if e.code() == Some("Authorization_RequestDenied") => "grant the permission".into(),
+//!         e => e.to_string(), // one line with everything support needs
+//!     }
+//! }
+//! # let e = Error::TooManyPages { limit: 3 };
+//! # assert_eq!(advice(&e), "narrow the listing (more than 3 pages)");
+//! ```
 
 use std::fmt;
 use std::time::Duration;
@@ -8,14 +36,18 @@ use serde_json::Value;
 
 use crate::auth::AuthError;
 use crate::certificate::CertificateError;
+pub use crate::excerpt::excerpt;
+use crate::retry::{is_transient_status, parse_retry_after};
 
 /// Result with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong when calling Graph through this crate.
 ///
-/// `Display` is one line; for Graph errors it names status, code, message and request id, so a
-/// support ticket can be opened from it. No variant ever carries a secret.
+/// `Display` is one line with everything support needs; for Graph errors it names status, code,
+/// message and request id, and for authentication failures the token endpoint's diagnostics.
+/// [`source`](std::error::Error::source) gives the typed cause where there is one. No variant ever
+/// carries a secret, a token or a URL's query string.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -34,17 +66,23 @@ pub enum Error {
     /// The request or the connection timed out.
     #[error("timed out: {0}")]
     Timeout(String),
-    /// A token could not be obtained.
+    /// No token could be obtained from the token provider, so nothing was sent to Graph. The
+    /// provider's own error, e.g. the token endpoint's answer in
+    /// [`AuthError::TokenEndpoint`].
     #[error("authentication failed: {0}")]
-    Auth(String),
+    Auth(#[from] AuthError),
     /// The response could not be decoded into the expected type.
-    #[error("could not decode the response{}: {message}; body starts with: {excerpt}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    #[error(
+        "could not decode the response{}: {message}{}",
+        status.map(|s| format!(" (HTTP {s})")).unwrap_or_default(),
+        if excerpt.is_empty() { String::new() } else { format!("; body starts with: {excerpt}") }
+    )]
     Decode {
         /// HTTP status of the response, when known.
         status: Option<u16>,
         /// What the decoder said.
         message: String,
-        /// The start of the body, with secret values masked.
+        /// The start of the body, with secret values masked (empty when there is none to show).
         excerpt: String,
     },
     /// Invalid input, caught before any request was sent.
@@ -53,15 +91,33 @@ pub enum Error {
     /// A PKCS#12 certificate failed local validation; nothing was sent.
     #[error("certificate rejected before upload: {0}")]
     Certificate(#[from] CertificateError),
-    /// A limit of the client was reached (response size, number of pages, foreign next link).
-    #[error("limit reached: {0}")]
-    Limit(String),
-}
-
-impl From<AuthError> for Error {
-    fn from(e: AuthError) -> Self {
-        Error::Auth(e.to_string())
-    }
+    /// A response body was larger than the client's limit
+    /// ([`max_response_bytes`](crate::GraphClientBuilder::max_response_bytes)); the rest of it was
+    /// not read.
+    #[error("limit reached: the response body exceeds the limit of {limit} bytes")]
+    ResponseTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// A listing had more pages than the client follows
+    /// ([`max_pages`](crate::GraphClientBuilder::max_pages)); the items of the pages read so far
+    /// were yielded.
+    #[error("limit reached: the listing has more than {limit} pages")]
+    TooManyPages {
+        /// The limit, in pages.
+        limit: usize,
+    },
+    /// An `@odata.nextLink` pointed to another origin than the client's base URL; it was not
+    /// followed, so the token did not leave for a host it was not meant for.
+    #[error(
+        "@odata.nextLink points to {link_origin}, not to {expected_origin}; refusing to send credentials there"
+    )]
+    ForeignNextLink {
+        /// The origin (scheme, host, port) of the link, e.g. `https://evil.example`.
+        link_origin: String,
+        /// The origin of the client's base URL, e.g. `https://graph.microsoft.com`.
+        expected_origin: String,
+    },
 }
 
 impl Error {
@@ -82,9 +138,47 @@ impl Error {
         }
     }
 
+    /// Graph's `error.code`, e.g. `Request_ResourceNotFound` or `AADB2C90063`, for Graph errors.
+    /// Graph asks clients to branch on the code and the status, never on the message
+    /// (<https://learn.microsoft.com/graph/errors>).
+    pub fn code(&self) -> Option<&str> {
+        self.graph().map(|g| g.code.as_str())
+    }
+
     /// Whether Graph answered 404.
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(404)
+    }
+
+    /// Whether Graph throttled the request (`429 Too Many Requests`, the only status Graph
+    /// throttles with: <https://learn.microsoft.com/graph/throttling>), even after the client's
+    /// retries.
+    pub fn is_throttled(&self) -> bool {
+        self.status() == Some(429)
+    }
+
+    /// How long Graph asked to wait (`Retry-After`), for throttled or unavailable answers.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.graph().and_then(|g| g.retry_after)
+    }
+
+    /// Whether the failure is transient, so the same call may succeed later: Graph answered 429,
+    /// 503 or 504 (see [`retry`](crate::retry)), the request timed out or the connection failed,
+    /// or the token endpoint was unreachable or answered one of those statuses.
+    ///
+    /// The client has already retried as its [`RetryPolicy`](crate::retry::RetryPolicy) allows.
+    /// A transient failure of a `POST` (create, certificate upload) may still have taken effect:
+    /// check before sending it again.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Graph(g) => is_transient_status(g.status),
+            // A request that could not even be built (a bad URL) fails the same way again.
+            Error::Transport { source, .. } => source.as_ref().is_none_or(|e| !e.is_builder()),
+            Error::Timeout(_) => true,
+            Error::Auth(AuthError::Transport(_)) => true,
+            Error::Auth(AuthError::TokenEndpoint(t)) => is_transient_status(t.status.as_u16()),
+            _ => false,
+        }
     }
 
     pub(crate) fn transport(e: reqwest::Error) -> Self {
@@ -214,7 +308,7 @@ impl GraphError {
         };
         let retry_after = headers
             .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| crate::retry::parse_retry_after(v, std::time::SystemTime::now()));
+            .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
         let mut e = GraphError {
             status,
             code: String::new(),
@@ -250,138 +344,9 @@ impl GraphError {
     }
 }
 
-/// Keys whose values are masked in excerpts.
-const SECRET_KEYS: &[&str] = &[
-    "password",
-    "pkcs12value",
-    "client_secret",
-    "clientsecret",
-    "access_token",
-    "refresh_token",
-];
-
-/// The start of a body for an error message (200 characters), with secret JSON values masked.
-pub fn excerpt(body: &[u8]) -> String {
-    const MAX: usize = 200;
-    let text = match serde_json::from_slice::<Value>(body) {
-        Ok(mut v) => {
-            mask(&mut v);
-            v.to_string()
-        }
-        Err(_) => {
-            let t = String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned();
-            mask_text(&t)
-        }
-    };
-    shorten(&text, MAX)
-}
-
-/// `text` cut to at most `max` characters, with `…` when something was cut.
-pub(crate) fn shorten(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_owned(),
-    }
-}
-
-fn mask(v: &mut Value) {
-    match v {
-        Value::Object(m) => {
-            for (k, val) in m.iter_mut() {
-                if SECRET_KEYS.contains(&k.to_ascii_lowercase().as_str()) {
-                    *val = Value::String("***".into());
-                } else {
-                    mask(val);
-                }
-            }
-        }
-        Value::Array(a) => a.iter_mut().for_each(mask),
-        _ => {}
-    }
-}
-
-/// Mask `"key": "value"` pairs of secret keys in text that is not valid JSON (e.g. truncated).
-fn mask_text(t: &str) -> String {
-    let lower = t.to_ascii_lowercase();
-    let mut out = String::with_capacity(t.len());
-    let mut i = 0;
-    'outer: while i < t.len() {
-        for key in SECRET_KEYS {
-            let pat = format!("\"{key}\"");
-            if lower[i..].starts_with(&pat) {
-                out.push_str(&t[i..i + pat.len()]);
-                i += pat.len();
-                // copy up to the value's opening quote, then skip the value
-                let rest = &t[i..];
-                if let Some(q) = rest.find('"')
-                    && rest[..q].trim().trim_start_matches(':').trim().is_empty()
-                {
-                    out.push_str(&rest[..=q]);
-                    out.push_str("***");
-                    let after = &rest[q + 1..];
-                    let end = after.find('"').map_or(after.len(), |e| e);
-                    i += q + 1 + end;
-                    continue 'outer;
-                }
-                continue 'outer;
-            }
-        }
-        let c = t[i..].chars().next().expect("in bounds");
-        out.push(c);
-        i += c.len_utf8();
-    }
-    out
-}
-
-/// Map an error of a generated operation to [`Error`].
-pub(crate) async fn from_generated<E: serde::Serialize>(e: progenitor_client::Error<E>) -> Error {
-    use progenitor_client::Error as P;
-    match e {
-        P::ErrorResponse(rv) => {
-            let status = rv.status().as_u16();
-            let headers = rv.headers().clone();
-            let body = serde_json::to_vec(&rv.into_inner()).unwrap_or_default();
-            Error::Graph(Box::new(GraphError::from_parts(status, &headers, &body)))
-        }
-        P::UnexpectedResponse(response) => {
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            match crate::transport::read_body(response).await {
-                Ok(body) if (200..300).contains(&status) => Error::Decode {
-                    status: Some(status),
-                    message: "unexpected success status for this operation".into(),
-                    excerpt: excerpt(&body),
-                },
-                Ok(body) => Error::Graph(Box::new(GraphError::from_parts(status, &headers, &body))),
-                Err(e) => e,
-            }
-        }
-        P::InvalidResponsePayload(body, e) => Error::Decode {
-            status: None,
-            message: e.to_string(),
-            excerpt: excerpt(&body),
-        },
-        P::ResponseBodyError(e) | P::InvalidUpgrade(e) => crate::transport::map_body_error(e),
-        P::CommunicationError(e) => Error::transport(e),
-        P::InvalidRequest(m) => Error::InvalidInput(m),
-        P::Custom(m) => Error::Auth(m),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn excerpt_masks_secrets_in_json_and_in_truncated_text() {
-        let json = br#"{"authenticationConfiguration":{"password":"hunter22","username":"u"}}"#;
-        let e = excerpt(json);
-        assert!(!e.contains("hunter22"), "{e}");
-        assert!(e.contains("\"username\":\"u\""), "{e}");
-        let truncated = br#"{"pkcs12Value": "MIIKAAAAsecretblob", "password": "p4ss"#;
-        let e = excerpt(truncated);
-        assert!(!e.contains("secretblob") && !e.contains("p4ss"), "{e}");
-    }
 
     #[test]
     fn display_is_one_line_with_code_message_and_ids() {
@@ -392,6 +357,81 @@ mod tests {
             "Graph error 404 Not Found: Request_ResourceNotFound: Resource 'x' does not exist. \
              (request-id r-1, client-request-id c-1, date 2026-11-26T10:00:00)"
         );
+    }
+
+    #[test]
+    fn limit_and_next_link_errors_print_their_numbers_and_origins() {
+        assert_eq!(
+            Error::ResponseTooLarge { limit: 64 }.to_string(),
+            "limit reached: the response body exceeds the limit of 64 bytes"
+        );
+        assert_eq!(
+            Error::TooManyPages { limit: 3 }.to_string(),
+            "limit reached: the listing has more than 3 pages"
+        );
+        let e = Error::ForeignNextLink {
+            link_origin: "https://evil.example".into(),
+            expected_origin: "https://graph.microsoft.com".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "@odata.nextLink points to https://evil.example, not to https://graph.microsoft.com; \
+             refusing to send credentials there"
+        );
+        for e in [Error::TooManyPages { limit: 3 }, e] {
+            assert!(!e.is_retryable() && !e.is_throttled() && !e.is_not_found());
+            assert_eq!((e.status(), e.code(), e.retry_after()), (None, None, None));
+        }
+    }
+
+    #[test]
+    fn decode_error_shows_the_excerpt_only_when_there_is_one() {
+        let e = Error::Decode {
+            status: Some(200),
+            message: "expected a connector".into(),
+            excerpt: "[]".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "could not decode the response (HTTP 200): expected a connector; body starts with: []"
+        );
+        let e = Error::Decode {
+            status: None,
+            message: "no body".into(),
+            excerpt: String::new(),
+        };
+        assert_eq!(e.to_string(), "could not decode the response: no body");
+    }
+
+    #[test]
+    fn a_request_that_cannot_be_built_is_not_retryable() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let built = reqwest::Client::new().get("not a url").build().unwrap_err();
+        let e = Error::transport(built);
+        assert!(matches!(e, Error::Transport { .. }), "{e:?}");
+        assert!(!e.is_retryable(), "{e:?}");
+    }
+
+    #[test]
+    fn graph_errors_answer_code_status_throttling_and_not_found() {
+        let headers = {
+            let mut h = reqwest::header::HeaderMap::new();
+            h.insert("retry-after", "7".parse().unwrap());
+            h
+        };
+        let body = br#"{"error":{"code":"TooManyRequests","message":"Too many requests"}}"#;
+        let e = Error::Graph(Box::new(GraphError::from_parts(429, &headers, body)));
+        assert_eq!((e.status(), e.code()), (Some(429), Some("TooManyRequests")));
+        assert!(e.is_throttled() && e.is_retryable() && !e.is_not_found());
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
+        let body = br#"{"error":{"code":"Request_ResourceNotFound","message":"gone"}}"#;
+        let e = Error::Graph(Box::new(GraphError::from_parts(
+            404,
+            &Default::default(),
+            body,
+        )));
+        assert!(e.is_not_found() && !e.is_retryable() && !e.is_throttled());
+        assert_eq!(e.code(), Some("Request_ResourceNotFound"));
     }
 
     #[test]

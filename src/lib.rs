@@ -98,12 +98,17 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Errors name what Graph said:
+//! Errors are typed values to match on, and print as one line with what Graph (or the token
+//! endpoint) said:
 //!
 //! ```no_run
+//! use entra_api_connectors::Error;
+//! use entra_api_connectors::auth::AuthError;
 //! # async fn demo(client: entra_api_connectors::GraphClient) {
 //! match client.v1().connectors().get("no-such-id", &[]).await {
 //!     Err(e) if e.is_not_found() => eprintln!("{e}"), // Graph error 404 Not Found: ... (request-id ...)
+//!     Err(Error::Auth(AuthError::TokenEndpoint(t))) => eprintln!("sign-in failed: AADSTS{:?}", t.error_codes),
+//!     Err(e) if e.is_retryable() => eprintln!("try again later: {e}"),
 //!     Err(e) => eprintln!("failed: {e}"),
 //!     Ok(_) => {}
 //! }
@@ -124,12 +129,15 @@ mod client;
 pub mod cloud;
 pub mod connectors;
 pub mod error;
+mod excerpt;
+mod hooks;
 pub mod odata;
 pub mod paging;
 pub mod retry;
 #[cfg(feature = "schema")]
 pub mod schema;
 mod secret;
+mod stash;
 pub mod transport;
 mod user_flows;
 #[cfg(feature = "v1")]

@@ -25,20 +25,31 @@ pub trait Page: DeserializeOwned + Send + 'static {
 }
 
 /// Check that `next` is an absolute URL on the same origin (scheme, host, port) as `base`.
+///
+/// A link to another origin is [`Error::ForeignNextLink`]; a link that is not an absolute URL
+/// breaks Graph's paging contract (<https://learn.microsoft.com/graph/paging>) and is
+/// [`Error::Decode`]. Neither error quotes the link's query, which carries the skip token.
 pub fn check_next_link(base: &Url, next: &str) -> Result<Url> {
-    let url = Url::parse(next).map_err(|e| {
-        Error::Limit(format!(
-            "@odata.nextLink `{next}` is not an absolute URL: {e}"
-        ))
+    let url = Url::parse(next).map_err(|e| Error::Decode {
+        status: None,
+        message: format!(
+            "@odata.nextLink `{}` is not an absolute URL: {e}",
+            without_query(next)
+        ),
+        excerpt: String::new(),
     })?;
     if url.origin() != base.origin() {
-        return Err(Error::Limit(format!(
-            "@odata.nextLink points to {}, not to {}; refusing to send credentials there",
-            url.origin().ascii_serialization(),
-            base.origin().ascii_serialization()
-        )));
+        return Err(Error::ForeignNextLink {
+            link_origin: url.origin().ascii_serialization(),
+            expected_origin: base.origin().ascii_serialization(),
+        });
     }
     Ok(url)
+}
+
+/// A link up to its query or fragment.
+fn without_query(link: &str) -> &str {
+    link.split(['?', '#']).next().unwrap_or_default()
 }
 
 /// Fetch one page by its next link.
@@ -107,12 +118,7 @@ where
                 } else if let Some(next) = st.next.take() {
                     if st.pages >= max_pages {
                         st.done = true;
-                        return Some((
-                            Err(Error::Limit(format!(
-                                "the listing has more than {max_pages} pages"
-                            ))),
-                            st,
-                        ));
+                        return Some((Err(Error::TooManyPages { limit: max_pages }), st));
                     }
                     fetch_page::<P>(&transport, next).await
                 } else {
@@ -168,14 +174,39 @@ mod tests {
         let base = Url::parse("https://graph.microsoft.com/beta").unwrap();
         let ok = "https://graph.microsoft.com/beta/identity/apiConnectors?$skiptoken=abc";
         assert_eq!(check_next_link(&base, ok).unwrap().as_str(), ok);
-        for bad in [
-            "https://evil.example/beta/identity/apiConnectors",
-            "http://graph.microsoft.com/beta/identity/apiConnectors",
-            "https://graph.microsoft.com:8443/beta/x",
-            "/beta/identity/apiConnectors",
+        for (bad, origin) in [
+            (
+                "https://evil.example/beta/identity/apiConnectors?$skiptoken=abc",
+                "https://evil.example",
+            ),
+            (
+                "http://graph.microsoft.com/beta/identity/apiConnectors",
+                "http://graph.microsoft.com",
+            ),
+            (
+                "https://graph.microsoft.com:8443/beta/x",
+                "https://graph.microsoft.com:8443",
+            ),
         ] {
             let e = check_next_link(&base, bad).unwrap_err();
-            assert!(matches!(e, Error::Limit(_)), "{bad}: {e}");
+            match &e {
+                Error::ForeignNextLink {
+                    link_origin,
+                    expected_origin,
+                } => {
+                    assert_eq!(link_origin, origin, "{bad}");
+                    assert_eq!(expected_origin, "https://graph.microsoft.com", "{bad}");
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+            assert!(!e.to_string().contains("skiptoken"), "{e}");
         }
+        let e = check_next_link(&base, "/beta/identity/apiConnectors?$skiptoken=abc").unwrap_err();
+        assert!(matches!(e, Error::Decode { status: None, .. }), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "could not decode the response: @odata.nextLink `/beta/identity/apiConnectors` is not \
+             an absolute URL: relative URL without a base"
+        );
     }
 }

@@ -67,13 +67,16 @@ pub fn is_idempotent(method: &Method) -> bool {
     )
 }
 
-/// Whether a response status asks for a retry of a request with `method`.
+/// Whether a status says the failure is transient: `429`, `503` or `504`.
+pub fn is_transient_status(status: u16) -> bool {
+    matches!(status, 429 | 503 | 504)
+}
+
+/// Whether a response status asks for a retry of a request with `method`: a transient status,
+/// except a `504` for a method that is not idempotent.
 pub fn retryable_status(status: StatusCode, method: &Method) -> bool {
-    match status.as_u16() {
-        429 | 503 => true,
-        504 => is_idempotent(method),
-        _ => false,
-    }
+    let status = status.as_u16();
+    is_transient_status(status) && (status != 504 || is_idempotent(method))
 }
 
 /// Whether a transport error allows a retry of a request with `method`.

@@ -1,9 +1,9 @@
 //! The transport under the generated clients: it authenticates, tags, retries and bounds every
 //! request.
 //!
-//! progenitor's generated `Client`s hold a [`Transport`] as their inner value and call the
-//! `ClientHooks` implemented here for each request, so generated and handwritten calls share one
-//! pipeline: `client-request-id`, bearer token, `User-Agent`, retries, response size limit.
+//! progenitor's generated `Client`s hold a [`Transport`] as their inner value, and their
+//! `ClientHooks` call it for each request, so generated and handwritten calls share one pipeline:
+//! `client-request-id`, bearer token, `User-Agent`, retries, response size limit.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,9 +12,10 @@ use futures::StreamExt;
 use reqwest::header::{self, HeaderValue};
 use tracing::{debug, warn};
 
-use crate::auth::TokenProvider;
-use crate::error::{Error, GraphError};
+use crate::auth::{AuthError, TokenProvider};
+use crate::error::{Error, GraphError, excerpt};
 use crate::retry::{RetryPolicy, parse_retry_after, retryable_error, retryable_status};
+use crate::stash::Stash;
 
 /// Shared request pipeline: token provider, retry policy, limits.
 #[derive(Clone)]
@@ -27,6 +28,8 @@ struct TransportInner {
     tokens: Option<Arc<dyn TokenProvider>>,
     retry: RetryPolicy,
     max_response_bytes: usize,
+    /// Token failures on their way through the generated clients' pre hook ([`crate::hooks`]).
+    auth_failures: Stash<AuthError>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -60,6 +63,7 @@ impl Transport {
                 tokens,
                 retry,
                 max_response_bytes,
+                auth_failures: Stash::new(),
             }),
         }
     }
@@ -69,8 +73,13 @@ impl Transport {
         &self.inner.http
     }
 
+    /// Token failures handed off by the generated clients' pre hook ([`crate::hooks`]).
+    pub(crate) fn auth_failures(&self) -> &Stash<AuthError> {
+        &self.inner.auth_failures
+    }
+
     /// Ask the token provider for a token, surfacing its typed error.
-    pub(crate) async fn authorization(&self) -> Result<Option<HeaderValue>, Error> {
+    pub(crate) async fn authorization(&self) -> Result<Option<HeaderValue>, AuthError> {
         match &self.inner.tokens {
             Some(tokens) => Ok(Some(tokens.token().await?.authorization_header()?)),
             None => Ok(None),
@@ -78,8 +87,9 @@ impl Transport {
     }
 
     /// Prepare a request: drop progenitor's `api-version` header (Graph has none), add
-    /// `client-request-id` (kept across retries) and the bearer token.
-    pub(crate) async fn prepare(&self, request: &mut reqwest::Request) -> Result<(), Error> {
+    /// `client-request-id` (kept across retries) and the bearer token. Fails only when no token
+    /// can be had; nothing has been sent then.
+    pub(crate) async fn prepare(&self, request: &mut reqwest::Request) -> Result<(), AuthError> {
         let headers = request.headers_mut();
         headers.remove("api-version");
         if !headers.contains_key("client-request-id") {
@@ -266,7 +276,7 @@ async fn normalize_error(response: reqwest::Response) -> reqwest::Response {
         let message = if body.is_empty() {
             status.canonical_reason().unwrap_or("error").to_string()
         } else {
-            crate::error::excerpt(&body)
+            excerpt(&body)
         };
         body = serde_json::to_vec(&serde_json::json!({
             "error": { "code": format!("HTTP{}", status.as_u16()), "message": message }
@@ -296,7 +306,7 @@ fn rebuild(
     reqwest::Response::from(builder.body(body).expect("valid parts"))
 }
 
-/// Read a whole body, mapping the size limit to [`Error::Limit`].
+/// Read a whole body, mapping the size limit to [`Error::ResponseTooLarge`].
 pub(crate) async fn read_body(response: reqwest::Response) -> Result<bytes::Bytes, Error> {
     response.bytes().await.map_err(map_body_error)
 }
@@ -305,43 +315,10 @@ pub(crate) async fn read_body(response: reqwest::Response) -> Result<bytes::Byte
 pub(crate) fn map_body_error(e: reqwest::Error) -> Error {
     let mut src: Option<&(dyn std::error::Error + 'static)> = Some(&e);
     while let Some(s) = src {
-        if let Some(limit) = s.downcast_ref::<BodyTooLarge>() {
-            return Error::Limit(limit.to_string());
+        if let Some(&BodyTooLarge { limit }) = s.downcast_ref::<BodyTooLarge>() {
+            return Error::ResponseTooLarge { limit };
         }
         src = s.source();
     }
     Error::transport(e)
 }
-
-/// Implements progenitor's `ClientHooks` for a generated `Client` with a [`Transport`] inner value.
-macro_rules! transport_hooks {
-    ($client:ty) => {
-        impl progenitor_client::ClientHooks<$crate::transport::Transport> for $client {
-            async fn pre<E>(
-                &self,
-                request: &mut reqwest::Request,
-                _info: &progenitor_client::OperationInfo,
-            ) -> Result<(), progenitor_client::Error<E>> {
-                use progenitor_client::ClientInfo;
-                // `from_generated` turns `Custom` back into `Error::Auth`: pass the bare message so
-                // that its Display does not say "authentication failed" twice.
-                self.inner().prepare(request).await.map_err(|e| {
-                    progenitor_client::Error::Custom(match e {
-                        $crate::Error::Auth(message) => message,
-                        other => other.to_string(),
-                    })
-                })
-            }
-
-            async fn exec(
-                &self,
-                request: reqwest::Request,
-                _info: &progenitor_client::OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
-                use progenitor_client::ClientInfo;
-                self.inner().execute(request).await
-            }
-        }
-    };
-}
-pub(crate) use transport_hooks;

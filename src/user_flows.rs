@@ -39,7 +39,7 @@ macro_rules! user_flow_family {
                     async move {
                         match this.graph.client.$list().send().await {
                             Ok(page) => Ok(page.into_inner()),
-                            Err(e) => Err($crate::error::from_generated(e).await),
+                            Err(e) => Err($crate::hooks::from_generated(e, this.graph.graph.transport()).await),
                         }
                     },
                 )
@@ -55,7 +55,7 @@ macro_rules! user_flow_family {
                 $crate::connectors::validate_id("user flow", id)?;
                 match self.graph.client.$get().id(id).send().await {
                     Ok(f) => Ok(f.into_inner()),
-                    Err(e) => Err($crate::error::from_generated(e).await),
+                    Err(e) => Err($crate::hooks::from_generated(e, self.graph.graph.transport()).await),
                 }
             }
 
@@ -68,7 +68,7 @@ macro_rules! user_flow_family {
                 }
                 match self.graph.client.$create().body(flow.clone()).send().await {
                     Ok(f) => Ok(f.into_inner()),
-                    Err(e) => Err($crate::error::from_generated(e).await),
+                    Err(e) => Err($crate::hooks::from_generated(e, self.graph.graph.transport()).await),
                 }
             }
 
@@ -77,7 +77,7 @@ macro_rules! user_flow_family {
                 $crate::connectors::validate_id("user flow", id)?;
                 match self.graph.client.$delete().id(id).send().await {
                     Ok(_) => Ok(()),
-                    Err(e) => Err($crate::error::from_generated(e).await),
+                    Err(e) => Err($crate::hooks::from_generated(e, self.graph.graph.transport()).await),
                 }
             }
 
@@ -87,7 +87,7 @@ macro_rules! user_flow_family {
                 let expand = [$(Step::$all_steps.as_str()),*].join(",");
                 match self.graph.client.$config().id(id).expand(expand).send().await {
                     Ok(c) => Ok(c.into_inner()),
-                    Err(e) => Err($crate::error::from_generated(e).await),
+                    Err(e) => Err($crate::hooks::from_generated(e, self.graph.graph.transport()).await),
                 }
             }
 
@@ -118,7 +118,7 @@ macro_rules! user_flow_family {
                 };
                 match result {
                     Ok(_) => Ok(()),
-                    Err(e) => Err($crate::error::from_generated(e).await),
+                    Err(e) => Err($crate::hooks::from_generated(e, self.graph.graph.transport()).await),
                 }
             }
         }

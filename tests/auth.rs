@@ -1,4 +1,5 @@
-//! Token providers against a fake Microsoft identity platform token endpoint on 127.0.0.1.
+//! Token providers against a fake Microsoft identity platform token endpoint on 127.0.0.1, and
+//! their failures as the client's callers see them (`Error::Auth` with the typed `AuthError`).
 //!
 //! Wire format: <https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow>.
 
@@ -9,13 +10,17 @@ use std::time::{Duration, SystemTime};
 
 use entra_api_connectors::auth::{
     AccessToken, AuthError, CachedTokenProvider, ClientSecretCredential, EnvironmentCredential,
-    StaticToken, TokenFuture, TokenProvider,
+    StaticToken, TokenEndpointError, TokenFuture, TokenProvider,
 };
+use entra_api_connectors::beta::Step;
 use entra_api_connectors::cloud::Cloud;
+use entra_api_connectors::connectors::{ConnectorPatch, ListOptions, Patch};
+use entra_api_connectors::retry::RetryPolicy;
+use entra_api_connectors::{Error, GraphClient};
 use secrecy::ExposeSecret;
 use serde_json::json;
 use url::Url;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const TENANT: &str = "11111111-2222-3333-4444-555555555555";
@@ -810,6 +815,251 @@ async fn token_acquisition_is_logged_at_debug_without_secrets() {
     assert!(all.contains("AADSTS7000215"), "{all}");
     assert!(!all.contains("logged-token?"), "{all}");
     assert_no_secret(&all);
+}
+
+// --- Token failures through the client: `Error::Auth` carries the provider's typed error ---
+
+/// A client whose tokens come from `credential`, talking to `graph`.
+fn client_with(graph: &MockServer, credential: ClientSecretCredential) -> GraphClient {
+    GraphClient::builder()
+        .base_url(graph.uri())
+        .token_provider(credential)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+/// A Graph that would accept anything: nothing may reach it without a token.
+async fn accepting_graph() -> MockServer {
+    let graph = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&graph)
+        .await;
+    graph
+}
+
+fn rename() -> ConnectorPatch {
+    ConnectorPatch {
+        display_name: Patch::Set("renamed".into()),
+        ..Default::default()
+    }
+}
+
+/// The token endpoint's details carried by `e`, which must be `Error::Auth(TokenEndpoint)`.
+fn endpoint_details(e: &Error) -> &TokenEndpointError {
+    match e {
+        Error::Auth(AuthError::TokenEndpoint(details)) => details,
+        other => panic!("not Error::Auth(AuthError::TokenEndpoint): {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn token_endpoint_error_reaches_generated_and_handwritten_calls_typed() {
+    let tokens = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(401).set_body_json(entra_error_body()))
+        .mount(&tokens)
+        .await;
+    let graph = accepting_graph().await;
+    let client = client_with(&graph, credential(&tokens));
+    let beta = client.beta();
+    let v1 = client.v1();
+    let calls = [
+        (
+            "get (generated)",
+            beta.connectors().get("c-1", &[]).await.unwrap_err(),
+        ),
+        (
+            "delete (generated)",
+            v1.connectors().delete("c-1").await.unwrap_err(),
+        ),
+        (
+            "list (generated first page)",
+            beta.connectors()
+                .list_all(ListOptions::default())
+                .await
+                .unwrap_err(),
+        ),
+        (
+            "attach (generated $ref)",
+            beta.b2c_user_flows()
+                .attach("B2C_1_SignUp", Step::PostAttributeCollection, "c-1")
+                .await
+                .unwrap_err(),
+        ),
+        (
+            "update (handwritten PATCH)",
+            v1.connectors().update("c-1", &rename()).await.unwrap_err(),
+        ),
+    ];
+    for (call, e) in &calls {
+        let details = endpoint_details(e);
+        assert_eq!(details.status.as_u16(), 401, "{call}");
+        assert_eq!(details.error.as_deref(), Some("invalid_client"), "{call}");
+        assert_eq!(details.error_codes, [7000215], "{call}");
+        assert_eq!(
+            details.correlation_id.as_deref(),
+            Some("3f1c2a8b-0000-4e6a-b1c2-8d9e0f1a2b3c"),
+            "{call}"
+        );
+        assert!(!e.is_retryable(), "{call}: a bad secret stays bad");
+        // One line for support, with the token endpoint's diagnostics, said once.
+        let line = e.to_string();
+        assert!(
+            line.starts_with(
+                "authentication failed: token endpoint returned HTTP 401 Unauthorized: \
+                 invalid_client: AADSTS7000215"
+            ),
+            "{call}: {line}"
+        );
+        assert!(
+            line.ends_with(
+                "(correlation id 3f1c2a8b-0000-4e6a-b1c2-8d9e0f1a2b3c, trace id \
+                 0b7f3a5e-1c11-4d2f-9c39-7d5f4a1a0000)"
+            ),
+            "{call}: {line}"
+        );
+        assert_eq!(line.matches("authentication failed").count(), 1, "{line}");
+        assert!(
+            !line.contains("auth#"),
+            "{call}: the hand-off id stays inside: {line}"
+        );
+        // The typed cause is the error's source.
+        let source = std::error::Error::source(e).expect("a source");
+        assert!(source.downcast_ref::<AuthError>().is_some(), "{call}");
+        assert_no_secret(&format!("{e} {e:?}"));
+    }
+    assert!(
+        graph.received_requests().await.unwrap().is_empty(),
+        "nothing is sent to Graph without a token"
+    );
+}
+
+#[tokio::test]
+async fn an_unavailable_token_endpoint_is_a_retryable_auth_error() {
+    let tokens = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(503).set_body_string("busy"))
+        .mount(&tokens)
+        .await;
+    let graph = accepting_graph().await;
+    let client = client_with(&graph, credential(&tokens));
+    for e in [
+        client
+            .beta()
+            .connectors()
+            .get("c-1", &[])
+            .await
+            .unwrap_err(),
+        client
+            .beta()
+            .connectors()
+            .update("c-1", &rename())
+            .await
+            .unwrap_err(),
+    ] {
+        assert_eq!(endpoint_details(&e).status.as_u16(), 503, "{e:?}");
+        assert!(e.is_retryable(), "{e:?}");
+        assert!(
+            !e.is_throttled(),
+            "throttling is Graph's 429, not the token endpoint's"
+        );
+    }
+    // Unreachable: the transport error, typed, with its source.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let closed = ClientSecretCredential::new(TENANT, CLIENT_ID, SECRET)
+        .with_authority_host(Url::parse(&format!("http://127.0.0.1:{port}")).unwrap());
+    let e = client_with(&graph, closed)
+        .v1()
+        .connectors()
+        .get("c-1", &[])
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Auth(AuthError::Transport(_))), "{e:?}");
+    assert!(e.is_retryable(), "{e:?}");
+    assert!(graph.received_requests().await.unwrap().is_empty());
+}
+
+/// Fails every token request with a correlation id naming the tenant in its path, after a short
+/// delay so that concurrent requests overlap.
+struct FailsPerTenant;
+
+impl Respond for FailsPerTenant {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let tenant = request.url.path().split('/').nth(1).unwrap_or_default();
+        ResponseTemplate::new(400)
+            .set_body_json(json!({
+                "error": "invalid_request",
+                "error_description": format!("AADSTS90002: Tenant '{tenant}' not found."),
+                "error_codes": [90002],
+                "correlation_id": format!("correlation-{tenant}"),
+            }))
+            .set_delay(Duration::from_millis(5))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_token_failures_each_reach_their_own_caller() {
+    let tokens = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(FailsPerTenant)
+        .mount(&tokens)
+        .await;
+    let graph = accepting_graph().await;
+    let authority = Url::parse(&tokens.uri()).unwrap();
+    let clients: Vec<(String, GraphClient)> = (0..6)
+        .map(|n| {
+            let tenant = format!("tenant-{n}");
+            let credential = ClientSecretCredential::new(&tenant, CLIENT_ID, SECRET)
+                .with_authority_host(authority.clone());
+            (tenant, client_with(&graph, credential))
+        })
+        .collect();
+    let mut calls = tokio::task::JoinSet::new();
+    for round in 0..8 {
+        for (tenant, client) in &clients {
+            let (tenant, client) = (tenant.clone(), client.clone());
+            calls.spawn(async move {
+                let e = if round % 2 == 0 {
+                    client
+                        .beta()
+                        .connectors()
+                        .get("c-1", &[])
+                        .await
+                        .unwrap_err()
+                } else {
+                    client
+                        .v1()
+                        .connectors()
+                        .update("c-1", &rename())
+                        .await
+                        .unwrap_err()
+                };
+                (tenant, e)
+            });
+        }
+    }
+    let mut seen = 0;
+    while let Some(done) = calls.join_next().await {
+        let (tenant, e) = done.unwrap();
+        let details = endpoint_details(&e);
+        assert_eq!(
+            details.correlation_id.as_deref(),
+            Some(format!("correlation-{tenant}").as_str()),
+            "{e}"
+        );
+        assert_eq!(details.error_codes, [90002]);
+        seen += 1;
+    }
+    assert_eq!(seen, 48);
+    assert!(graph.received_requests().await.unwrap().is_empty());
 }
 
 #[cfg(feature = "azure-identity")]

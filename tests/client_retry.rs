@@ -234,6 +234,11 @@ async fn exhausted_retries_return_the_last_error() {
             .unwrap_err();
         let g = e.graph().unwrap_or_else(|| panic!("{e:?}"));
         assert_eq!((g.status, g.code.as_str()), (429, "TooManyRequests"));
+        // The questions a caller asks, answered without looking at the message.
+        assert!(e.is_throttled() && e.is_retryable(), "{e:?}");
+        assert_eq!(e.code(), Some("TooManyRequests"));
+        assert_eq!(e.retry_after(), Some(Duration::ZERO), "Retry-After: 0");
+        assert!(!e.is_not_found());
         assert_eq!(
             requests(&server).await.len() as u32,
             max_retries + 1,
@@ -255,6 +260,9 @@ async fn bad_request_is_sent_once() {
     let c = client(&server.uri(), fast_policy(3));
     let e = c.beta().connectors().get(ID, &[]).await.unwrap_err();
     assert_eq!(e.status(), Some(400));
+    assert_eq!(e.code(), Some("BadRequest"));
+    assert!(!e.is_retryable() && !e.is_throttled(), "{e:?}");
+    assert_eq!(e.retry_after(), None);
     assert_eq!(requests(&server).await.len(), 1);
 }
 
@@ -268,6 +276,7 @@ async fn other_server_errors_are_not_retried() {
     let c = client(&server.uri(), fast_policy(3));
     let e = c.beta().connectors().get(ID, &[]).await.unwrap_err();
     assert_eq!(e.graph().map(|g| g.code.as_str()), Some("HTTP500"));
+    assert!(!e.is_retryable(), "a 500 is not transient: {e:?}");
     assert_eq!(requests(&server).await.len(), 1);
 }
 
@@ -297,6 +306,8 @@ async fn gateway_timeout_retries_get_but_not_create() {
         .await
         .unwrap_err();
     assert_eq!(e.status(), Some(504));
+    // Transient, though the client did not resend the POST itself: it may have taken effect.
+    assert!(e.is_retryable(), "{e:?}");
     let posts = requests(&server)
         .await
         .into_iter()
@@ -424,6 +435,7 @@ async fn dropped_connection_is_not_retried_for_create() {
         .await
         .unwrap_err();
     assert!(matches!(e, Error::Transport { .. }), "{e:?}");
+    assert!(e.is_retryable(), "{e:?}");
     // Give a wrongly scheduled retry time to arrive before counting.
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(
@@ -503,6 +515,7 @@ async fn timeout_retries_get_but_not_create() {
         .await
         .unwrap_err();
     assert!(matches!(e, Error::Timeout(_)), "{e:?}");
+    assert!(e.is_retryable(), "{e:?}");
     c.beta()
         .connectors()
         .get(ID, &[])

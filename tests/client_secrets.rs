@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use base64::Engine as _;
-use entra_api_connectors::auth::StaticToken;
+use entra_api_connectors::auth::{AuthError, StaticToken};
 use entra_api_connectors::certificate::{testing, unix_now};
 use entra_api_connectors::connectors::{
     Authentication, ConnectorPatch, ListOptions, NewConnector, Patch, Pkcs12Upload,
@@ -440,7 +440,10 @@ async fn transport_and_auth_failures_leak_nothing() {
         .build()
         .unwrap();
     let e = client.v1().connectors().delete(ID).await.unwrap_err();
-    assert!(matches!(e, Error::Auth(_)), "{e:?}");
+    assert!(
+        matches!(e, Error::Auth(AuthError::InvalidResponse(_))),
+        "{e:?}"
+    );
     assert_clean("an auth error", &format!("{e} {e:?}"));
     assert!(server.received_requests().await.unwrap().is_empty());
     assert_logs_clean();

@@ -1243,7 +1243,13 @@ async fn auth_failure_is_an_auth_error_and_nothing_is_sent() {
         c.update(CONNECTOR_A, &patch).await.unwrap_err(),
         c.list_all(ListOptions::default()).await.unwrap_err(),
     ] {
-        assert!(matches!(e, Error::Auth(_)), "{e:?}");
+        // The provider's own error, typed, whether the call is generated (get, list) or
+        // handwritten (update).
+        assert!(
+            matches!(&e, Error::Auth(AuthError::Provider(p)) if p.downcast_ref::<Sealed>().is_some()),
+            "{e:?}"
+        );
+        assert!(!e.is_retryable(), "{e:?}");
         let line = e.to_string();
         assert!(line.contains("vault is sealed"), "{line}");
         assert_eq!(

@@ -434,7 +434,7 @@ macro_rules! per_version {
                     .build()
                     .unwrap();
                 let e = graph(&limited).connectors().list_all(ListOptions::default()).await.unwrap_err();
-                assert!(matches!(e, Error::Limit(_)), "{e:?}");
+                assert!(matches!(e, Error::TooManyPages { limit: 2 }), "{e:?}");
                 assert_state(&client, &emulator).await;
             }
 
