@@ -479,6 +479,56 @@ async fn slow_api_times_out_and_is_retried_exactly_once() {
     }
 }
 
+/// Without `connector_timeout`, the wait the current docs give: 20 s, then one retry, for Azure AD
+/// B2C and External ID (b2x) flows alike (`B2C_CONNECTOR_TIMEOUT`, `EXTERNAL_ID_CONNECTOR_TIMEOUT`).
+/// On tokio's paused clock the wait costs no real time: the API never answers in time, and the
+/// clock jumps to each timeout.
+#[tokio::test(start_paused = true)]
+async fn default_timeout_is_twenty_seconds_then_one_retry_for_b2c_and_b2x_flows() {
+    for (kind, family, flow) in [
+        (TenantKind::B2c, FlowFamily::B2c, "B2C_1_SignUp"),
+        (
+            TenantKind::Workforce,
+            FlowFamily::B2x,
+            "B2X_1_PartnerSignUp",
+        ),
+    ] {
+        let emulator = Emulator::start(EmulatorConfig::new(kind)).await.unwrap();
+        let mut api = Api::basic(|_| ConnectorResponse::continuation());
+        api.delay = Duration::from_secs(3600);
+        let url = api.serve_http().await;
+        let graph = Graph::new(&emulator);
+        let id = graph
+            .create_connector(&basic_connector("Slow API", &url, USER, PASSWORD))
+            .await;
+        graph
+            .bind(family, flow, "postAttributeCollection", &id)
+            .await;
+        let transcript = emulator
+            .simulate_sign_up(
+                flow,
+                SignUpInput::new(claims(json!({"email": "a@example.com"}))),
+            )
+            .await
+            .unwrap();
+        let reason = failure_reason(&transcript, Step::PostAttributeCollection);
+        assert_eq!(
+            reason, "no answer after one retry: timed out after 20000 ms",
+            "{kind:?}"
+        );
+        assert_eq!(transcript.calls.len(), 2, "{kind:?}");
+        for (call, attempt) in transcript.calls.iter().zip(1..) {
+            assert_eq!(call.attempt, attempt);
+            assert_eq!(
+                call.response,
+                CallResponse::Error {
+                    error: "timed out after 20000 ms".into()
+                }
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn connection_refused_is_retried_once_then_fails() {
     let emulator = b2c(Duration::from_secs(2)).await;

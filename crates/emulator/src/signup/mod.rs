@@ -30,7 +30,8 @@
 //!   contract, a response that is not allowed at the step (a validation error anywhere but after
 //!   attribute collection, a block before token issuance), a timeout after the retry: the sign-up
 //!   ends with a generic error ([`SignUpOutcome::ConnectorFailure`]).
-//! - Timeouts: 10 s for Azure AD B2C user flows and 20 s for External ID (b2x) flows by default,
+//! - Timeouts: 20 s, then one retry, for Azure AD B2C user flows ([`B2C_CONNECTOR_TIMEOUT`]) and for
+//!   External ID (b2x) flows ([`EXTERNAL_ID_CONNECTOR_TIMEOUT`]), as the current pages above say;
 //!   configurable with [`EmulatorConfig::connector_timeout`].
 //! - Authentication: <https://learn.microsoft.com/azure/active-directory-b2c/secure-rest-api>; the
 //!   certificate presented is the newest uploaded one that is valid now (Graph's `isActive`,
@@ -56,9 +57,17 @@ pub(crate) use self::caller::is_loopback;
 pub use self::transcript::{CallAuth, CallResponse, ConnectorCall, SignUpOutcome, Transcript};
 use crate::{Emulator, EmulatorConfig};
 
-/// Default time the service waits for an API in an Azure AD B2C user flow.
-pub const B2C_CONNECTOR_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default time the service waits for an API in an External ID (b2x) user flow.
+/// Default time the service waits for an API in an Azure AD B2C user flow before its one retry:
+/// "Azure AD B2C will wait for a maximum of *20 seconds* to receive a response. If none is received,
+/// it will make *one more attempt (retry)*"
+/// (<https://learn.microsoft.com/azure/active-directory-b2c/add-api-connector#best-practices>, and
+/// the same words in
+/// <https://learn.microsoft.com/azure/active-directory-b2c/add-api-connector-token-enrichment#best-practices>).
+pub const B2C_CONNECTOR_TIMEOUT: Duration = Duration::from_secs(20);
+/// Default time the service waits for an API in an External ID (b2x) user flow before its one retry:
+/// "Microsoft Entra ID waits for a maximum of *20 seconds* to receive a response. If none is received,
+/// it makes *one more attempt (retry)*"
+/// (<https://learn.microsoft.com/entra/external-id/self-service-sign-up-add-api-connector#best-practices>).
 pub const EXTERNAL_ID_CONNECTOR_TIMEOUT: Duration = Duration::from_secs(20);
 /// The `b2c-extensions-app` id the emulator uses in custom attribute names
 /// (`extension_<id without dashes>_<name>`) unless [`EmulatorConfig::extensions_app_id`] sets one.

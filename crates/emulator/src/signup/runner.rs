@@ -214,3 +214,15 @@ impl Run<'_> {
         Err(format!("no answer after one retry: {last_error}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The current docs give both kinds of flow 20 s (sources on the constants).
+    #[test]
+    fn both_flow_families_wait_twenty_seconds_by_default() {
+        assert_eq!(default_timeout(FlowFamily::B2c), Duration::from_secs(20));
+        assert_eq!(default_timeout(FlowFamily::B2x), Duration::from_secs(20));
+    }
+}
