@@ -11,7 +11,7 @@ use crate::faults::{FaultRule, Faults};
 use crate::signup::SignUpSettings;
 use crate::state::{FlowFamily, UserFlowRecord};
 
-/// How to run an [`Emulator`]. Start from [`EmulatorConfig::new`] and adjust with the builder methods.
+/// How to run an [`Emulator`](crate::Emulator). Start from [`EmulatorConfig::new`] and adjust with the builder methods.
 #[derive(Clone)]
 pub struct EmulatorConfig {
     pub(crate) tenant_kind: TenantKind,

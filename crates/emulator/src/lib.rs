@@ -1,12 +1,16 @@
-//! A local emulator of the Microsoft Graph slice this crate manages, in the spirit of Azurite for Azure
-//! Storage: API connectors (`/identity/apiConnectors`), b2x/b2c user flows and their
-//! `apiConnectorConfiguration`, plus a fake client-credentials token endpoint. It serves `/v1.0/...`
-//! and `/beta/...` over plain HTTP on 127.0.0.1 so that users and CI can test automation offline.
+//! A local emulator of the Microsoft Graph slice that manages API connectors, in the spirit of
+//! Azurite for Azure Storage: API connectors (`/identity/apiConnectors`, `uploadClientCertificate`),
+//! b2x/b2c user flows and their `apiConnectorConfiguration` (`$expand`, `$ref` binding), plus a
+//! client-credentials token endpoint. It serves `/v1.0/...` and `/beta/...` over plain HTTP on
+//! 127.0.0.1 so that users and CI can test Graph automation offline.
 //!
 //! The emulator models Graph's JSON on its own, from the Graph reference documentation (collected with
-//! sources in `docs/graph-behaviour.md`), not from this crate's client, so the client is tested against
-//! an independent reading of the service. It adds what tests need: on-demand faults
-//! ([`Faults`], [`FaultRule`]), state snapshots and an optional JSON state file.
+//! sources in `docs/graph-behaviour.md`), not from the client crate `entra-api-connectors`, which it
+//! never depends on: the client is tested against an independent reading of the service. It adds what
+//! tests need: on-demand faults ([`Faults`], [`FaultRule`]), state snapshots
+//! ([`Emulator::connectors`], [`Emulator::user_flows`]), an optional JSON state file
+//! ([`EmulatorConfig::state_file`]) and simulated sign-ups that call the connectors' APIs
+//! ([`Emulator::simulate_sign_up`]). The crate's README says what is emulator-only.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), entra_api_connectors_emulator::EmulatorError> {
@@ -19,6 +23,11 @@
 //! emulator.shutdown().await;
 //! # let _ = url; Ok(()) }
 //! ```
+//!
+//! Inside: `graph` answers Graph requests (path resolution, one module per resource), `signup`
+//! simulates sign-ups, `router` says which URL goes where and `server` runs the accept loop that can
+//! drop a connection; `state`, `vault`, `faults`, `odata`, `auth` and `error` hold the tenant's data,
+//! the secrets kept in memory, the faults, OData query options, the token endpoint and Graph's errors.
 
 mod auth;
 mod config;
@@ -31,6 +40,11 @@ mod server;
 mod signup;
 mod state;
 mod vault;
+
+/// The README's Rust examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 use std::fmt;
 use std::net::SocketAddr;
