@@ -1,7 +1,7 @@
 //! A standalone local Microsoft Graph emulator for API connectors and user flows.
 //!
 //! ```text
-//! cargo run --example emulator --features emulator -- \
+//! cargo run -p entra-api-connectors-emulator --example emulator -- \
 //!     --listen 127.0.0.1:8080 --tenant b2c|workforce [--state FILE] [--token TOKEN] [--page-size N]
 //! ```
 //!

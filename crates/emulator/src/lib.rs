@@ -1,12 +1,16 @@
-//! A local emulator of the Microsoft Graph slice this crate manages, in the spirit of Azurite for Azure
-//! Storage: API connectors (`/identity/apiConnectors`), b2x/b2c user flows and their
-//! `apiConnectorConfiguration`, plus a fake client-credentials token endpoint. It serves `/v1.0/...`
-//! and `/beta/...` over plain HTTP on 127.0.0.1 so that users and CI can test automation offline.
+//! A local emulator of the Microsoft Graph slice that manages API connectors, in the spirit of
+//! Azurite for Azure Storage: API connectors (`/identity/apiConnectors`, `uploadClientCertificate`),
+//! b2x/b2c user flows and their `apiConnectorConfiguration` (`$expand`, `$ref` binding), plus a
+//! client-credentials token endpoint. It serves `/v1.0/...` and `/beta/...` over plain HTTP on
+//! 127.0.0.1 so that users and CI can test Graph automation offline.
 //!
 //! The emulator models Graph's JSON on its own, from the Graph reference documentation (collected with
-//! sources in `docs/graph-behaviour.md`), not from this crate's client, so the client is tested against
-//! an independent reading of the service. It adds what tests need: on-demand faults
-//! ([`Faults`], [`FaultRule`]), state snapshots and an optional JSON state file.
+//! sources in `docs/graph-behaviour.md`), not from the client crate `entra-api-connectors`, which it
+//! never depends on: the client is tested against an independent reading of the service. It adds what
+//! tests need: on-demand faults ([`Faults`], [`FaultRule`]), state snapshots
+//! ([`Emulator::connectors`], [`Emulator::user_flows`]), an optional JSON state file
+//! ([`EmulatorConfig::state_file`]) and simulated sign-ups that call the connectors' APIs
+//! ([`Emulator::simulate_sign_up`]). The crate's README says what is emulator-only.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), entra_api_connectors_emulator::EmulatorError> {
@@ -19,30 +23,40 @@
 //! emulator.shutdown().await;
 //! # let _ = url; Ok(()) }
 //! ```
+//!
+//! Inside: `graph` answers Graph requests (path resolution, one module per resource), `signup`
+//! simulates sign-ups, `router` says which URL goes where and `server` runs the accept loop that can
+//! drop a connection; `state`, `vault`, `faults`, `odata`, `auth` and `error` hold the tenant's data,
+//! the secrets kept in memory, the faults, OData query options, the token endpoint and Graph's errors.
 
 mod auth;
+mod config;
 mod error;
 mod faults;
+mod graph;
 mod odata;
-mod routes;
+mod router;
+mod server;
 mod signup;
 mod state;
 mod vault;
+
+/// The README's Rust examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::body::Body;
-use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
 use secrecy::SecretString;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-use tokio::task::{JoinHandle, JoinSet};
-use tower::ServiceExt as _;
+use tokio::task::JoinHandle;
 
+pub use config::{DEFAULT_TENANT_ID, DEFAULT_TOKEN, EmulatorConfig, default_user_flows};
 pub use faults::{FaultRule, Faults};
 pub use signup::{
     B2C_CONNECTOR_TIMEOUT, CallAuth, CallResponse, ConnectorCall, DEFAULT_CLIENT_ID,
@@ -103,164 +117,6 @@ pub enum EmulatorError {
         /// The I/O or parse error.
         source: std::io::Error,
     },
-}
-
-/// How to run an [`Emulator`]. Start from [`EmulatorConfig::new`] and adjust with the builder methods.
-#[derive(Clone)]
-pub struct EmulatorConfig {
-    tenant_kind: TenantKind,
-    listen: SocketAddr,
-    tenant_id: String,
-    tenant_domain: String,
-    token: SecretString,
-    client: Option<(String, SecretString)>,
-    page_size: usize,
-    user_flows: Vec<UserFlowRecord>,
-    faults: Faults,
-    fault_rules: Vec<FaultRule>,
-    seed: u64,
-    state_file: Option<PathBuf>,
-    sign_up: signup::SignUpSettings,
-}
-
-impl fmt::Debug for EmulatorConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EmulatorConfig")
-            .field("tenant_kind", &self.tenant_kind)
-            .field("listen", &self.listen)
-            .field("tenant_id", &self.tenant_id)
-            .field("tenant_domain", &self.tenant_domain)
-            .field("client_id", &self.client.as_ref().map(|(id, _)| id))
-            .field("page_size", &self.page_size)
-            .field("user_flows", &self.user_flows)
-            .field("faults", &self.faults)
-            .field("fault_rules", &self.fault_rules)
-            .field("seed", &self.seed)
-            .field("state_file", &self.state_file)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The bearer token accepted by default.
-pub const DEFAULT_TOKEN: &str = "emulator-token";
-/// The tenant id used by default (in token URLs and messages).
-pub const DEFAULT_TENANT_ID: &str = "00000000-0000-4000-8000-00000000e4a1";
-
-/// Flows present in a new tenant: `B2C_1_SignUp` and `B2C_1_SignUpSignIn` for B2C, and
-/// `B2X_1_PartnerSignUp` for workforce.
-pub fn default_user_flows(kind: TenantKind) -> Vec<UserFlowRecord> {
-    match kind {
-        TenantKind::B2c => {
-            let mut sign_up = UserFlowRecord::new(FlowFamily::B2c, "SignUp", "signUp", 3);
-            sign_up.default_language_tag = Some("en".into());
-            vec![
-                sign_up,
-                UserFlowRecord::new(FlowFamily::B2c, "SignUpSignIn", "signUpOrSignIn", 3),
-            ]
-        }
-        TenantKind::Workforce => vec![UserFlowRecord::new(
-            FlowFamily::B2x,
-            "PartnerSignUp",
-            "signUpOrSignIn",
-            1,
-        )],
-    }
-}
-
-impl EmulatorConfig {
-    /// Defaults: listen on `127.0.0.1:0`, accept [`DEFAULT_TOKEN`], any client id and secret at the token
-    /// endpoint, page size 100, the [`default_user_flows`] of `kind`, no faults, seed 0, no state file.
-    pub fn new(kind: TenantKind) -> Self {
-        let tenant_domain = match kind {
-            TenantKind::B2c => "emulatorb2c.onmicrosoft.com",
-            TenantKind::Workforce => "emulator.onmicrosoft.com",
-        };
-        Self {
-            tenant_kind: kind,
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            tenant_id: DEFAULT_TENANT_ID.to_owned(),
-            tenant_domain: tenant_domain.to_owned(),
-            token: SecretString::from(DEFAULT_TOKEN),
-            client: None,
-            page_size: 100,
-            user_flows: default_user_flows(kind),
-            faults: Faults::none(),
-            fault_rules: Vec::new(),
-            seed: 0,
-            state_file: None,
-            sign_up: signup::SignUpSettings::default(),
-        }
-    }
-
-    /// The address to listen on (port 0 picks a free one).
-    pub fn listen(mut self, addr: SocketAddr) -> Self {
-        self.listen = addr;
-        self
-    }
-
-    /// The tenant id and domain name (used by the token endpoint and in error messages).
-    pub fn tenant(mut self, id: impl Into<String>, domain: impl Into<String>) -> Self {
-        self.tenant_id = id.into();
-        self.tenant_domain = domain.into();
-        self
-    }
-
-    /// The only bearer token Graph routes accept, and the one the token endpoint issues.
-    pub fn token(mut self, token: SecretString) -> Self {
-        self.token = token;
-        self
-    }
-
-    /// Restricts the token endpoint to one client id and secret.
-    pub fn client_credentials(
-        mut self,
-        client_id: impl Into<String>,
-        secret: SecretString,
-    ) -> Self {
-        self.client = Some((client_id.into(), secret));
-        self
-    }
-
-    /// Server-side page size of connector lists when the request has no `$top`.
-    ///
-    /// # Panics
-    /// If `size` is 0.
-    pub fn page_size(mut self, size: usize) -> Self {
-        assert!(size > 0, "page size must be positive");
-        self.page_size = size;
-        self
-    }
-
-    /// Replaces the user flows present at start.
-    pub fn user_flows(mut self, flows: Vec<UserFlowRecord>) -> Self {
-        self.user_flows = flows;
-        self
-    }
-
-    /// Faults applied to every Graph request no rule matches.
-    pub fn faults(mut self, faults: Faults) -> Self {
-        self.faults = faults;
-        self
-    }
-
-    /// Adds a per-route fault rule (the first matching rule wins).
-    pub fn fault_rule(mut self, rule: FaultRule) -> Self {
-        self.fault_rules.push(rule);
-        self
-    }
-
-    /// Seed of the random source that draws faults.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// A JSON file to load at start (when it exists; the configured flows are then ignored) and to
-    /// save after every change.
-    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
-        self.state_file = Some(path.into());
-        self
-    }
 }
 
 /// Shared by the request handlers.
@@ -325,17 +181,6 @@ impl fmt::Debug for Emulator {
     }
 }
 
-#[derive(Debug)]
-struct DroppedByFault;
-
-impl fmt::Display for DroppedByFault {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("connection dropped by an injected fault")
-    }
-}
-
-impl std::error::Error for DroppedByFault {}
-
 impl Emulator {
     /// Loads or seeds the state, binds the listener and serves in a background task.
     pub async fn start(config: EmulatorConfig) -> Result<Emulator, EmulatorError> {
@@ -388,7 +233,11 @@ impl Emulator {
             sign_up: config.sign_up,
         });
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(serve(listener, routes::router(app.clone()), stopped));
+        let task = tokio::spawn(server::serve(
+            listener,
+            router::router(app.clone()),
+            stopped,
+        ));
         Ok(Emulator {
             addr,
             app,
@@ -490,40 +339,4 @@ impl Drop for Emulator {
             let _ = stop.send(());
         }
     }
-}
-
-/// The accept loop. Each connection is served by hyper directly so that a response marked
-/// [`routes::DropConnection`] can close the connection without a byte sent: the service returns an
-/// error, and hyper drops the connection.
-async fn serve(listener: TcpListener, router: axum::Router, mut stopped: oneshot::Receiver<()>) {
-    let mut connections = JoinSet::new();
-    loop {
-        tokio::select! {
-            _ = &mut stopped => break,
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let _ = stream.set_nodelay(true);
-                let router = router.clone();
-                connections.spawn(async move {
-                    let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
-                        let router = router.clone();
-                        async move {
-                            let resp = router.oneshot(req.map(Body::new)).await.unwrap_or_else(|e| match e {});
-                            if resp.extensions().get::<routes::DropConnection>().is_some() {
-                                Err(DroppedByFault)
-                            } else {
-                                Ok(resp)
-                            }
-                        }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        }
-    }
-    connections.abort_all();
-    while connections.join_next().await.is_some() {}
 }

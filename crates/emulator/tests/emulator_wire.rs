@@ -2,6 +2,8 @@
 //! checked against the documented request and response shapes (`docs/graph-behaviour.md`, fixtures in
 //! `tests/fixtures/graph/`).
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -13,22 +15,9 @@ use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use sha1::Digest as _;
+use support::{Emu, Resp, TOKEN, basic_connector, fixture};
 
-const TOKEN: &str = "emulator-token";
 const DAY: i64 = 86_400;
-
-fn client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder().build().expect("client")
-}
-
-fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/../../tests/fixtures/graph/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(&path).expect(&path)).expect("fixture JSON")
-}
 
 fn now() -> i64 {
     std::time::SystemTime::now()
@@ -56,87 +45,26 @@ fn pkcs12(password: &str, not_before: i64, not_after: i64) -> (String, String) {
     )
 }
 
-struct Resp {
-    status: StatusCode,
-    headers: reqwest::header::HeaderMap,
-    text: String,
+/// A basic-authentication connector named `name`; its id.
+async fn create_basic(e: &Emu, name: &str) -> String {
+    e.create_connector(&basic_connector(
+        name,
+        "https://api.contoso-test.example/x",
+        "svc",
+        "Secret-Pa55",
+    ))
+    .await
 }
 
-impl Resp {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.text)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.text))
-    }
-    fn header(&self, name: &str) -> &str {
-        self.headers.get(name).map_or("", |v| v.to_str().unwrap())
-    }
-    /// Asserts a Graph error: status, code, JSON content type, and ids matching the headers.
-    fn assert_error(&self, status: StatusCode, code: &str) -> Value {
-        assert_eq!(self.status, status, "{}", self.text);
-        assert_eq!(self.header("content-type"), "application/json");
-        let body = self.json();
-        let err = &body["error"];
-        assert_eq!(err["code"], code, "{body}");
-        assert!(err["message"].as_str().is_some_and(|m| !m.is_empty()));
-        let inner = &err["innerError"];
-        assert_eq!(inner["request-id"], self.header("request-id"));
-        assert_eq!(inner["client-request-id"], self.header("client-request-id"));
-        let date = inner["date"].as_str().unwrap();
-        assert_eq!(date.len(), 19, "no offset, no fraction: {date}");
-        assert_eq!(&date[10..11], "T");
-        body
-    }
-}
-
-struct Emu {
-    emu: Emulator,
-    http: reqwest::Client,
-}
-
-impl Emu {
-    async fn start(config: EmulatorConfig) -> Self {
-        Self {
-            emu: Emulator::start(config).await.expect("emulator starts"),
-            http: client(),
-        }
-    }
-    async fn b2c() -> Self {
-        Self::start(EmulatorConfig::new(TenantKind::B2c)).await
-    }
-    fn url(&self, v: GraphVersion, path: &str) -> String {
-        format!("{}{path}", self.emu.graph_url(v))
-    }
-    async fn send(&self, method: Method, url: &str, body: Option<&Value>) -> Resp {
-        let mut req = self.http.request(method, url).bearer_auth(TOKEN);
-        if let Some(b) = body {
-            req = req.json(b);
-        }
-        let resp = req.send().await.expect("response");
-        Resp {
-            status: resp.status(),
-            headers: resp.headers().clone(),
-            text: resp.text().await.unwrap(),
-        }
-    }
-    async fn beta(&self, method: Method, path: &str, body: Option<&Value>) -> Resp {
-        self.send(method, &self.url(GraphVersion::Beta, path), body)
-            .await
-    }
-    async fn create_basic(&self, name: &str) -> String {
-        let body = json!({
-            "displayName": name,
-            "targetUrl": "https://api.contoso-test.example/x",
-            "authenticationConfiguration": {
-                "@odata.type": "#microsoft.graph.basicAuthentication",
-                "username": "svc", "password": "Secret-Pa55"
-            }
-        });
-        let r = self
-            .beta(Method::POST, "/identity/apiConnectors", Some(&body))
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-        r.json()["id"].as_str().unwrap().to_owned()
-    }
+/// A create whose connection is closed without an answer (an injected fault); the client's error.
+async fn create_without_answer(e: &Emu, body: &Value) -> reqwest::Error {
+    e.http
+        .post(e.url(GraphVersion::Beta, "/identity/apiConnectors"))
+        .bearer_auth(TOKEN)
+        .json(body)
+        .send()
+        .await
+        .expect_err("no response is sent")
 }
 
 fn without(mut v: Value, keys: &[&str]) -> Value {
@@ -383,7 +311,7 @@ async fn create_rejects_bad_bodies_with_graph_errors_and_writes_nothing() {
 #[tokio::test]
 async fn get_select_patch_and_delete_follow_the_documented_shapes() {
     let e = Emu::b2c().await;
-    let id = e.create_basic("Validate loyalty number").await;
+    let id = create_basic(&e, "Validate loyalty number").await;
     let path = format!("/identity/apiConnectors/{id}");
 
     let r = e.beta(Method::GET, &path, None).await;
@@ -566,7 +494,7 @@ async fn upload_client_certificate_appends_and_moves_is_active() {
     );
 
     // A basic connector becomes a certificate connector with just the upload.
-    let basic = e.create_basic("basic").await;
+    let basic = create_basic(&e, "basic").await;
     let r = e
         .beta(
             Method::POST,
@@ -604,7 +532,7 @@ async fn list_pages_with_absolute_next_links_and_query_options() {
     let e = Emu::start(EmulatorConfig::new(TenantKind::B2c).page_size(3)).await;
     let mut created = Vec::new();
     for i in 0..8 {
-        created.push(e.create_basic(&format!("Connector {i}")).await);
+        created.push(create_basic(&e, &format!("Connector {i}")).await);
     }
     let mut url = e.url(GraphVersion::Beta, "/identity/apiConnectors");
     let (mut seen, mut sizes) = (Vec::new(), Vec::new());
@@ -890,7 +818,7 @@ async fn workforce_tenant_serves_b2x_flows_in_both_versions_and_forbids_b2c() {
 #[tokio::test]
 async fn ref_put_binds_and_unbinds_steps_and_expand_shows_them() {
     let e = Emu::b2c().await;
-    let a = e.create_basic("Validate loyalty number").await;
+    let a = create_basic(&e, "Validate loyalty number").await;
     let flow = "/identity/b2cUserFlows/B2C_1_SignUpSignIn/apiConnectorConfiguration";
     let connector_url = e.url(GraphVersion::Beta, &format!("/identity/apiConnectors/{a}"));
     let r = e
@@ -1070,7 +998,7 @@ async fn ref_put_binds_and_unbinds_steps_and_expand_shows_them() {
 #[tokio::test]
 async fn v1_b2x_configuration_has_two_steps_only() {
     let e = Emu::start(EmulatorConfig::new(TenantKind::Workforce)).await;
-    let a = e.create_basic("A").await;
+    let a = create_basic(&e, "A").await;
     let flow = e.url(
         GraphVersion::V1,
         "/identity/b2xUserFlows/B2X_1_PartnerSignUp/apiConnectorConfiguration",
@@ -1147,12 +1075,7 @@ async fn graph_requires_the_accepted_bearer_token() {
         e.http.get(&url).bearer_auth("someone-else"),
         e.http.get(&url).header("authorization", "Basic abc"),
     ] {
-        let resp = req.send().await.unwrap();
-        let r = Resp {
-            status: resp.status(),
-            headers: resp.headers().clone(),
-            text: resp.text().await.unwrap(),
-        };
+        let r = Resp::read(req.send().await.unwrap()).await;
         r.assert_error(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken");
         assert!(r.header("www-authenticate").starts_with("Bearer"));
     }
@@ -1332,11 +1255,11 @@ async fn unknown_routes_versions_and_methods_get_graph_errors() {
 #[tokio::test]
 async fn throttling_answers_429_with_retry_after_and_leaves_state_untouched() {
     let e = Emu::b2c().await;
-    let id = e.create_basic("keep").await;
+    let id = create_basic(&e, "keep").await;
     let before = e.emu.connectors();
     e.emu
         .set_faults(Faults::throttle(1.0, Duration::from_millis(250)));
-    let body = json!({"displayName": "new", "targetUrl": "https://a.example", "authenticationConfiguration": {"@odata.type": "#microsoft.graph.basicAuthentication", "username": "u", "password": "p"}});
+    let body = basic_connector("new", "https://a.example", "u", "p");
     let writes = [
         (
             Method::POST,
@@ -1400,7 +1323,7 @@ async fn per_route_503_hits_only_the_matching_route() {
         )),
     )
     .await;
-    let body = json!({"displayName": "x", "targetUrl": "https://a.example", "authenticationConfiguration": {"@odata.type": "#microsoft.graph.basicAuthentication", "username": "u", "password": "p"}});
+    let body = basic_connector("x", "https://a.example", "u", "p");
     let r = e
         .beta(Method::POST, "/identity/apiConnectors", Some(&body))
         .await;
@@ -1428,16 +1351,9 @@ async fn dropped_connections_give_a_transport_error_and_write_nothing() {
         "POST /identity/apiConnectors",
         Faults::drop_connections(1.0),
     ));
-    let body = json!({"displayName": "x", "targetUrl": "https://a.example", "authenticationConfiguration": {"@odata.type": "#microsoft.graph.basicAuthentication", "username": "u", "password": "p"}});
+    let body = basic_connector("x", "https://a.example", "u", "p");
     for _ in 0..3 {
-        let err = e
-            .http
-            .post(e.url(GraphVersion::Beta, "/identity/apiConnectors"))
-            .bearer_auth(TOKEN)
-            .json(&body)
-            .send()
-            .await
-            .expect_err("no response is sent");
+        let err = create_without_answer(&e, &body).await;
         assert!(
             err.status().is_none() && (err.is_request() || err.is_connect()),
             "{err:?}"
@@ -1470,15 +1386,8 @@ async fn a_lost_response_means_the_request_was_carried_out() {
             ..Faults::none()
         },
     ));
-    let body = json!({"displayName": "lost", "targetUrl": "https://a.example", "authenticationConfiguration": {"@odata.type": "#microsoft.graph.basicAuthentication", "username": "u", "password": "p"}});
-    let err = e
-        .http
-        .post(e.url(GraphVersion::Beta, "/identity/apiConnectors"))
-        .bearer_auth(TOKEN)
-        .json(&body)
-        .send()
-        .await
-        .expect_err("no response is sent");
+    let body = basic_connector("lost", "https://a.example", "u", "p");
+    let err = create_without_answer(&e, &body).await;
     assert!(err.status().is_none(), "{err:?}");
     let stored = e.emu.connectors();
     assert_eq!(stored.len(), 1, "the create happened");
@@ -1533,7 +1442,7 @@ async fn state_file_is_saved_after_changes_and_reloaded() {
     let path = dir.join("state.json");
     let e = Emu::start(EmulatorConfig::new(TenantKind::B2c).state_file(&path)).await;
     assert!(path.exists(), "the seeded state is written at start");
-    let id = e.create_basic("persisted").await;
+    let id = create_basic(&e, "persisted").await;
     let bind =
         json!({"@odata.id": e.url(GraphVersion::Beta, &format!("/identity/apiConnectors/{id}"))});
     e.beta(Method::PUT, "/identity/b2cUserFlows/B2C_1_SignUp/apiConnectorConfiguration/postAttributeCollection/$ref", Some(&bind)).await;
@@ -1570,7 +1479,7 @@ async fn state_file_is_saved_after_changes_and_reloaded() {
         .json();
     assert_eq!(cfg["postAttributeCollection"]["id"], id);
     // New connectors after reload still page after the old ones.
-    let second = again.create_basic("second").await;
+    let second = create_basic(&again, "second").await;
     let ids: Vec<String> = again.emu.connectors().into_iter().map(|c| c.id).collect();
     assert_eq!(ids, vec![id, second]);
     again.emu.shutdown().await;
@@ -1593,10 +1502,19 @@ async fn fifty_concurrent_creates_give_fifty_distinct_connectors() {
             let http = e.http.clone();
             let url = url.clone();
             tokio::spawn(async move {
-                let body = json!({"displayName": format!("c{i}"), "targetUrl": "https://a.example", "authenticationConfiguration": {"@odata.type": "#microsoft.graph.basicAuthentication", "username": "u", "password": "p"}});
-                let r = http.post(url).bearer_auth(TOKEN).json(&body).send().await.unwrap();
+                let body = basic_connector(&format!("c{i}"), "https://a.example", "u", "p");
+                let r = http
+                    .post(url)
+                    .bearer_auth(TOKEN)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
                 assert_eq!(r.status(), StatusCode::CREATED);
-                r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+                r.json::<Value>().await.unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
             })
         })
         .collect();

@@ -1,6 +1,8 @@
 //! Simulated sign-ups over real HTTP: the emulator calls a test API started here on 127.0.0.1
 //! (plain HTTP with basic authentication, or TLS with a client certificate).
 
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,11 +16,13 @@ use base64::Engine as _;
 use entra_api_connectors_certificate::{Pkcs12Bundle, testing, unix_now};
 use entra_api_connectors_contract::{self as contract, ConnectorResponse, Continuation, Step};
 use entra_api_connectors_emulator::{
-    CallAuth, CallResponse, DEFAULT_CLIENT_ID, DEFAULT_TOKEN, Emulator, EmulatorConfig,
-    SignUpError, SignUpInput, SignUpOutcome, TenantKind, Transcript,
+    CallAuth, CallResponse, DEFAULT_CLIENT_ID, Emulator, EmulatorConfig, FlowFamily, SignUpError,
+    SignUpInput, SignUpOutcome, TenantKind, Transcript,
 };
+use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
+use support::{Graph, TOKEN, basic_connector};
 use tower::ServiceExt as _;
 
 const FLOW: &str = "B2C_1_SignUp";
@@ -192,73 +196,23 @@ impl Api {
     }
 }
 
-/// A plain reqwest client for the test's own Graph requests (reqwest needs a process-wide provider).
-fn http_client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
+/// A connector with basic credentials (`USER`, `password`) calling `url`, bound at `step` of
+/// `FLOW`; its id.
+async fn connect(emulator: &Emulator, url: &str, password: &str, step: &str) -> String {
+    let graph = Graph::new(emulator);
+    let id = graph
+        .create_connector(&basic_connector("Test API", url, USER, password))
+        .await;
+    graph.bind(FlowFamily::B2c, FLOW, step, &id).await;
+    id
 }
 
-/// Graph requests to the emulator.
-struct Graph {
-    http: reqwest::Client,
-    base: String,
-}
-
-impl Graph {
-    fn new(emulator: &Emulator) -> Self {
-        Graph {
-            http: http_client(),
-            base: format!("{}/beta", emulator.base_url()),
-        }
-    }
-
-    async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
-        let resp = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(DEFAULT_TOKEN)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.unwrap();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
-    }
-
-    async fn create_basic(&self, url: &str, password: &str) -> String {
-        let (status, body) = self
-            .send(
-                reqwest::Method::POST,
-                "/identity/apiConnectors",
-                json!({
-                    "displayName": "Test API",
-                    "targetUrl": url,
-                    "authenticationConfiguration": {
-                        "@odata.type": "#microsoft.graph.basicAuthentication",
-                        "username": USER,
-                        "password": password,
-                    }
-                }),
-            )
-            .await;
-        assert_eq!(status, 201, "{body}");
-        body["id"].as_str().unwrap().to_owned()
-    }
-
-    async fn bind(&self, flow: &str, step: &str, connector: &str) {
-        let (status, body) = self
-            .send(
-                reqwest::Method::PUT,
-                &format!("/identity/b2cUserFlows/{flow}/apiConnectorConfiguration/{step}/$ref"),
-                json!({ "@odata.id": format!("{}/identity/apiConnectors/{connector}", self.base) }),
-            )
-            .await;
-        assert_eq!(status, 204, "{body}");
-    }
+/// A local-account sign-up on `FLOW` with only an email.
+async fn sign_up(emulator: &Emulator, email: &str) -> Transcript {
+    emulator
+        .simulate_sign_up(FLOW, SignUpInput::new(claims(json!({ "email": email }))))
+        .await
+        .unwrap()
 }
 
 fn claims(value: Value) -> contract::Claims {
@@ -279,9 +233,7 @@ async fn basic_setup(
     let emulator = b2c(Duration::from_secs(5)).await;
     let api = Api::basic(response);
     let url = api.serve_http().await;
-    let graph = Graph::new(&emulator);
-    let id = graph.create_basic(&url, PASSWORD).await;
-    graph.bind(FLOW, step, &id).await;
+    connect(&emulator, &url, PASSWORD, step).await;
     (emulator, api)
 }
 
@@ -308,10 +260,10 @@ async fn continue_overwrites_claims_at_both_sign_up_steps() {
             .into(),
     });
     let url = api.serve_http().await;
-    let graph = Graph::new(&emulator);
-    let id = graph.create_basic(&url, PASSWORD).await;
-    graph.bind(FLOW, "postFederationSignup", &id).await;
-    graph.bind(FLOW, "postAttributeCollection", &id).await;
+    let id = connect(&emulator, &url, PASSWORD, "postFederationSignup").await;
+    Graph::new(&emulator)
+        .bind(FlowFamily::B2c, FLOW, "postAttributeCollection", &id)
+        .await;
 
     let input = SignUpInput::new(claims(json!({
         "email": "ana@example.com",
@@ -407,10 +359,10 @@ async fn local_account_skips_post_federation_and_validation_error_stops() {
         }
     });
     let url = api.serve_http().await;
-    let graph = Graph::new(&emulator);
-    let id = graph.create_basic(&url, PASSWORD).await;
-    graph.bind(FLOW, "postFederationSignup", &id).await;
-    graph.bind(FLOW, "postAttributeCollection", &id).await;
+    let id = connect(&emulator, &url, PASSWORD, "postFederationSignup").await;
+    Graph::new(&emulator)
+        .bind(FlowFamily::B2c, FLOW, "postAttributeCollection", &id)
+        .await;
 
     let input = SignUpInput::new(claims(
         json!({"email": "bo@example.com", "postalCode": "1"}),
@@ -468,16 +420,14 @@ async fn wrong_basic_password_is_a_connector_failure_without_retry() {
     let emulator = b2c(Duration::from_secs(5)).await;
     let api = Api::basic(|_| ConnectorResponse::continuation());
     let url = api.serve_http().await;
-    let graph = Graph::new(&emulator);
-    let id = graph.create_basic(&url, "not-the-password").await;
-    graph.bind(FLOW, "postAttributeCollection", &id).await;
-    let transcript = emulator
-        .simulate_sign_up(
-            FLOW,
-            SignUpInput::new(claims(json!({"email": "a@example.com"}))),
-        )
-        .await
-        .unwrap();
+    connect(
+        &emulator,
+        &url,
+        "not-the-password",
+        "postAttributeCollection",
+    )
+    .await;
+    let transcript = sign_up(&emulator, "a@example.com").await;
     let reason = failure_reason(&transcript, Step::PostAttributeCollection);
     assert!(reason.contains("HTTP status 401"), "{reason}");
     assert_eq!(api.calls.load(Ordering::SeqCst), 1);
@@ -507,16 +457,8 @@ async fn slow_api_times_out_and_is_retried_exactly_once() {
     let mut api = Api::basic(|_| ConnectorResponse::continuation());
     api.delay = Duration::from_secs(3);
     let url = api.serve_http().await;
-    let graph = Graph::new(&emulator);
-    let id = graph.create_basic(&url, PASSWORD).await;
-    graph.bind(FLOW, "postAttributeCollection", &id).await;
-    let transcript = emulator
-        .simulate_sign_up(
-            FLOW,
-            SignUpInput::new(claims(json!({"email": "a@example.com"}))),
-        )
-        .await
-        .unwrap();
+    connect(&emulator, &url, PASSWORD, "postAttributeCollection").await;
+    let transcript = sign_up(&emulator, "a@example.com").await;
     let reason = failure_reason(&transcript, Step::PostAttributeCollection);
     assert_eq!(reason, "no answer after one retry: timed out after 300 ms");
     assert_eq!(api.calls.load(Ordering::SeqCst), 2);
@@ -537,6 +479,56 @@ async fn slow_api_times_out_and_is_retried_exactly_once() {
     }
 }
 
+/// Without `connector_timeout`, the wait the current docs give: 20 s, then one retry, for Azure AD
+/// B2C and External ID (b2x) flows alike (`B2C_CONNECTOR_TIMEOUT`, `EXTERNAL_ID_CONNECTOR_TIMEOUT`).
+/// On tokio's paused clock the wait costs no real time: the API never answers in time, and the
+/// clock jumps to each timeout.
+#[tokio::test(start_paused = true)]
+async fn default_timeout_is_twenty_seconds_then_one_retry_for_b2c_and_b2x_flows() {
+    for (kind, family, flow) in [
+        (TenantKind::B2c, FlowFamily::B2c, "B2C_1_SignUp"),
+        (
+            TenantKind::Workforce,
+            FlowFamily::B2x,
+            "B2X_1_PartnerSignUp",
+        ),
+    ] {
+        let emulator = Emulator::start(EmulatorConfig::new(kind)).await.unwrap();
+        let mut api = Api::basic(|_| ConnectorResponse::continuation());
+        api.delay = Duration::from_secs(3600);
+        let url = api.serve_http().await;
+        let graph = Graph::new(&emulator);
+        let id = graph
+            .create_connector(&basic_connector("Slow API", &url, USER, PASSWORD))
+            .await;
+        graph
+            .bind(family, flow, "postAttributeCollection", &id)
+            .await;
+        let transcript = emulator
+            .simulate_sign_up(
+                flow,
+                SignUpInput::new(claims(json!({"email": "a@example.com"}))),
+            )
+            .await
+            .unwrap();
+        let reason = failure_reason(&transcript, Step::PostAttributeCollection);
+        assert_eq!(
+            reason, "no answer after one retry: timed out after 20000 ms",
+            "{kind:?}"
+        );
+        assert_eq!(transcript.calls.len(), 2, "{kind:?}");
+        for (call, attempt) in transcript.calls.iter().zip(1..) {
+            assert_eq!(call.attempt, attempt);
+            assert_eq!(
+                call.response,
+                CallResponse::Error {
+                    error: "timed out after 20000 ms".into()
+                }
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn connection_refused_is_retried_once_then_fails() {
     let emulator = b2c(Duration::from_secs(2)).await;
@@ -545,18 +537,14 @@ async fn connection_refused_is_retried_once_then_fails() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let graph = Graph::new(&emulator);
-    let id = graph
-        .create_basic(&format!("http://127.0.0.1:{port}/api"), PASSWORD)
-        .await;
-    graph.bind(FLOW, "postAttributeCollection", &id).await;
-    let transcript = emulator
-        .simulate_sign_up(
-            FLOW,
-            SignUpInput::new(claims(json!({"email": "a@example.com"}))),
-        )
-        .await
-        .unwrap();
+    connect(
+        &emulator,
+        &format!("http://127.0.0.1:{port}/api"),
+        PASSWORD,
+        "postAttributeCollection",
+    )
+    .await;
+    let transcript = sign_up(&emulator, "a@example.com").await;
     let reason = failure_reason(&transcript, Step::PostAttributeCollection);
     assert!(
         reason.starts_with("no answer after one retry: connection failed"),
@@ -587,16 +575,8 @@ async fn non_json_body_and_500_are_connector_failures() {
         let emulator = b2c(Duration::from_secs(5)).await;
         let api = Api::new(move |_| (status, body.to_owned()));
         let url = api.serve_http().await;
-        let graph = Graph::new(&emulator);
-        let id = graph.create_basic(&url, PASSWORD).await;
-        graph.bind(FLOW, "postAttributeCollection", &id).await;
-        let transcript = emulator
-            .simulate_sign_up(
-                FLOW,
-                SignUpInput::new(claims(json!({"email": "a@example.com"}))),
-            )
-            .await
-            .unwrap();
+        connect(&emulator, &url, PASSWORD, "postAttributeCollection").await;
+        let transcript = sign_up(&emulator, "a@example.com").await;
         let reason = failure_reason(&transcript, Step::PostAttributeCollection);
         assert!(reason.contains(expected), "{status}: {reason}");
         assert_eq!(
@@ -666,11 +646,11 @@ async fn client_certificate_over_tls_with_rollover() {
     let password = SecretString::from("pfx-password");
     let b64 = |der: &[u8]| base64::engine::general_purpose::STANDARD.encode(der);
     let (first, first_thumb) = client_pkcs12(&ca, "client-1", now - 3600, now + 86_400, &password);
-    let (status, body) = graph
-        .send(
-            reqwest::Method::POST,
+    let r = graph
+        .beta(
+            Method::POST,
             "/identity/apiConnectors",
-            json!({
+            Some(&json!({
                 "displayName": "TLS API",
                 "targetUrl": url,
                 "authenticationConfiguration": {
@@ -678,12 +658,15 @@ async fn client_certificate_over_tls_with_rollover() {
                     "pkcs12Value": b64(&first),
                     "password": password.expose_secret(),
                 }
-            }),
+            })),
         )
         .await;
-    assert_eq!(status, 201, "{body}");
+    assert_eq!(r.status, 201, "{}", r.text);
+    let body = r.json();
     let id = body["id"].as_str().unwrap().to_owned();
-    graph.bind(FLOW, "postAttributeCollection", &id).await;
+    graph
+        .bind(FlowFamily::B2c, FLOW, "postAttributeCollection", &id)
+        .await;
 
     let active_of = |body: &Value| -> String {
         body["authenticationConfiguration"]["certificateList"]
@@ -716,15 +699,15 @@ async fn client_certificate_over_tls_with_rollover() {
     let (future, _) = client_pkcs12(&ca, "client-3", now + 3600, now + 86_400, &password);
     let mut last = Value::Null;
     for der in [&second, &future] {
-        let (status, body) = graph
-            .send(
-                reqwest::Method::POST,
+        let r = graph
+            .beta(
+                Method::POST,
                 &format!("/identity/apiConnectors/{id}/uploadClientCertificate"),
-                json!({"pkcs12Value": b64(der), "password": password.expose_secret()}),
+                Some(&json!({"pkcs12Value": b64(der), "password": password.expose_secret()})),
             )
             .await;
-        assert_eq!(status, 200, "{body}");
-        last = body;
+        assert_eq!(r.status, 200, "{}", r.text);
+        last = r.json();
     }
     assert_eq!(active_of(&last), second_thumb);
 
@@ -764,16 +747,8 @@ async fn tls_server_not_trusted_is_a_connection_failure() {
     .unwrap();
     let api = Api::new(|_| (200, r#"{"version":"1.0.0","action":"Continue"}"#.into()));
     let url = api.serve_tls(&ca, &server).await;
-    let graph = Graph::new(&emulator);
-    let id = graph.create_basic(&url, PASSWORD).await;
-    graph.bind(FLOW, "postAttributeCollection", &id).await;
-    let transcript = emulator
-        .simulate_sign_up(
-            FLOW,
-            SignUpInput::new(claims(json!({"email": "a@example.com"}))),
-        )
-        .await
-        .unwrap();
+    connect(&emulator, &url, PASSWORD, "postAttributeCollection").await;
+    let transcript = sign_up(&emulator, "a@example.com").await;
     let reason = failure_reason(&transcript, Step::PostAttributeCollection);
     assert!(reason.contains("connection failed"), "{reason}");
     assert_eq!(transcript.calls.len(), 2);
@@ -786,7 +761,7 @@ async fn http_route_and_errors() {
         ConnectorResponse::continuation()
     })
     .await;
-    let http = http_client();
+    let http = support::http_client();
     let url = |flow: &str| {
         format!(
             "{}/v1.0/emulator/userFlows/{flow}/simulateSignUp",
@@ -796,7 +771,7 @@ async fn http_route_and_errors() {
     let body = json!({"claims": {"email": "r@example.com"}, "uiLocales": "fr-FR"});
     let resp = http
         .post(url(FLOW))
-        .bearer_auth(DEFAULT_TOKEN)
+        .bearer_auth(TOKEN)
         .json(&body)
         .send()
         .await
@@ -815,7 +790,7 @@ async fn http_route_and_errors() {
     assert_eq!(resp.status(), 401);
     let resp = http
         .post(url("B2C_1_Missing"))
-        .bearer_auth(DEFAULT_TOKEN)
+        .bearer_auth(TOKEN)
         .json(&body)
         .send()
         .await
@@ -828,7 +803,7 @@ async fn http_route_and_errors() {
     );
     let resp = http
         .post(url(FLOW))
-        .bearer_auth(DEFAULT_TOKEN)
+        .bearer_auth(TOKEN)
         .json(&json!({"claims": {"objectId": "x"}}))
         .send()
         .await
@@ -855,20 +830,13 @@ async fn http_target_urls_only_for_loopback() {
         ("http://api.example.com/api", 400),
         ("http://10.0.0.1/api", 400),
     ] {
-        let (status, body) = graph
-            .send(
-                reqwest::Method::POST,
+        let r = graph
+            .beta(
+                Method::POST,
                 "/identity/apiConnectors",
-                json!({
-                    "displayName": "x",
-                    "targetUrl": url,
-                    "authenticationConfiguration": {
-                        "@odata.type": "#microsoft.graph.basicAuthentication",
-                        "username": "u", "password": "p"
-                    }
-                }),
+                Some(&basic_connector("x", url, "u", "p")),
             )
             .await;
-        assert_eq!(status, expected, "{url}: {body}");
+        assert_eq!(r.status.as_u16(), expected, "{url}: {}", r.text);
     }
 }
