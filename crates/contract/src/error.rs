@@ -86,4 +86,11 @@ pub enum ContractError {
     /// An `Authorization` header is not valid HTTP basic authentication.
     #[error("malformed Authorization header: {0}")]
     MalformedAuthorization(&'static str),
+    /// An accepted certificate thumbprint is not 40 hexadecimal digits (Graph's SHA-1 form,
+    /// separators `:` and space allowed).
+    #[error("invalid certificate thumbprint `{0}`: expected 40 hexadecimal digits (SHA-1)")]
+    InvalidThumbprint(String),
+    /// Client-certificate authentication was configured without any accepted thumbprint.
+    #[error("client-certificate authentication needs at least one accepted thumbprint")]
+    NoAcceptedThumbprints,
 }

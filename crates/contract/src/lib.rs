@@ -44,8 +44,13 @@
 mod basic_auth;
 mod claims;
 mod client_certificate;
+mod connector_auth;
 mod continuation;
 mod error;
+#[cfg(feature = "axum")]
+mod extract;
+#[cfg(feature = "axum")]
+mod rejection;
 mod request;
 mod response;
 #[cfg(feature = "schemars")]
@@ -57,8 +62,13 @@ pub use claims::{Claims, custom_attribute_claim_name, normalize_extensions_app_i
 pub use client_certificate::{
     certificate_thumbprint_matches, client_certificate_matches, normalize_thumbprint, thumbprint_of,
 };
+pub use connector_auth::{Caller, ConnectorAuth, ConnectorAuthError};
 pub use continuation::Continuation;
 pub use error::ContractError;
+#[cfg(feature = "axum")]
+pub use extract::{ConnectorCall, PeerCertificate};
+#[cfg(feature = "axum")]
+pub use rejection::{BASIC_CHALLENGE, ConnectorCallRejection, INVALID_REQUEST_USER_MESSAGE};
 pub use request::{ConnectorRequest, Identity};
 pub use response::{ConnectorResponse, RESPONSE_VERSION};
 pub use step::{Action, Step};
