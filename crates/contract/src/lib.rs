@@ -6,11 +6,19 @@
 //! ([`ConnectorResponse`]): a continuation (HTTP 200, optionally overwriting claims), a blocking
 //! page (HTTP 200) or a validation error (HTTP 400). The call is authenticated with HTTP basic
 //! authentication ([`verify_basic_auth`]) or a client certificate presented in the TLS handshake
-//! ([`certificate_thumbprint_matches`]).
+//! ([`certificate_thumbprint_matches`]); [`ConnectorAuth`] holds what an API expects and checks
+//! one call.
 //!
 //! Both sides are modelled: an API parses requests and builds responses; a simulator of the user
 //! flow builds requests and parses responses. Parsing accepts the spellings that differ between
 //! the documentation pages; emitting always uses one documented spelling, strict JSON, no nulls.
+//!
+//! The crate depends on serde and a few small pure-Rust crates only (no HTTP stack, no TLS, no
+//! async runtime). Features:
+//! - `axum`: the extractor `ConnectorCall`, which authenticates and parses the user flow's call,
+//!   its typed rejection `ConnectorCallRejection`, and `IntoResponse` for [`ConnectorResponse`]
+//!   (axum without its default features: no tokio or hyper either).
+//! - `schemars`: `JsonSchema` for the request and response types.
 //!
 //! Sources:
 //! - <https://learn.microsoft.com/azure/active-directory-b2c/add-api-connector>
@@ -72,6 +80,11 @@ pub use rejection::{BASIC_CHALLENGE, ConnectorCallRejection, INVALID_REQUEST_USE
 pub use request::{ConnectorRequest, Identity};
 pub use response::{ConnectorResponse, RESPONSE_VERSION};
 pub use step::{Action, Step};
+
+/// The README's examples, compiled as doc tests (they need the `axum` feature).
+#[cfg(all(doctest, feature = "axum"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
 
 /// The `Content-Type` of both the request and the response bodies.
 pub const CONTENT_TYPE: &str = "application/json";
