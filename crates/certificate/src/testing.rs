@@ -1,4 +1,28 @@
-//! Generation of self-signed certificates packed as PKCS#12, for tests and examples.
+//! Certificates for tests and examples (feature `test-util`): self-signed certificates, a CA and
+//! the certificates it issues ([`TestIdentity`]), and PKCS#12 files built from them, well-formed
+//! ([`self_signed_pkcs12`], [`pack`]) or broken in the ways [`Pkcs12Bundle`](crate::Pkcs12Bundle)
+//! must reject ([`certificate_only_pkcs12`], [`key_only_pkcs12`], [`mismatched_key_pkcs12`]).
+//! Keys are ECDSA P-256 (rcgen); files are written by `p12-keystore` (AES-256 PBES2,
+//! HMAC-SHA-256), independently of this crate's decoder. Times are Unix seconds.
+//!
+//! ```
+//! use entra_api_connectors_certificate::{Pkcs12Bundle, testing, thumbprint_of};
+//! use secrecy::SecretString;
+//!
+//! let password = SecretString::from("test password");
+//! let ca = testing::certificate_authority("Test CA", 0, 4_102_444_800);
+//! let leaf = testing::issued_by(&ca, "api.contoso.example", 0, 4_102_444_800);
+//! let pfx = testing::pack(
+//!     &password,
+//!     Some(secrecy::ExposeSecret::expose_secret(&leaf.private_key_der)),
+//!     &[&leaf.certificate_der, &ca.certificate_der],
+//! );
+//! let bundle = Pkcs12Bundle::from_der(&pfx, &password)?;
+//! assert_eq!(bundle.common_name(), Some("api.contoso.example"));
+//! assert_eq!(bundle.thumbprint(), thumbprint_of(&leaf.certificate_der));
+//! assert_eq!(bundle.chain_der().len(), 2);
+//! # Ok::<(), entra_api_connectors_certificate::CertificateError>(())
+//! ```
 
 use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKey, PrivateKeyChain};
 use rcgen::{CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair};
@@ -126,7 +150,7 @@ pub fn pack(
         Some(key) => {
             let key = PrivateKey::from_der(key).expect("valid PKCS#8 DER");
             let local_key_id = match certificates.first() {
-                Some(leaf) => crate::Sha1::digest(leaf).to_vec(),
+                Some(leaf) => sha1::Sha1::digest(leaf).to_vec(),
                 None => vec![1],
             };
             let chain = PrivateKeyChain::new(local_key_id, key, certs);

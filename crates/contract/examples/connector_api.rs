@@ -1,36 +1,31 @@
 //! An example REST API for an API connector, to run against the emulator's simulated sign-ups
 //! (see "Testing your connector API" in the README).
 //!
-//! `POST /signup` checks HTTP basic credentials with `contract::verify_basic_auth`, then:
+//! `POST /signup` takes a [`ConnectorCall`], which checks the HTTP basic credentials and parses the
+//! user flow's request (rejections are logged and answered as `ConnectorCallRejection` says), then:
 //! - blocks sign-ups whose email is in `blocked.example` (`ShowBlockPage`);
 //! - after attribute collection, rejects a postal code that is not 4 or 5 digits (`ValidationError`);
 //! - otherwise continues, returning `displayName` with each word capitalised and the custom
 //!   attribute `extension_ScreenedBy`.
 //!
 //! ```text
-//! CONNECTOR_API_PASSWORD=... cargo run --features emulator --example connector_api -- 127.0.0.1:7071
+//! CONNECTOR_API_PASSWORD=... cargo run -p entra-api-connectors-contract --features axum --example connector_api -- 127.0.0.1:7071
 //! ```
 //!
 //! The user name is `CONNECTOR_API_USERNAME` (default `connector`); the password is read from
 //! `CONNECTOR_API_PASSWORD`, never from an argument. The first line printed is the API's URL.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::State;
-use axum::http::{HeaderMap, Response, StatusCode, header};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use entra_api_connectors_contract::{
-    self as contract, ConnectorRequest, ConnectorResponse, Continuation, Step,
+    self as contract, ConnectorAuth, ConnectorCall, ConnectorCallRejection, ConnectorRequest,
+    ConnectorResponse, Continuation, Step,
 };
 use secrecy::SecretString;
-
-struct Credentials {
-    username: String,
-    password: SecretString,
-}
 
 /// Capitalises the first letter of every word and lower-cases the rest; collapses blanks.
 fn normalize_display_name(name: &str) -> String {
@@ -85,39 +80,19 @@ fn decide(request: &ConnectorRequest) -> Result<ConnectorResponse, contract::Con
     Ok(continuation.into())
 }
 
-fn respond(status: u16, body: Vec<u8>) -> Response<Body> {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, contract::CONTENT_TYPE)
-        .body(Body::from(body))
-        .expect("valid response")
-}
-
-async fn signup(
-    State(credentials): State<Arc<Credentials>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response<Body> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !contract::verify_basic_auth(authorization, &credentials.username, &credentials.password) {
-        let mut resp = respond(401, br#"{"error":"unauthorized"}"#.to_vec());
-        resp.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            header::HeaderValue::from_static("Basic realm=\"connector\""),
-        );
-        return resp;
-    }
-    let request = match ConnectorRequest::from_json(&body) {
-        Ok(request) => request,
-        Err(e) => {
-            eprintln!("connector_api: unreadable request: {e}");
-            return respond(StatusCode::INTERNAL_SERVER_ERROR.as_u16(), Vec::new());
+async fn signup(call: Result<ConnectorCall, ConnectorCallRejection>) -> Response {
+    let call = match call {
+        Ok(call) => call,
+        Err(rejection) => {
+            eprintln!(
+                "connector_api: rejected ({}): {rejection}",
+                rejection.status()
+            );
+            return rejection.into_response();
         }
     };
-    match decide(&request) {
+    let request = &call.request;
+    match decide(request) {
         Ok(response) => {
             eprintln!(
                 "connector_api: {} {} -> {}",
@@ -125,12 +100,11 @@ async fn signup(
                 request.email.as_deref().unwrap_or("(no email)"),
                 response.action()
             );
-            let (status, body) = response.to_http();
-            respond(status, body)
+            response.into_response()
         }
         Err(e) => {
             eprintln!("connector_api: {e}");
-            respond(StatusCode::INTERNAL_SERVER_ERROR.as_u16(), Vec::new())
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
 }
@@ -144,13 +118,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let username = std::env::var("CONNECTOR_API_USERNAME").unwrap_or_else(|_| "connector".into());
     let password = std::env::var("CONNECTOR_API_PASSWORD")
         .map_err(|_| "set CONNECTOR_API_PASSWORD to the password the API connector sends")?;
-    let credentials = Arc::new(Credentials {
-        username,
-        password: SecretString::from(password),
-    });
+    let auth = ConnectorAuth::basic(username, SecretString::from(password))?;
     let app = Router::new()
         .route("/signup", post(signup))
-        .with_state(credentials);
+        .with_state(auth);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("http://{}/signup", listener.local_addr()?);
     axum::serve(listener, app).await?;
@@ -175,5 +146,38 @@ mod tests {
         assert!(valid_postal_code("98052"));
         assert!(!valid_postal_code("123"));
         assert!(!valid_postal_code("98O52"));
+    }
+
+    fn decided(claims: &str) -> String {
+        decide(&ConnectorRequest::from_json(claims).unwrap())
+            .unwrap()
+            .to_json()
+    }
+
+    #[test]
+    fn decisions() {
+        assert_eq!(
+            decided(
+                r#"{"email":"ana@example.com","displayName":"  aNA  de la CRUZ ","postalCode":"98052","step":"PostAttributeCollection"}"#
+            ),
+            r#"{"version":"1.0.0","action":"Continue","displayName":"Ana De La Cruz","extension_ScreenedBy":"connector_api example"}"#
+        );
+        assert_eq!(
+            decided(
+                r#"{"email":"bo@example.com","postalCode":"98O52","step":"PostAttributeCollection"}"#
+            ),
+            r#"{"version":"1.0.0","status":400,"action":"ValidationError","userMessage":"Please enter a valid postal code (4 or 5 digits)."}"#
+        );
+        assert_eq!(
+            decided(r#"{"email":"eve@Blocked.Example","postalCode":"1234"}"#),
+            r#"{"version":"1.0.0","action":"ShowBlockPage","userMessage":"Sign-ups from blocked.example are not allowed. Please contact support."}"#
+        );
+        // Before the token, no block page and no custom attribute.
+        assert_eq!(
+            decided(
+                r#"{"email":"eve@blocked.example","displayName":"eve","step":"PreTokenIssuance"}"#
+            ),
+            r#"{"version":"1.0.0","action":"Continue","displayName":"Eve"}"#
+        );
     }
 }
