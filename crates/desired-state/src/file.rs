@@ -183,7 +183,7 @@ impl ConfigFile {
                         key: required.to_owned(),
                     },
                     KeyPath::root(),
-                    node_de::position(root.span()).or(Some(Position { line: 1, column: 1 })),
+                    node_de::start(&self.root).or(Some(Position { line: 1, column: 1 })),
                 ));
             }
         }
@@ -216,7 +216,7 @@ impl ConfigFile {
                         found: describe(other).to_owned(),
                     },
                     key.clone(),
-                    node_de::position(other.span()),
+                    node_de::start(other),
                 ));
                 Vec::new()
             }
@@ -250,8 +250,7 @@ impl ConfigFile {
 
     /// Where the value at `path` is written.
     pub(crate) fn value_position(&self, path: &KeyPath) -> Option<Position> {
-        self.node(path)
-            .and_then(|(node, _)| node_de::position(node.span()))
+        self.node(path).and_then(|(node, _)| node_de::start(node))
     }
 }
 

@@ -51,6 +51,22 @@ pub(crate) fn position(span: &Span) -> Option<Position> {
     })
 }
 
+/// Where a node starts. A block mapping's own mark is at its first key's colon (that is where the
+/// parser knows it is a mapping), so a mapping starts at its first key when that comes earlier.
+pub(crate) fn start(node: &Node) -> Option<Position> {
+    let own = position(node.span());
+    match node {
+        Node::Mapping(m) => {
+            let first = m.keys().next().and_then(|k| position(k.span()));
+            match (own, first) {
+                (Some(own), Some(first)) => Some(own.min(first)),
+                (own, first) => own.or(first),
+            }
+        }
+        _ => own,
+    }
+}
+
 /// Whether a scalar is YAML's null: plain `null`, `Null`, `NULL`, `~` or nothing.
 pub(crate) fn is_null(scalar: &MarkedScalarNode) -> bool {
     scalar.may_coerce() && matches!(scalar.as_str(), "" | "~" | "null" | "Null" | "NULL")
@@ -80,10 +96,18 @@ impl DeError {
         Self(Box::new(ConfigError::new(kind, key.clone(), position(span))))
     }
 
+    fn at_node(kind: ConfigErrorKind, key: &KeyPath, node: &Node) -> Self {
+        Self(Box::new(ConfigError::new(kind, key.clone(), start(node))))
+    }
+
     /// Fills in the position and key of an error that has none.
-    fn located(mut self, key: &KeyPath, span: &Span) -> Self {
+    fn located(self, key: &KeyPath, span: &Span) -> Self {
+        self.located_at(key, position(span))
+    }
+
+    fn located_at(mut self, key: &KeyPath, at: Option<Position>) -> Self {
         if self.0.position().is_none() {
-            if let Some(p) = position(span) {
+            if let Some(p) = at {
                 self.0.line = Some(p.line);
                 self.0.column = Some(p.column);
             }
@@ -192,18 +216,18 @@ struct NodeDe<'a> {
 
 impl NodeDe<'_> {
     fn wrong_type(&self, expected: impl Into<String>) -> DeError {
-        DeError::at(
+        DeError::at_node(
             ConfigErrorKind::WrongType {
                 expected: expected.into(),
                 found: describe(self.node).to_owned(),
             },
             &self.key,
-            self.node.span(),
+            self.node,
         )
     }
 
     fn locate(&self, error: DeError) -> DeError {
-        error.located(&self.key, self.node.span())
+        error.located_at(&self.key, start(self.node))
     }
 
     /// The scalar, unless the node is null or not a scalar.
@@ -309,10 +333,10 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
         match self.node {
             Node::Scalar(s) if is_null(s) => visitor.visit_none().map_err(|e| self.locate(e)),
             _ => {
-                let (key, span) = (self.key.clone(), *self.node.span());
+                let (key, at) = (self.key.clone(), start(self.node));
                 visitor
                     .visit_some(self)
-                    .map_err(|e| e.located(&key, &span))
+                    .map_err(|e| e.located_at(&key, at))
             }
         }
     }
@@ -337,10 +361,10 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
         _name: &'static str,
         visitor: V,
     ) -> Result<V::Value, DeError> {
-        let (key, span) = (self.key.clone(), *self.node.span());
+        let (key, at) = (self.key.clone(), start(self.node));
         visitor
             .visit_newtype_struct(self)
-            .map_err(|e| e.located(&key, &span))
+            .map_err(|e| e.located_at(&key, at))
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
@@ -472,13 +496,13 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
                     })
                     .map_err(|e| self.locate(e))
             }
-            Node::Mapping(m) => Err(DeError::at(
+            Node::Mapping(m) => Err(DeError::at_node(
                 ConfigErrorKind::ExactlyOne {
                     expected: strings(variants),
                     found: m.keys().map(|k| k.as_str().to_owned()).collect(),
                 },
                 &self.key,
-                m.span(),
+                self.node,
             )),
             _ => Err(self.wrong_type(expected)),
         }
