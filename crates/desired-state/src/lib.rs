@@ -11,6 +11,7 @@
 //! belong to the layer above, over the client.
 
 pub mod error;
+pub mod export;
 pub mod file;
 mod json;
 pub mod model;
@@ -24,6 +25,7 @@ pub mod validate;
 mod yaml;
 
 pub use error::{ConfigError, ConfigErrorKind, ConfigErrors, KeyPath, Position};
+pub use export::{ExportTarget, Exported, export};
 pub use file::{ConfigFile, Format};
 pub use model::Configuration;
 pub use plan::{Action, Plan, PlanError, PlanErrors, PlanOptions, plan};

@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use entra_api_connectors_certificate::testing::self_signed_pkcs12;
 use entra_api_connectors_certificate::{Pkcs12Bundle, thumbprint_of};
@@ -62,14 +64,23 @@ impl Dir {
         path
     }
 
-    /// Writes a `.pfx` valid from `not_before` to `not_after`; returns its thumbprint.
+    /// Writes a `.pfx` valid from `not_before` to `not_after`; returns its thumbprint. Files are made once
+    /// per (password, validity) and reused: generating PKCS#12 is slow in debug builds.
     pub fn pfx(&self, name: &str, password: &str, not_before: i64, not_after: i64) -> String {
-        let bytes = self_signed_pkcs12(
-            "client.contoso.com",
-            &SecretString::from(password),
-            not_before,
-            not_after,
-        );
+        static MADE: Mutex<BTreeMap<(String, i64, i64), Vec<u8>>> = Mutex::new(BTreeMap::new());
+        let bytes = MADE
+            .lock()
+            .unwrap()
+            .entry((password.to_owned(), not_before, not_after))
+            .or_insert_with(|| {
+                self_signed_pkcs12(
+                    "client.contoso.com",
+                    &SecretString::from(password),
+                    not_before,
+                    not_after,
+                )
+            })
+            .clone();
         self.write(name, &bytes);
         let bundle = Pkcs12Bundle::from_der(&bytes, &SecretString::from(password)).unwrap();
         assert_eq!(bundle.thumbprint(), thumbprint_of(bundle.leaf_der()));
