@@ -297,12 +297,22 @@ impl fmt::Display for ConfigErrorKind {
                 Quoted(name)
             ),
             Self::UnknownKey { key, expected } => {
-                write!(f, "unknown key {}; expected {}", Quoted(key), one_of(expected))
+                write!(
+                    f,
+                    "unknown key {}; expected {}",
+                    Quoted(key),
+                    one_of(expected)
+                )
             }
             Self::MissingKey { key } => write!(f, "missing key {key}"),
             Self::WrongType { expected, found } => write!(f, "expected {expected}, found {found}"),
             Self::UnknownValue { value, expected } => {
-                write!(f, "unknown value {}; expected {}", Quoted(value), one_of(expected))
+                write!(
+                    f,
+                    "unknown value {}; expected {}",
+                    Quoted(value),
+                    one_of(expected)
+                )
             }
             Self::ExactlyOne { expected, found } => {
                 write!(f, "expected exactly one of {}, found ", list(expected))?;

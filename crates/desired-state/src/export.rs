@@ -7,7 +7,7 @@
 //!   lists its `certificateList` (thumbprints, validity, which is active) so the reader knows which
 //!   `.pfx` to put there.
 //!
-//! With those variables set and the active certificate's `.pfx` at its placeholder, [`crate::plan`] of
+//! With those variables set and the active certificate's `.pfx` at its placeholder, [`crate::plan()`] of
 //! the exported file against the same tenant has no actions. What the format cannot hold is left out
 //! with a comment saying so: a connector of an authentication type this crate does not know, a second
 //! connector with a display name already used, a step calling a connector that is not exported, and a
@@ -156,7 +156,10 @@ fn disambiguate(
         .iter()
         .map(|(id, stem)| {
             if count[stem.as_str()] > 1 {
-                (id.clone(), format!("{stem}{separator}{}", id_part(id, Some(8))))
+                (
+                    id.clone(),
+                    format!("{stem}{separator}{}", id_part(id, Some(8))),
+                )
             } else {
                 (id.clone(), stem.clone())
             }
@@ -171,7 +174,10 @@ fn disambiguate(
         .zip(&stems)
         .map(|((id, name), (_, stem))| {
             if seen[name.as_str()] > 1 {
-                (id.clone(), format!("{stem}{separator}{}", id_part(id, None)))
+                (
+                    id.clone(),
+                    format!("{stem}{separator}{}", id_part(id, None)),
+                )
             } else {
                 (id.clone(), name.clone())
             }
@@ -193,7 +199,10 @@ pub(crate) fn quote(value: &str) -> String {
             '\r' => out.push_str("\\r"),
             c if (c as u32) < 0x20
                 || (0x7f..=0x9f).contains(&(c as u32))
-                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}') =>
+                || matches!(
+                    c,
+                    '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+                ) =>
             {
                 let _ = write!(out, "\\u{:04X}", c as u32);
             }
@@ -235,7 +244,12 @@ pub fn export(snapshot: &Snapshot, target: &ExportTarget) -> Exported {
     let certificate_connectors: Vec<&ConnectorSnapshot> = exported
         .iter()
         .copied()
-        .filter(|c| matches!(c.authentication, AuthenticationSnapshot::ClientCertificate { .. }))
+        .filter(|c| {
+            matches!(
+                c.authentication,
+                AuthenticationSnapshot::ClientCertificate { .. }
+            )
+        })
         .collect();
     let placeholders = pfx_placeholders(&certificate_connectors);
     let by_id: BTreeMap<&str, &ConnectorSnapshot> =
@@ -311,11 +325,7 @@ pub fn export(snapshot: &Snapshot, target: &ExportTarget) -> Exported {
                     ),
                 }
                 text.push_str("    authentication:\n      clientCertificate:\n");
-                let _ = writeln!(
-                    text,
-                    "        pfx: {}",
-                    quote(&pfx.to_string_lossy())
-                );
+                let _ = writeln!(text, "        pfx: {}", quote(&pfx.to_string_lossy()));
                 let _ = writeln!(text, "        password: {{env: {variable}}}");
                 certificates.push(ExportedCertificate {
                     display_name: connector.display_name.clone(),
@@ -406,18 +416,26 @@ mod tests {
             id: id.into(),
             display_name: name.into(),
             target_url: "https://a.example".into(),
-            authentication: AuthenticationSnapshot::Basic { username: "u".into() },
+            authentication: AuthenticationSnapshot::Basic {
+                username: "u".into(),
+            },
         }
     }
 
     #[test]
     fn variable_names_follow_the_rule_and_never_collide() {
         let list = [
-            connector("0a1b2c3d-0000-0000-0000-000000000001", "Validate postal code"),
+            connector(
+                "0a1b2c3d-0000-0000-0000-000000000001",
+                "Validate postal code",
+            ),
             connector("1111aaaa-0000-0000-0000-000000000002", "A-B"),
             connector("2222bbbb-0000-0000-0000-000000000003", "a b"),
             connector("3333cccc-0000-0000-0000-000000000004", "日本"),
-            connector("4444dddd-0000-0000-0000-000000000005", "  Ünïcode -- check!  "),
+            connector(
+                "4444dddd-0000-0000-0000-000000000005",
+                "  Ünïcode -- check!  ",
+            ),
             connector("5555eeee-0000-0000-0000-000000000006", "x PASSWORD"),
             connector("6666ffff-0000-0000-0000-000000000007", "x"),
             // Two whose ids share their first 8 letters and digits.
@@ -434,8 +452,14 @@ mod tests {
         assert_eq!(by_name(4), "APICONN_N_CODE_CHECK_PASSWORD");
         assert_eq!(by_name(5), "APICONN_X_PASSWORD_PASSWORD");
         assert_eq!(by_name(6), "APICONN_X_PASSWORD");
-        assert_eq!(by_name(7), "APICONN_SAME_77777777AAAA00000000000000000008_PASSWORD");
-        assert_eq!(by_name(8), "APICONN_SAME_77777777BBBB00000000000000000009_PASSWORD");
+        assert_eq!(
+            by_name(7),
+            "APICONN_SAME_77777777AAAA00000000000000000008_PASSWORD"
+        );
+        assert_eq!(
+            by_name(8),
+            "APICONN_SAME_77777777BBBB00000000000000000009_PASSWORD"
+        );
         let unique: BTreeSet<&String> = names.values().collect();
         assert_eq!(unique.len(), list.len());
         // Order does not matter.
@@ -443,9 +467,18 @@ mod tests {
         assert_eq!(variable_names(&reversed), names);
 
         let pfx = pfx_placeholders(&refs);
-        assert_eq!(pfx[&list[0].id], PathBuf::from("certificates/validate-postal-code.pfx"));
-        assert_eq!(pfx[&list[1].id], PathBuf::from("certificates/a-b-1111aaaa.pfx"));
-        assert_eq!(pfx[&list[3].id], PathBuf::from("certificates/connector.pfx"));
+        assert_eq!(
+            pfx[&list[0].id],
+            PathBuf::from("certificates/validate-postal-code.pfx")
+        );
+        assert_eq!(
+            pfx[&list[1].id],
+            PathBuf::from("certificates/a-b-1111aaaa.pfx")
+        );
+        assert_eq!(
+            pfx[&list[3].id],
+            PathBuf::from("certificates/connector.pfx")
+        );
     }
 
     #[test]
@@ -453,7 +486,10 @@ mod tests {
         assert_eq!(quote("plain"), "\"plain\"");
         assert_eq!(quote("a \"b\" \\ c"), r#""a \"b\" \\ c""#);
         assert_eq!(quote("line\nbreak\ttab"), r#""line\nbreak\ttab""#);
-        assert_eq!(quote("\u{7}\u{85}\u{2028}\u{feff}"), r#""\u0007\u0085\u2028\uFEFF""#);
+        assert_eq!(
+            quote("\u{7}\u{85}\u{2028}\u{feff}"),
+            r#""\u0007\u0085\u2028\uFEFF""#
+        );
         assert_eq!(quote("é 🔑"), "\"é 🔑\"");
     }
 }

@@ -109,7 +109,7 @@ impl ConfigFile {
             Format::Yaml => crate::yaml::parse(text),
             Format::Json => crate::json::parse(text),
         };
-        let (root, duplicates) = parsed.map_err(|e| ConfigErrors::finish(vec![e], path))?;
+        let (root, duplicates) = parsed.map_err(|e| ConfigErrors::finish(vec![*e], path))?;
         Ok(Self {
             path: path.map(Path::to_path_buf),
             base_dir: base_dir.into(),
@@ -129,7 +129,7 @@ impl ConfigFile {
     }
 
     /// The file as [`Configuration`], checking its structure only (keys, types, required keys, duplicate
-    /// keys); secrets, certificates and cross-references are checked by [`crate::validate`].
+    /// keys); secrets, certificates and cross-references are checked by [`crate::validate()`].
     pub fn configuration(&self) -> Result<Configuration, ConfigErrors> {
         let mut errors = Vec::new();
         let parts = self.parts(&mut errors);
@@ -169,7 +169,10 @@ impl ConfigFile {
                 other => errors.push(ConfigError::new(
                     ConfigErrorKind::UnknownKey {
                         key: other.to_owned(),
-                        expected: Configuration::KEYS.iter().map(|s| (*s).to_owned()).collect(),
+                        expected: Configuration::KEYS
+                            .iter()
+                            .map(|s| (*s).to_owned())
+                            .collect(),
                     },
                     key.clone(),
                     node_de::position(k.span()),
@@ -254,8 +257,8 @@ impl ConfigFile {
     }
 }
 
-fn ok<T>(result: Result<T, ConfigError>, errors: &mut Vec<ConfigError>) -> Option<T> {
-    result.map_err(|e| errors.push(e)).ok()
+fn ok<T>(result: Result<T, Box<ConfigError>>, errors: &mut Vec<ConfigError>) -> Option<T> {
+    result.map_err(|e| errors.push(*e)).ok()
 }
 
 /// JSON when the text starts with `{` and parses as JSON, else YAML (which also covers YAML flow

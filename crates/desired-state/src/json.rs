@@ -18,7 +18,7 @@ use crate::error::{ConfigError, ConfigErrorKind, KeyPath, Position};
 use crate::file::Duplicate;
 
 /// Parses a JSON object; returns the tree and the duplicate keys.
-pub(crate) fn parse(text: &str) -> Result<(Node, Vec<Duplicate>), ConfigError> {
+pub(crate) fn parse(text: &str) -> Result<(Node, Vec<Duplicate>), Box<ConfigError>> {
     let strict = ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
@@ -32,20 +32,16 @@ pub(crate) fn parse(text: &str) -> Result<(Node, Vec<Duplicate>), ConfigError> {
         allow_extended_string_escapes: false,
     };
     let lines = Lines::new(text);
-    let parsed = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &strict).map_err(
-        |e| {
-            ConfigError::new(
-                ConfigErrorKind::Syntax {
-                    message: e.kind().to_string(),
-                },
-                KeyPath::root(),
-                Some(Position {
+    let parsed =
+        jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &strict).map_err(|e| {
+            syntax_error(
+                e.kind().to_string(),
+                Position {
                     line: e.line_display(),
                     column: e.column_display(),
-                }),
+                },
             )
-        },
-    )?;
+        })?;
     let mut converter = Converter {
         lines,
         duplicates: Vec::new(),
@@ -55,21 +51,24 @@ pub(crate) fn parse(text: &str) -> Result<(Node, Vec<Duplicate>), ConfigError> {
             let root = converter.node(&value, &KeyPath::root());
             Ok((root, converter.duplicates))
         }
-        Some(other) => Err(ConfigError::new(
-            ConfigErrorKind::Syntax {
-                message: "the document must be an object".to_owned(),
-            },
-            KeyPath::root(),
-            Some(converter.lines.position(other.range().start)),
+        Some(other) => Err(syntax_error(
+            "the document must be an object".to_owned(),
+            converter.lines.position(other.range().start),
         )),
-        None => Err(ConfigError::new(
-            ConfigErrorKind::Syntax {
-                message: "the document is empty".to_owned(),
-            },
-            KeyPath::root(),
-            Some(Position { line: 1, column: 1 }),
+        None => Err(syntax_error(
+            "the document is empty".to_owned(),
+            Position { line: 1, column: 1 },
         )),
     }
+}
+
+/// A syntax error at a position (boxed: errors are rare and large).
+pub(crate) fn syntax_error(message: String, at: Position) -> Box<ConfigError> {
+    Box::new(ConfigError::new(
+        ConfigErrorKind::Syntax { message },
+        KeyPath::root(),
+        Some(at),
+    ))
 }
 
 /// Byte offsets to lines and columns (columns in characters, like the YAML parser's).
@@ -118,11 +117,9 @@ impl Converter<'_> {
         match value {
             Value::StringLit(s) => Node::from(self.scalar(s.range.start, &s.value, false)),
             Value::NumberLit(n) => Node::from(self.scalar(n.range.start, n.value, true)),
-            Value::BooleanLit(b) => Node::from(self.scalar(
-                b.range.start,
-                if b.value { "true" } else { "false" },
-                true,
-            )),
+            Value::BooleanLit(b) => {
+                Node::from(self.scalar(b.range.start, if b.value { "true" } else { "false" }, true))
+            }
             Value::NullKeyword(n) => Node::from(self.scalar(n.range.start, "null", true)),
             Value::Array(array) => {
                 let items = array

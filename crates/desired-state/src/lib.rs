@@ -17,6 +17,8 @@ mod json;
 pub mod model;
 mod node_de;
 pub mod plan;
+#[cfg(feature = "schemars")]
+pub mod schema;
 pub mod secret;
 pub mod snapshot;
 pub mod steps;
@@ -29,7 +31,7 @@ pub use export::{ExportTarget, Exported, export};
 pub use file::{ConfigFile, Format};
 pub use model::Configuration;
 pub use plan::{Action, Plan, PlanError, PlanErrors, PlanOptions, plan};
-pub use snapshot::Snapshot;
 pub use secret::{Environment, FixedEnvironment, ProcessEnvironment};
+pub use snapshot::Snapshot;
 pub use steps::{ApiVersion, Family, Step};
 pub use validate::{DesiredState, load, validate, validate_configuration};

@@ -34,13 +34,13 @@ pub(crate) fn from_node<T: DeserializeOwned>(
     node: &Node,
     key: &KeyPath,
     sink: &Sink,
-) -> Result<T, ConfigError> {
+) -> Result<T, Box<ConfigError>> {
     T::deserialize(NodeDe {
         node,
         key: key.clone(),
         sink,
     })
-    .map_err(|e| *e.0)
+    .map_err(|e| e.0)
 }
 
 /// The start of a span as a position.
@@ -93,7 +93,11 @@ impl DeError {
     }
 
     fn at(kind: ConfigErrorKind, key: &KeyPath, span: &Span) -> Self {
-        Self(Box::new(ConfigError::new(kind, key.clone(), position(span))))
+        Self(Box::new(ConfigError::new(
+            kind,
+            key.clone(),
+            position(span),
+        )))
     }
 
     fn at_node(kind: ConfigErrorKind, key: &KeyPath, node: &Node) -> Self {
@@ -334,9 +338,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
             Node::Scalar(s) if is_null(s) => visitor.visit_none().map_err(|e| self.locate(e)),
             _ => {
                 let (key, at) = (self.key.clone(), start(self.node));
-                visitor
-                    .visit_some(self)
-                    .map_err(|e| e.located_at(&key, at))
+                visitor.visit_some(self).map_err(|e| e.located_at(&key, at))
             }
         }
     }

@@ -534,8 +534,7 @@ pub fn plan(
     for flow in &snapshot.user_flows {
         for (&step, id) in &flow.steps {
             let Some(id) = id.as_deref() else { continue };
-            if deleted.contains(id) && !mentioned.contains(&(flow.family, flow.id.as_str(), step))
-            {
+            if deleted.contains(id) && !mentioned.contains(&(flow.family, flow.id.as_str(), step)) {
                 bindings.push((
                     (flow.id.clone(), step),
                     Action::Unbind {

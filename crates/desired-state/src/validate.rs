@@ -12,9 +12,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use entra_api_connectors_certificate::{
-    CertificateError, CertificateWarning, Pkcs12Bundle,
-};
+use entra_api_connectors_certificate::{CertificateError, CertificateWarning, Pkcs12Bundle};
 use secrecy::SecretString;
 
 use crate::error::{ConfigError, ConfigErrorKind, ConfigErrors, KeyPath, Position};
@@ -212,15 +210,15 @@ impl Checker<'_> {
 
     fn run(mut self, parts: Parts) -> Result<DesiredState, ConfigErrors> {
         let root = KeyPath::root();
-        if let Some(tenant) = &parts.tenant {
-            if !is_tenant(tenant) {
-                self.at_value(
-                    ConfigErrorKind::InvalidTenant {
-                        value: tenant.clone(),
-                    },
-                    root.key("tenant"),
-                );
-            }
+        if let Some(tenant) = &parts.tenant
+            && !is_tenant(tenant)
+        {
+            self.at_value(
+                ConfigErrorKind::InvalidTenant {
+                    value: tenant.clone(),
+                },
+                root.key("tenant"),
+            );
         }
 
         let names: BTreeSet<&str> = parts.connectors.iter().map(|(n, _)| n.as_str()).collect();
@@ -235,10 +233,10 @@ impl Checker<'_> {
                     key.clone(),
                 );
             }
-            if let Some(connector) = connector {
-                if let Some(desired) = self.connector(name, connector, &key) {
-                    connectors.insert(name.clone(), desired);
-                }
+            if let Some(connector) = connector
+                && let Some(desired) = self.connector(name, connector, &key)
+            {
+                connectors.insert(name.clone(), desired);
             }
         }
 
@@ -287,7 +285,10 @@ impl Checker<'_> {
             Authentication::Basic(basic) => {
                 let key = key.key("basic");
                 if basic.username.is_empty() {
-                    self.at_value(ConfigErrorKind::Empty { what: "username" }, key.key("username"));
+                    self.at_value(
+                        ConfigErrorKind::Empty { what: "username" },
+                        key.key("username"),
+                    );
                     ok = false;
                 }
                 let password = self.secret(&basic.password, &key.key("password"), false);
@@ -346,30 +347,33 @@ impl Checker<'_> {
                 } else {
                     e.to_string()
                 };
-                self.at_value(ConfigErrorKind::PfxUnreadable { path: pfx, reason }, key.clone());
-                return None;
-            }
-        };
-        // Without its password (already reported) the file cannot be opened.
-        let password = password?;
-        let bundle = match Pkcs12Bundle::from_der(secrecy::ExposeSecret::expose_secret(&bytes), &password)
-        {
-            Ok(bundle) => bundle,
-            Err(CertificateError::WrongPassword) => {
-                self.at_value(ConfigErrorKind::PfxWrongPassword { path: pfx }, key.clone());
-                return None;
-            }
-            Err(e) => {
                 self.at_value(
-                    ConfigErrorKind::PfxInvalid {
-                        path: pfx,
-                        reason: e.to_string(),
-                    },
+                    ConfigErrorKind::PfxUnreadable { path: pfx, reason },
                     key.clone(),
                 );
                 return None;
             }
         };
+        // Without its password (already reported) the file cannot be opened.
+        let password = password?;
+        let bundle =
+            match Pkcs12Bundle::from_der(secrecy::ExposeSecret::expose_secret(&bytes), &password) {
+                Ok(bundle) => bundle,
+                Err(CertificateError::WrongPassword) => {
+                    self.at_value(ConfigErrorKind::PfxWrongPassword { path: pfx }, key.clone());
+                    return None;
+                }
+                Err(e) => {
+                    self.at_value(
+                        ConfigErrorKind::PfxInvalid {
+                            path: pfx,
+                            reason: e.to_string(),
+                        },
+                        key.clone(),
+                    );
+                    return None;
+                }
+            };
         match bundle.validate_for_upload(self.environment.now()) {
             Err(_) => {
                 self.at_value(
@@ -415,7 +419,12 @@ impl Checker<'_> {
     ) -> DesiredUserFlow {
         let key = KeyPath::root().key("userFlows").key(id);
         if id.is_empty() {
-            self.at_key(ConfigErrorKind::Empty { what: "user flow id" }, key.clone());
+            self.at_key(
+                ConfigErrorKind::Empty {
+                    what: "user flow id",
+                },
+                key.clone(),
+            );
         } else if !starts_with_ignore_case(id, flow.family.id_prefix()) {
             self.at_key(
                 ConfigErrorKind::FlowIdPrefix {
@@ -443,30 +452,30 @@ impl Checker<'_> {
         let mut steps = BTreeMap::new();
         for (step, target) in flow.steps.iter() {
             let step_key = key.key("steps").key(step.as_str());
-            if let Some((version, bindable)) = bindable {
-                if !bindable.contains(&step) {
-                    self.at_key(
-                        ConfigErrorKind::StepNotBindable {
-                            flow: id.to_owned(),
-                            step,
-                            version,
-                            family: flow.family,
-                        },
-                        step_key.clone(),
-                    );
-                }
+            if let Some((version, bindable)) = bindable
+                && !bindable.contains(&step)
+            {
+                self.at_key(
+                    ConfigErrorKind::StepNotBindable {
+                        flow: id.to_owned(),
+                        step,
+                        version,
+                        family: flow.family,
+                    },
+                    step_key.clone(),
+                );
             }
-            if let StepTarget::Connector(name) = target {
-                if !connectors.contains(name.as_str()) {
-                    self.at_value(
-                        ConfigErrorKind::UndefinedConnector {
-                            flow: id.to_owned(),
-                            step,
-                            name: name.clone(),
-                        },
-                        step_key,
-                    );
-                }
+            if let StepTarget::Connector(name) = target
+                && !connectors.contains(name.as_str())
+            {
+                self.at_value(
+                    ConfigErrorKind::UndefinedConnector {
+                        flow: id.to_owned(),
+                        step,
+                        name: name.clone(),
+                    },
+                    step_key,
+                );
             }
             steps.insert(step, target.connector().map(str::to_owned));
         }

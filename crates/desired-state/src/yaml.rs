@@ -11,11 +11,11 @@ use marked_yaml::{LoadError, LoaderOptions, Node};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
-use crate::error::{ConfigError, ConfigErrorKind, KeyPath, Position};
+use crate::error::{ConfigError, KeyPath, Position};
 use crate::file::Duplicate;
 
 /// Parses YAML whose top level is a mapping; returns the tree and the duplicate keys.
-pub(crate) fn parse(text: &str) -> Result<(Node, Vec<Duplicate>), ConfigError> {
+pub(crate) fn parse(text: &str) -> Result<(Node, Vec<Duplicate>), Box<ConfigError>> {
     let options = LoaderOptions::default().prevent_coercion(true);
     let root = marked_yaml::parse_yaml_with_options(0, text, options).map_err(load_error)?;
     let mut scan = DuplicateScan::default();
@@ -25,13 +25,15 @@ pub(crate) fn parse(text: &str) -> Result<(Node, Vec<Duplicate>), ConfigError> {
     Ok((root, scan.found))
 }
 
-fn load_error(error: LoadError) -> ConfigError {
+fn load_error(error: LoadError) -> Box<ConfigError> {
     let (marker, message) = match &error {
         LoadError::TopLevelMustBeMapping(m) | LoadError::TopLevelMustBeSequence(m) => {
             (*m, "the document must be a mapping".to_owned())
         }
         LoadError::UnexpectedAnchor(m) => (*m, "anchors and aliases are not supported".to_owned()),
-        LoadError::MappingKeyMustBeScalar(m) => (*m, "mapping keys must be plain values".to_owned()),
+        LoadError::MappingKeyMustBeScalar(m) => {
+            (*m, "mapping keys must be plain values".to_owned())
+        }
         LoadError::UnexpectedTag(m) => (*m, "tags (!name) are not supported".to_owned()),
         LoadError::ScanError(m, e) => (*m, e.info().to_owned()),
         LoadError::DuplicateKey(inner) => {
@@ -45,13 +47,12 @@ fn load_error(error: LoadError) -> ConfigError {
             (m, "duplicate key".to_owned())
         }
     };
-    ConfigError::new(
-        ConfigErrorKind::Syntax { message },
-        KeyPath::root(),
-        Some(Position {
+    crate::json::syntax_error(
+        message,
+        Position {
             line: marker.line(),
             column: marker.column(),
-        }),
+        },
     )
 }
 

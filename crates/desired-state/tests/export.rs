@@ -5,6 +5,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{DAY, Dir, NOW, SENTINEL};
+use entra_api_connectors_desired_state::model::Cloud;
 use entra_api_connectors_desired_state::plan::Note;
 use entra_api_connectors_desired_state::snapshot::{
     AuthenticationSnapshot, CertificateSnapshot, ConnectorSnapshot, Snapshot, UserFlowSnapshot,
@@ -13,7 +14,6 @@ use entra_api_connectors_desired_state::{
     ApiVersion, ConfigFile, ExportTarget, Family, FixedEnvironment, PlanOptions, Step, export,
     plan, validate,
 };
-use entra_api_connectors_desired_state::model::Cloud;
 
 fn target(version: ApiVersion) -> ExportTarget {
     ExportTarget {
@@ -29,7 +29,9 @@ fn basic(id: &str, name: &str, username: &str) -> ConnectorSnapshot {
         id: id.into(),
         display_name: name.into(),
         target_url: format!("https://api.contoso.com/{id}"),
-        authentication: AuthenticationSnapshot::Basic { username: username.into() },
+        authentication: AuthenticationSnapshot::Basic {
+            username: username.into(),
+        },
     }
 }
 
@@ -37,7 +39,10 @@ fn flow(id: &str, family: Family, steps: &[(Step, Option<&str>)]) -> UserFlowSna
     UserFlowSnapshot {
         id: id.into(),
         family,
-        steps: steps.iter().map(|(s, c)| (*s, c.map(str::to_owned))).collect::<BTreeMap<_, _>>(),
+        steps: steps
+            .iter()
+            .map(|(s, c)| (*s, c.map(str::to_owned)))
+            .collect::<BTreeMap<_, _>>(),
     }
 }
 
@@ -52,8 +57,18 @@ fn the_exported_text() {
                 target_url: "https://api.contoso.com/enrich".into(),
                 authentication: AuthenticationSnapshot::ClientCertificate {
                     certificate_list: vec![
-                        CertificateSnapshot { thumbprint: "AAAA".into(), not_before: 1_666_350_522, not_after: 1_697_886_522, is_active: false },
-                        CertificateSnapshot { thumbprint: "BBBB".into(), not_before: 1_697_886_522, not_after: 1_729_508_922, is_active: true },
+                        CertificateSnapshot {
+                            thumbprint: "AAAA".into(),
+                            not_before: 1_666_350_522,
+                            not_after: 1_697_886_522,
+                            is_active: false,
+                        },
+                        CertificateSnapshot {
+                            thumbprint: "BBBB".into(),
+                            not_before: 1_697_886_522,
+                            not_after: 1_729_508_922,
+                            is_active: true,
+                        },
                     ],
                 },
             },
@@ -61,16 +76,26 @@ fn the_exported_text() {
                 id: "c3".into(),
                 display_name: "Future".into(),
                 target_url: "https://api.contoso.com/future".into(),
-                authentication: AuthenticationSnapshot::Unknown { odata_type: Some("#microsoft.graph.oAuth2".into()) },
+                authentication: AuthenticationSnapshot::Unknown {
+                    odata_type: Some("#microsoft.graph.oAuth2".into()),
+                },
             },
         ],
         user_flows: vec![
             flow(
                 "B2C_1_SignUp",
                 Family::B2c,
-                &[(Step::PostFederationSignup, None), (Step::PostAttributeCollection, Some("c1")), (Step::PreTokenIssuance, Some("c2"))],
+                &[
+                    (Step::PostFederationSignup, None),
+                    (Step::PostAttributeCollection, Some("c1")),
+                    (Step::PreTokenIssuance, Some("c2")),
+                ],
             ),
-            flow("B2X_1_Partners", Family::B2x, &[(Step::PostAttributeCollection, Some("c3"))]),
+            flow(
+                "B2X_1_Partners",
+                Family::B2x,
+                &[(Step::PostAttributeCollection, Some("c3"))],
+            ),
         ],
     };
     let exported = export(&snapshot, &target(ApiVersion::Beta));
@@ -116,12 +141,17 @@ userFlows:
 "#
     );
     assert_eq!(exported.variables.len(), 2);
-    assert_eq!(exported.certificates[0].active_thumbprint.as_deref(), Some("BBBB"));
+    assert_eq!(
+        exported.certificates[0].active_thumbprint.as_deref(),
+        Some("BBBB")
+    );
     assert_eq!(exported.skipped.len(), 3);
 
     // In v1.0 a b2c flow cannot be described at all.
     let exported = export(&snapshot, &target(ApiVersion::V1));
-    assert!(exported.text.contains("# - user flow \"B2C_1_SignUp\" is of family b2c, which Graph v1.0 does not have\n"));
+    assert!(exported.text.contains(
+        "# - user flow \"B2C_1_SignUp\" is of family b2c, which Graph v1.0 does not have\n"
+    ));
     assert!(!exported.text.contains("  \"B2C_1_SignUp\":"));
 }
 
@@ -153,8 +183,18 @@ fn export_then_plan_against_the_same_tenant_has_no_changes() {
         target_url: "https://api.contoso.com/enrich?x=1&y=2".into(),
         authentication: AuthenticationSnapshot::ClientCertificate {
             certificate_list: vec![
-                CertificateSnapshot { thumbprint: "0".repeat(40), not_before: NOW - 400 * DAY, not_after: NOW - DAY, is_active: false },
-                CertificateSnapshot { thumbprint: thumbprint.clone(), not_before: NOW - DAY, not_after: NOW + 365 * DAY, is_active: true },
+                CertificateSnapshot {
+                    thumbprint: "0".repeat(40),
+                    not_before: NOW - 400 * DAY,
+                    not_after: NOW - DAY,
+                    is_active: false,
+                },
+                CertificateSnapshot {
+                    thumbprint: thumbprint.clone(),
+                    not_before: NOW - DAY,
+                    not_after: NOW + 365 * DAY,
+                    is_active: true,
+                },
             ],
         },
     });
@@ -167,8 +207,23 @@ fn export_then_plan_against_the_same_tenant_has_no_changes() {
     let snapshot = Snapshot {
         connectors,
         user_flows: vec![
-            flow("B2C_1_SignUp", Family::B2c, &[(Step::PostFederationSignup, None), (Step::PostAttributeCollection, Some("id-1")), (Step::PreTokenIssuance, Some("id-2"))]),
-            flow("B2X_1_Partners", Family::B2x, &[(Step::PostFederationSignup, Some("id-cert")), (Step::PostAttributeCollection, Some("id-unknown"))]),
+            flow(
+                "B2C_1_SignUp",
+                Family::B2c,
+                &[
+                    (Step::PostFederationSignup, None),
+                    (Step::PostAttributeCollection, Some("id-1")),
+                    (Step::PreTokenIssuance, Some("id-2")),
+                ],
+            ),
+            flow(
+                "B2X_1_Partners",
+                Family::B2x,
+                &[
+                    (Step::PostFederationSignup, Some("id-cert")),
+                    (Step::PostAttributeCollection, Some("id-unknown")),
+                ],
+            ),
             flow("B2C_1_Empty", Family::B2c, &[]),
         ],
     };
@@ -177,15 +232,30 @@ fn export_then_plan_against_the_same_tenant_has_no_changes() {
     let path = dir.write("tenant.yaml", &exported.text);
     // The .pfx of the active certificate goes where the file says.
     assert_eq!(exported.certificates.len(), 1);
-    assert_eq!(exported.certificates[0].active_thumbprint.as_deref(), Some(thumbprint.as_str()));
+    assert_eq!(
+        exported.certificates[0].active_thumbprint.as_deref(),
+        Some(thumbprint.as_str())
+    );
     std::fs::create_dir_all(dir.path("certificates")).unwrap();
-    std::fs::copy(dir.path("made.pfx"), dir.root().join(&exported.certificates[0].pfx)).unwrap();
+    std::fs::copy(
+        dir.path("made.pfx"),
+        dir.root().join(&exported.certificates[0].pfx),
+    )
+    .unwrap();
     // Every variable set; each name distinct.
     let mut env = FixedEnvironment::new(NOW);
     let mut seen = std::collections::BTreeSet::new();
     for secret in &exported.variables {
-        assert!(seen.insert(secret.variable.clone()), "{} twice", secret.variable);
-        let value = if secret.display_name == "Enrich: claims" { pfx_password } else { SENTINEL };
+        assert!(
+            seen.insert(secret.variable.clone()),
+            "{} twice",
+            secret.variable
+        );
+        let value = if secret.display_name == "Enrich: claims" {
+            pfx_password
+        } else {
+            SENTINEL
+        };
         env = env.with_variable(&secret.variable, value);
     }
     assert_eq!(exported.variables.len(), names.len() + 1);
@@ -193,12 +263,19 @@ fn export_then_plan_against_the_same_tenant_has_no_changes() {
     let file = ConfigFile::read(&path).unwrap();
     let desired = validate(&file, &env).unwrap_or_else(|e| panic!("{e}\n{}", exported.text));
     for name in names {
-        assert!(desired.connectors.contains_key(name), "{name:?} lost in\n{}", exported.text);
+        assert!(
+            desired.connectors.contains_key(name),
+            "{name:?} lost in\n{}",
+            exported.text
+        );
     }
     assert_eq!(desired.user_flows["B2C_1_Empty"].steps.len(), 0);
     let plan = plan(&desired, &snapshot, PlanOptions::new(NOW)).unwrap();
     assert!(plan.is_empty(), "{plan}\n{}", exported.text);
     // What export left out is left alone, and said so.
-    assert!(plan.notes.contains(&Note::LeftAlone { id: "id-unknown".into(), display_name: "Future".into() }));
+    assert!(plan.notes.contains(&Note::LeftAlone {
+        id: "id-unknown".into(),
+        display_name: "Future".into()
+    }));
     assert!(!plan.to_string().contains(SENTINEL));
 }

@@ -83,7 +83,12 @@ fn certificate(thumbprint: &str, not_before: i64, is_active: bool) -> Certificat
     }
 }
 
-fn with_certificates(id: &str, name: &str, url: &str, list: Vec<CertificateSnapshot>) -> ConnectorSnapshot {
+fn with_certificates(
+    id: &str,
+    name: &str,
+    url: &str,
+    list: Vec<CertificateSnapshot>,
+) -> ConnectorSnapshot {
     ConnectorSnapshot {
         id: id.into(),
         display_name: name.into(),
@@ -109,24 +114,43 @@ fn flow(id: &str, family: Family, steps: &[(Step, Option<&str>)]) -> UserFlowSna
 fn converged(f: &Fixture) -> Snapshot {
     Snapshot {
         connectors: vec![
-            basic("id-postal", "Validate postal code", "https://api.contoso.com/validate", "b2c"),
+            basic(
+                "id-postal",
+                "Validate postal code",
+                "https://api.contoso.com/validate",
+                "b2c",
+            ),
             with_certificates(
                 "id-enrich",
                 "Enrich claims",
                 "https://api.contoso.com/enrich",
-                vec![certificate("0000000000000000000000000000000000000000", NOW - 90 * DAY, false), certificate(&f.thumbprint, NOW - DAY, true)],
+                vec![
+                    certificate(
+                        "0000000000000000000000000000000000000000",
+                        NOW - 90 * DAY,
+                        false,
+                    ),
+                    certificate(&f.thumbprint, NOW - DAY, true),
+                ],
             ),
         ],
         user_flows: vec![
             flow(
                 "B2C_1_SignUp",
                 Family::B2c,
-                &[(Step::PostFederationSignup, None), (Step::PostAttributeCollection, Some("id-postal")), (Step::PreTokenIssuance, None)],
+                &[
+                    (Step::PostFederationSignup, None),
+                    (Step::PostAttributeCollection, Some("id-postal")),
+                    (Step::PreTokenIssuance, None),
+                ],
             ),
             flow(
                 "B2X_1_Partners",
                 Family::B2x,
-                &[(Step::PostFederationSignup, Some("id-postal")), (Step::PostAttributeCollection, Some("id-enrich"))],
+                &[
+                    (Step::PostFederationSignup, Some("id-postal")),
+                    (Step::PostAttributeCollection, Some("id-enrich")),
+                ],
             ),
         ],
     }
@@ -157,7 +181,10 @@ fn an_empty_tenant_gets_everything_created_then_bound() {
     let f = fixture(FILE);
     let snapshot = Snapshot {
         connectors: vec![],
-        user_flows: vec![flow("B2C_1_SignUp", Family::B2c, &[]), flow("B2X_1_Partners", Family::B2x, &[])],
+        user_flows: vec![
+            flow("B2C_1_SignUp", Family::B2c, &[]),
+            flow("B2X_1_Partners", Family::B2x, &[]),
+        ],
     };
     let plan = plan(&f.desired, &snapshot, options()).unwrap();
     assert_eq!(
@@ -171,19 +198,32 @@ fn an_empty_tenant_gets_everything_created_then_bound() {
         ]
     );
     // A step that calls nothing already and is null in the file needs nothing.
-    assert!(plan.actions.iter().all(|a| !matches!(a, Action::Unbind { .. })));
+    assert!(
+        plan.actions
+            .iter()
+            .all(|a| !matches!(a, Action::Unbind { .. }))
+    );
     assert_eq!(
         plan.actions[1],
         Action::CreateConnector {
             display_name: "Validate postal code".into(),
             target_url: "https://api.contoso.com/validate".into(),
-            authentication: AuthenticationPlan::Basic { username: "b2c".into() },
+            authentication: AuthenticationPlan::Basic {
+                username: "b2c".into()
+            },
         }
     );
     assert!(plan.actions[1].sends_password());
     assert!(!plan.actions[0].sends_password());
     // Binds to connectors this plan creates carry no id yet.
-    assert!(matches!(&plan.actions[2], Action::Bind { connector_id: None, previous: None, .. }));
+    assert!(matches!(
+        &plan.actions[2],
+        Action::Bind {
+            connector_id: None,
+            previous: None,
+            ..
+        }
+    ));
     // The JSON form.
     let json = serde_json::to_value(&plan).unwrap();
     assert_eq!(
@@ -213,7 +253,9 @@ fn a_converged_tenant_has_no_changes_but_says_passwords_were_not_compared() {
     assert!(plan.is_empty(), "{plan}");
     assert_eq!(
         plan.notes,
-        [Note::PasswordsNotCompared { display_names: vec!["Validate postal code".into()] }]
+        [Note::PasswordsNotCompared {
+            display_names: vec!["Validate postal code".into()]
+        }]
     );
     assert_eq!(
         lines(&plan),
@@ -238,7 +280,10 @@ fn a_changed_url_is_updated_in_place_and_url_spelling_is_not_a_change() {
         [Action::UpdateConnector {
             id: "id-postal".into(),
             display_name: "Validate postal code".into(),
-            changes: vec![Change::TargetUrl { from: "https://api.contoso.com/old".into(), to: "https://api.contoso.com/validate".into() }],
+            changes: vec![Change::TargetUrl {
+                from: "https://api.contoso.com/old".into(),
+                to: "https://api.contoso.com/validate".into()
+            }],
             sends_password: false,
         }]
     );
@@ -252,7 +297,9 @@ fn a_changed_url_is_updated_in_place_and_url_spelling_is_not_a_change() {
 fn a_changed_username_is_sent_with_the_password() {
     let f = fixture(FILE);
     let mut snapshot = converged(&f);
-    snapshot.connectors[0].authentication = AuthenticationSnapshot::Basic { username: "old-user".into() };
+    snapshot.connectors[0].authentication = AuthenticationSnapshot::Basic {
+        username: "old-user".into(),
+    };
     let plan = plan(&f.desired, &snapshot, options()).unwrap();
     assert_eq!(
         lines(&plan)[0],
@@ -269,9 +316,16 @@ fn update_secrets_sends_every_basic_password() {
     let plan_ = plan(&f.desired, &converged(&f), options().update_secrets(true)).unwrap();
     assert_eq!(
         plan_.actions,
-        [Action::UpdateSecret { id: "id-postal".into(), display_name: "Validate postal code".into(), username: "b2c".into() }]
+        [Action::UpdateSecret {
+            id: "id-postal".into(),
+            display_name: "Validate postal code".into(),
+            username: "b2c".into()
+        }]
     );
-    assert_eq!(lines(&plan_)[0], "~ send password of \"Validate postal code\" (basic user b2c; --update-secrets)");
+    assert_eq!(
+        lines(&plan_)[0],
+        "~ send password of \"Validate postal code\" (basic user b2c; --update-secrets)"
+    );
     assert!(plan_.notes.is_empty());
     assert_no_secret(&plan_);
 
@@ -280,7 +334,13 @@ fn update_secrets_sends_every_basic_password() {
     snapshot.connectors[0].target_url = "https://api.contoso.com/old".into();
     let plan_ = plan(&f.desired, &snapshot, options().update_secrets(true)).unwrap();
     assert_eq!(plan_.actions.len(), 1);
-    assert!(matches!(&plan_.actions[0], Action::UpdateConnector { sends_password: true, .. }));
+    assert!(matches!(
+        &plan_.actions[0],
+        Action::UpdateConnector {
+            sends_password: true,
+            ..
+        }
+    ));
     assert!(lines(&plan_)[0].ends_with("(password sent)"));
 }
 
@@ -289,8 +349,12 @@ fn an_authentication_type_change_is_switched_in_place() {
     let f = fixture(FILE);
     let mut snapshot = converged(&f);
     // The tenant has basic where the file has a certificate, and a certificate where it has basic.
-    snapshot.connectors[1].authentication = AuthenticationSnapshot::Basic { username: "x".into() };
-    snapshot.connectors[0].authentication = AuthenticationSnapshot::ClientCertificate { certificate_list: vec![] };
+    snapshot.connectors[1].authentication = AuthenticationSnapshot::Basic {
+        username: "x".into(),
+    };
+    snapshot.connectors[0].authentication = AuthenticationSnapshot::ClientCertificate {
+        certificate_list: vec![],
+    };
     let plan_ = plan(&f.desired, &snapshot, options()).unwrap();
     assert_eq!(
         lines(&plan_),
@@ -300,11 +364,15 @@ fn an_authentication_type_change_is_switched_in_place() {
             "2 changes: 2 to connectors, 0 to bindings, 0 deletes.".to_owned(),
         ]
     );
-    assert!(matches!(&plan_.actions[0], Action::SwitchAuthentication { id, from: AuthenticationKind::Basic, .. } if id == "id-enrich"));
+    assert!(
+        matches!(&plan_.actions[0], Action::SwitchAuthentication { id, from: AuthenticationKind::Basic, .. } if id == "id-enrich")
+    );
     assert!(plan_.actions[1].sends_password());
 
     // An authentication type this crate does not know is replaced the same way.
-    snapshot.connectors[0].authentication = AuthenticationSnapshot::Unknown { odata_type: Some("#microsoft.graph.oAuth2".into()) };
+    snapshot.connectors[0].authentication = AuthenticationSnapshot::Unknown {
+        odata_type: Some("#microsoft.graph.oAuth2".into()),
+    };
     let plan_ = plan(&f.desired, &snapshot, options()).unwrap();
     assert_eq!(
         lines(&plan_)[1],
@@ -319,7 +387,12 @@ fn a_certificate_is_uploaded_when_missing_or_not_active_and_never_recreated() {
 
     // Not in the list.
     let mut snapshot = converged(&f);
-    snapshot.connectors[1] = with_certificates("id-enrich", "Enrich claims", "https://api.contoso.com/enrich", vec![certificate(other, NOW - DAY, true)]);
+    snapshot.connectors[1] = with_certificates(
+        "id-enrich",
+        "Enrich claims",
+        "https://api.contoso.com/enrich",
+        vec![certificate(other, NOW - DAY, true)],
+    );
     let plan_ = plan(&f.desired, &snapshot, options()).unwrap();
     assert_eq!(
         plan_.actions,
@@ -332,21 +405,33 @@ fn a_certificate_is_uploaded_when_missing_or_not_active_and_never_recreated() {
     );
     assert_eq!(
         lines(&plan_)[0],
-        format!("^ upload certificate to \"Enrich claims\": thumbprint {} (not in certificateList)", f.thumbprint)
+        format!(
+            "^ upload certificate to \"Enrich claims\": thumbprint {} (not in certificateList)",
+            f.thumbprint
+        )
     );
-    assert!(plan_.actions.iter().all(|a| !matches!(a, Action::DeleteConnector { .. } | Action::CreateConnector { .. })));
+    assert!(plan_.actions.iter().all(|a| !matches!(
+        a,
+        Action::DeleteConnector { .. } | Action::CreateConnector { .. }
+    )));
 
     // In the list, valid, but another one is active.
     snapshot.connectors[1] = with_certificates(
         "id-enrich",
         "Enrich claims",
         "https://api.contoso.com/enrich",
-        vec![certificate(&f.thumbprint.to_lowercase(), NOW - DAY, false), certificate(other, NOW - DAY, true)],
+        vec![
+            certificate(&f.thumbprint.to_lowercase(), NOW - DAY, false),
+            certificate(other, NOW - DAY, true),
+        ],
     );
     let plan_ = plan(&f.desired, &snapshot, options()).unwrap();
     assert_eq!(
         lines(&plan_)[0],
-        format!("^ upload certificate to \"Enrich claims\": thumbprint {} (in certificateList but not the active one)", f.thumbprint)
+        format!(
+            "^ upload certificate to \"Enrich claims\": thumbprint {} (in certificateList but not the active one)",
+            f.thumbprint
+        )
     );
 
     // In the list but not valid yet: left to become active by itself.
@@ -354,17 +439,27 @@ fn a_certificate_is_uploaded_when_missing_or_not_active_and_never_recreated() {
         "id-enrich",
         "Enrich claims",
         "https://api.contoso.com/enrich",
-        vec![certificate(other, NOW - DAY, true), certificate(&f.thumbprint, NOW + 2 * DAY, false)],
+        vec![
+            certificate(other, NOW - DAY, true),
+            certificate(&f.thumbprint, NOW + 2 * DAY, false),
+        ],
     );
     let plan_ = plan(&f.desired, &snapshot, options()).unwrap();
     assert!(plan_.is_empty());
     assert_eq!(
         plan_.notes[0],
-        Note::CertificatePending { display_name: "Enrich claims".into(), thumbprint: f.thumbprint.clone(), not_before: NOW + 2 * DAY }
+        Note::CertificatePending {
+            display_name: "Enrich claims".into(),
+            thumbprint: f.thumbprint.clone(),
+            not_before: NOW + 2 * DAY
+        }
     );
     assert_eq!(
         plan_.notes[0].to_string(),
-        format!("! certificate {} of \"Enrich claims\" is in certificateList but not valid before 2025-06-17T16:26:40Z; Graph makes it active then", f.thumbprint)
+        format!(
+            "! certificate {} of \"Enrich claims\" is in certificateList but not valid before 2025-06-17T16:26:40Z; Graph makes it active then",
+            f.thumbprint
+        )
     );
 }
 
@@ -372,13 +467,18 @@ fn a_certificate_is_uploaded_when_missing_or_not_active_and_never_recreated() {
 fn steps_are_rebound_unbound_or_left_alone() {
     let f = fixture(FILE);
     let mut snapshot = converged(&f);
-    snapshot.connectors.push(basic("id-old", "Old check", "https://old.contoso.com", "u"));
+    snapshot
+        .connectors
+        .push(basic("id-old", "Old check", "https://old.contoso.com", "u"));
     // SignUp's postAttributeCollection calls the old connector and postFederationSignup calls one that
     // no longer exists; the file wants the first rebound and the second to call nothing.
     snapshot.user_flows[0] = flow(
         "B2C_1_SignUp",
         Family::B2c,
-        &[(Step::PostFederationSignup, Some("id-gone")), (Step::PostAttributeCollection, Some("id-old"))],
+        &[
+            (Step::PostFederationSignup, Some("id-gone")),
+            (Step::PostAttributeCollection, Some("id-old")),
+        ],
     );
     let plan_ = plan(&f.desired, &snapshot, options()).unwrap();
     assert_eq!(
@@ -388,7 +488,10 @@ fn steps_are_rebound_unbound_or_left_alone() {
                 flow: "B2C_1_SignUp".into(),
                 family: Family::B2c,
                 step: Step::PostFederationSignup,
-                previous: Bound { connector_id: "id-gone".into(), display_name: None },
+                previous: Bound {
+                    connector_id: "id-gone".into(),
+                    display_name: None
+                },
                 reason: UnbindReason::File,
             },
             Action::Bind {
@@ -397,7 +500,10 @@ fn steps_are_rebound_unbound_or_left_alone() {
                 step: Step::PostAttributeCollection,
                 display_name: "Validate postal code".into(),
                 connector_id: Some("id-postal".into()),
-                previous: Some(Bound { connector_id: "id-old".into(), display_name: Some("Old check".into()) }),
+                previous: Some(Bound {
+                    connector_id: "id-old".into(),
+                    display_name: Some("Old check".into())
+                }),
             },
         ]
     );
@@ -419,10 +525,19 @@ fn steps_are_rebound_unbound_or_left_alone() {
 fn prune_deletes_absent_connectors_after_unbinding_what_still_calls_them() {
     let f = fixture(&FILE.replace("apiVersion: beta\n", "apiVersion: beta\nprune: true\n"));
     let mut snapshot = converged(&f);
-    snapshot.connectors.push(basic("id-old", "Old check", "https://old.contoso.com", "u"));
-    snapshot.connectors.push(basic("id-older", "Ancient check", "https://older.contoso.com", "u"));
+    snapshot
+        .connectors
+        .push(basic("id-old", "Old check", "https://old.contoso.com", "u"));
+    snapshot.connectors.push(basic(
+        "id-older",
+        "Ancient check",
+        "https://older.contoso.com",
+        "u",
+    ));
     // B2X_1_Partners.postFederationSignup is not in the file and calls the connector prune deletes.
-    snapshot.user_flows[1].steps.insert(Step::PostFederationSignup, Some("id-old".into()));
+    snapshot.user_flows[1]
+        .steps
+        .insert(Step::PostFederationSignup, Some("id-old".into()));
     let plan_ = plan(&f.desired, &snapshot, options()).unwrap();
     assert_eq!(
         lines(&plan_),
@@ -434,7 +549,13 @@ fn prune_deletes_absent_connectors_after_unbinding_what_still_calls_them() {
             "3 changes: 0 to connectors, 1 to bindings, 2 deletes.",
         ]
     );
-    assert!(matches!(&plan_.actions[0], Action::Unbind { reason: UnbindReason::Pruned, .. }));
+    assert!(matches!(
+        &plan_.actions[0],
+        Action::Unbind {
+            reason: UnbindReason::Pruned,
+            ..
+        }
+    ));
     assert!(matches!(&plan_.actions[2], Action::DeleteConnector { id, .. } if id == "id-old"));
 }
 
@@ -446,9 +567,18 @@ fn every_kind_of_action_comes_in_dependency_order() {
     ).replace("postFederationSignup: null", "postFederationSignup: New one"));
     let mut snapshot = converged(&f);
     snapshot.connectors[0].target_url = "https://api.contoso.com/old".into();
-    snapshot.connectors[1] = with_certificates("id-enrich", "Enrich claims", "https://api.contoso.com/enrich", vec![]);
-    snapshot.connectors.push(basic("id-old", "Old check", "https://old.contoso.com", "u"));
-    snapshot.user_flows[1].steps.insert(Step::PostFederationSignup, Some("id-old".into()));
+    snapshot.connectors[1] = with_certificates(
+        "id-enrich",
+        "Enrich claims",
+        "https://api.contoso.com/enrich",
+        vec![],
+    );
+    snapshot
+        .connectors
+        .push(basic("id-old", "Old check", "https://old.contoso.com", "u"));
+    snapshot.user_flows[1]
+        .steps
+        .insert(Step::PostFederationSignup, Some("id-old".into()));
     let plan_ = plan(&f.desired, &snapshot, options()).unwrap();
     let phases: Vec<Phase> = plan_.actions.iter().map(Action::phase).collect();
     assert!(phases.windows(2).all(|w| w[0] <= w[1]), "{plan_}");
@@ -466,7 +596,11 @@ fn every_kind_of_action_comes_in_dependency_order() {
             Action::DeleteConnector { .. } => "delete",
         })
         .collect();
-    assert_eq!(kinds, ["create", "upload", "update", "bind", "unbind", "delete"], "{plan_}");
+    assert_eq!(
+        kinds,
+        ["create", "upload", "update", "bind", "unbind", "delete"],
+        "{plan_}"
+    );
     assert_eq!(plan_.phase(Phase::Bindings).count(), 2);
     // The same inputs give the same plan.
     assert_eq!(plan(&f.desired, &snapshot, options()).unwrap(), plan_);
@@ -479,14 +613,27 @@ fn a_missing_user_flow_and_an_ambiguous_name_stop_the_plan() {
     let mut snapshot = converged(&f);
     snapshot.user_flows.remove(1);
     // A b2c flow of the same id does not stand in for the b2x one.
-    snapshot.user_flows.push(flow("B2X_1_Partners", Family::B2c, &[]));
-    snapshot.connectors.push(basic("id-postal-2", "Validate postal code", "https://x.contoso.com", "b2c"));
+    snapshot
+        .user_flows
+        .push(flow("B2X_1_Partners", Family::B2c, &[]));
+    snapshot.connectors.push(basic(
+        "id-postal-2",
+        "Validate postal code",
+        "https://x.contoso.com",
+        "b2c",
+    ));
     let errors = plan(&f.desired, &snapshot, options()).unwrap_err();
     assert_eq!(
         errors.0,
         [
-            PlanError::AmbiguousConnector { display_name: "Validate postal code".into(), ids: vec!["id-postal".into(), "id-postal-2".into()] },
-            PlanError::UserFlowNotFound { flow: "B2X_1_Partners".into(), family: Family::B2x },
+            PlanError::AmbiguousConnector {
+                display_name: "Validate postal code".into(),
+                ids: vec!["id-postal".into(), "id-postal-2".into()]
+            },
+            PlanError::UserFlowNotFound {
+                flow: "B2X_1_Partners".into(),
+                family: Family::B2x
+            },
         ]
     );
     assert_eq!(

@@ -18,7 +18,12 @@ fn env() -> FixedEnvironment {
         .with_variable("PFX_PASSWORD", "pfx-pass")
 }
 
-fn run(dir: &Dir, name: &str, text: &str, env: &FixedEnvironment) -> Result<DesiredState, Vec<ConfigError>> {
+fn run(
+    dir: &Dir,
+    name: &str,
+    text: &str,
+    env: &FixedEnvironment,
+) -> Result<DesiredState, Vec<ConfigError>> {
     let path = dir.write(name, text);
     let file = ConfigFile::read(&path).map_err(|e| e.0)?;
     validate(&file, env).map_err(|e| e.0)
@@ -33,7 +38,11 @@ fn single(dir: &Dir, name: &str, text: &str, at: (usize, usize), message: &str) 
     let errors = errors(dir, name, text);
     assert_eq!(errors.len(), 1, "{errors:#?}");
     let error = errors.into_iter().next().unwrap();
-    assert_eq!((error.line, error.column), (Some(at.0), Some(at.1)), "{error}");
+    assert_eq!(
+        (error.line, error.column),
+        (Some(at.0), Some(at.1)),
+        "{error}"
+    );
     assert_eq!(
         error.to_string(),
         format!("{}:{}:{}: {message}", dir.path(name).display(), at.0, at.1)
@@ -100,7 +109,10 @@ fn a_good_file_resolves_secrets_and_certificates() {
     assert_eq!(certificate.thumbprint(), thumbprint);
     assert_eq!(certificate.pfx, dir.path("certs/enrich.pfx"));
     // The secret file's trailing line break is not part of the password.
-    assert_eq!(secrecy::ExposeSecret::expose_secret(&certificate.password), "pfx-pass");
+    assert_eq!(
+        secrecy::ExposeSecret::expose_secret(&certificate.password),
+        "pfx-pass"
+    );
 
     let signup = &desired.user_flows["B2C_1_SignUp"];
     assert_eq!(signup.family, Family::B2c);
@@ -114,7 +126,10 @@ fn a_good_file_resolves_secrets_and_certificates() {
 
     // No secret in Debug.
     let debug = format!("{desired:?}");
-    assert!(!debug.contains(SENTINEL) && !debug.contains("pfx-pass"), "{debug}");
+    assert!(
+        !debug.contains(SENTINEL) && !debug.contains("pfx-pass"),
+        "{debug}"
+    );
 }
 
 #[test]
@@ -141,7 +156,10 @@ fn json_reads_like_yaml_with_positions_and_surrogate_pairs() {
         desired.user_flows["B2C_1_SignUp"].steps[&Step::PostAttributeCollection].as_deref(),
         Some("Enrich 🔑")
     );
-    assert_eq!(desired.user_flows["B2C_1_SignUp"].steps[&Step::PostFederationSignup], None);
+    assert_eq!(
+        desired.user_flows["B2C_1_SignUp"].steps[&Step::PostFederationSignup],
+        None
+    );
 
     // The same problem in JSON is found at its JSON position.
     let bad = json.replace("\"targetUrl\": \"https://", "\"targetUrl\": \"http://");
@@ -161,16 +179,29 @@ fn json_is_strict_and_its_syntax_errors_have_positions() {
     let text = "{\n  \"tenant\": \"contoso.onmicrosoft.com\",\n  \"apiVersion\": \"beta\",\n}\n";
     let errors = errors(&dir, "tenant.json", text);
     assert_eq!(errors.len(), 1);
-    assert_eq!(errors[0].kind, ConfigErrorKind::Syntax { message: "Trailing commas are not allowed".into() });
+    assert_eq!(
+        errors[0].kind,
+        ConfigErrorKind::Syntax {
+            message: "Trailing commas are not allowed".into()
+        }
+    );
     assert_eq!((errors[0].line, errors[0].column), (Some(3), Some(23)));
 
     // A comment is YAML, not JSON.
     let errors = errors_of(&dir, "tenant.json", "{\"tenant\": \"x.com\" // no\n}");
-    assert!(matches!(&errors[0].kind, ConfigErrorKind::Syntax { message } if message == "Comments are not allowed"));
+    assert!(
+        matches!(&errors[0].kind, ConfigErrorKind::Syntax { message } if message == "Comments are not allowed")
+    );
 
     // A top-level array is refused.
     let errors = errors_of(&dir, "tenant.json", "[1]");
-    assert_eq!(errors[0].to_string(), format!("{}:1:1: syntax error: the document must be an object", dir.path("tenant.json").display()));
+    assert_eq!(
+        errors[0].to_string(),
+        format!(
+            "{}:1:1: syntax error: the document must be an object",
+            dir.path("tenant.json").display()
+        )
+    );
 }
 
 fn errors_of(dir: &Dir, name: &str, text: &str) -> Vec<ConfigError> {
@@ -183,12 +214,22 @@ fn yaml_syntax_errors_have_positions() {
     let text = "tenant: contoso.onmicrosoft.com\napiVersion: [beta\n";
     let errors = errors(&dir, "tenant.yaml", text);
     assert_eq!(errors.len(), 1);
-    assert!(matches!(errors[0].kind, ConfigErrorKind::Syntax { .. }), "{:?}", errors[0]);
+    assert!(
+        matches!(errors[0].kind, ConfigErrorKind::Syntax { .. }),
+        "{:?}",
+        errors[0]
+    );
     assert_eq!(errors[0].line, Some(3));
 
     let text = "tenant: &t contoso.onmicrosoft.com\napiVersion: beta\n";
     // marked-yaml marks the anchored value, just after the anchor.
-    let e = single(&dir, "tenant.yaml", text, (1, 12), "syntax error: anchors and aliases are not supported");
+    let e = single(
+        &dir,
+        "tenant.yaml",
+        text,
+        (1, 12),
+        "syntax error: anchors and aliases are not supported",
+    );
     assert!(matches!(e.kind, ConfigErrorKind::Syntax { .. }));
 }
 
@@ -197,14 +238,22 @@ fn unknown_keys_are_all_reported_where_they_are() {
     let (dir, _) = good_dir();
     let text = GOOD
         .replace("cloud: global", "cloud: global\ntenantId: x")
-        .replace("    targetUrl: https://api.contoso.com/validate", "    targetUrl: https://api.contoso.com/validate\n    timeout: 10")
-        .replace("        username: b2c", "        username: b2c\n        user: b2c")
+        .replace(
+            "    targetUrl: https://api.contoso.com/validate",
+            "    targetUrl: https://api.contoso.com/validate\n    timeout: 10",
+        )
+        .replace(
+            "        username: b2c",
+            "        username: b2c\n        user: b2c",
+        )
         .replace("    family: b2x", "    family: b2x\n    enabled: true");
     let errors = errors(&dir, "tenant.yaml", &text);
     let found: Vec<(String, (usize, usize))> = errors
         .iter()
         .map(|e| match &e.kind {
-            ConfigErrorKind::UnknownKey { key, .. } => (key.clone(), (e.line.unwrap(), e.column.unwrap())),
+            ConfigErrorKind::UnknownKey { key, .. } => {
+                (key.clone(), (e.line.unwrap(), e.column.unwrap()))
+            }
             other => panic!("{other:?}"),
         })
         .collect();
@@ -253,7 +302,10 @@ fn duplicate_connector_names_are_each_reported() {
             error.kind,
             ConfigErrorKind::DuplicateConnectorName {
                 name: "Validate postal code".into(),
-                first: entra_api_connectors_desired_state::Position { line: first.0, column: first.1 },
+                first: entra_api_connectors_desired_state::Position {
+                    line: first.0,
+                    column: first.1
+                },
             }
         );
         assert_eq!(
@@ -276,16 +328,23 @@ fn duplicate_connector_names_are_each_reported() {
  "apiVersion": "beta"}"#;
     let errors = errors_of(&dir, "tenant.json", json);
     assert_eq!(errors.len(), 2, "{errors:#?}");
-    assert!(matches!(&errors[0].kind, ConfigErrorKind::DuplicateConnectorName { name, first } if name == "A" && (first.line, first.column) == (2, 17)));
+    assert!(
+        matches!(&errors[0].kind, ConfigErrorKind::DuplicateConnectorName { name, first } if name == "A" && (first.line, first.column) == (2, 17))
+    );
     assert_eq!((errors[0].line, errors[0].column), (Some(3), Some(17)));
-    assert!(matches!(&errors[1].kind, ConfigErrorKind::DuplicateKey { key, first } if key == "apiVersion" && (first.line, first.column) == (1, 39)));
+    assert!(
+        matches!(&errors[1].kind, ConfigErrorKind::DuplicateKey { key, first } if key == "apiVersion" && (first.line, first.column) == (1, 39))
+    );
     assert_eq!((errors[1].line, errors[1].column), (Some(4), Some(2)));
 }
 
 #[test]
 fn a_step_bound_to_an_undefined_connector() {
     let (dir, _) = good_dir();
-    let text = GOOD.replace("postAttributeCollection: Validate postal code", "postAttributeCollection: Validate postcode");
+    let text = GOOD.replace(
+        "postAttributeCollection: Validate postal code",
+        "postAttributeCollection: Validate postcode",
+    );
     let at = pos(&text, "Validate postcode");
     let e = single(
         &dir,
@@ -318,7 +377,10 @@ fn a_step_bound_to_an_undefined_connector() {
 #[test]
 fn pre_token_issuance_cannot_be_bound_in_either_version() {
     let (dir, _) = good_dir();
-    let text = GOOD.replace("      postFederationSignup: ~\n", "      postFederationSignup: ~\n      preTokenIssuance: Validate postal code\n");
+    let text = GOOD.replace(
+        "      postFederationSignup: ~\n",
+        "      postFederationSignup: ~\n      preTokenIssuance: Validate postal code\n",
+    );
     let at = pos(&text, "preTokenIssuance");
     let e = single(
         &dir,
@@ -361,7 +423,11 @@ fn b2c_user_flows_do_not_exist_in_v1() {
     );
     assert_eq!(
         e.kind,
-        ConfigErrorKind::FamilyUnavailable { flow: "B2C_1_SignUp".into(), family: Family::B2c, version: ApiVersion::V1 }
+        ConfigErrorKind::FamilyUnavailable {
+            flow: "B2C_1_SignUp".into(),
+            family: Family::B2c,
+            version: ApiVersion::V1
+        }
     );
 }
 
@@ -384,7 +450,10 @@ fn user_flow_ids_carry_their_family_prefix() {
 #[test]
 fn an_http_target_url_is_refused() {
     let (dir, _) = good_dir();
-    let text = GOOD.replace("targetUrl: https://api.contoso.com/validate", "targetUrl: http://api.contoso.com/validate");
+    let text = GOOD.replace(
+        "targetUrl: https://api.contoso.com/validate",
+        "targetUrl: http://api.contoso.com/validate",
+    );
     let at = pos(&text, "http://");
     let e = single(
         &dir,
@@ -395,7 +464,10 @@ fn an_http_target_url_is_refused() {
     );
     assert!(matches!(e.kind, ConfigErrorKind::InsecureTargetUrl { .. }));
 
-    let text = GOOD.replace("targetUrl: https://api.contoso.com/validate", &format!("targetUrl: https://b2c:{SENTINEL}@api.contoso.com/validate"));
+    let text = GOOD.replace(
+        "targetUrl: https://api.contoso.com/validate",
+        &format!("targetUrl: https://b2c:{SENTINEL}@api.contoso.com/validate"),
+    );
     let at = pos(&text, "https://b2c:");
     let e = single(
         &dir,
@@ -406,9 +478,18 @@ fn an_http_target_url_is_refused() {
     );
     assert!(!format!("{e:?}").contains(SENTINEL));
 
-    let text = GOOD.replace("targetUrl: https://api.contoso.com/validate", "targetUrl: /validate");
+    let text = GOOD.replace(
+        "targetUrl: https://api.contoso.com/validate",
+        "targetUrl: /validate",
+    );
     let at = pos(&text, "/validate\n");
-    single(&dir, "tenant.yaml", &text, at, "targetUrl is not an absolute URL (relative URL without a base)");
+    single(
+        &dir,
+        "tenant.yaml",
+        &text,
+        at,
+        "targetUrl is not an absolute URL (relative URL without a base)",
+    );
 }
 
 #[test]
@@ -423,7 +504,12 @@ fn an_unset_variable_and_a_missing_secret_file() {
         at,
         "environment variable POSTAL_PASSWORD_TYPO is not set (at connectors.\"Validate postal code\".authentication.basic.password)",
     );
-    assert_eq!(e.kind, ConfigErrorKind::VariableUnset { name: "POSTAL_PASSWORD_TYPO".into() });
+    assert_eq!(
+        e.kind,
+        ConfigErrorKind::VariableUnset {
+            name: "POSTAL_PASSWORD_TYPO".into()
+        }
+    );
 
     let text = GOOD.replace("{file: secrets/pfx.txt}", "{file: secrets/missing.txt}");
     let at = pos(&text, "{file: secrets/missing.txt}");
@@ -441,7 +527,9 @@ fn an_unset_variable_and_a_missing_secret_file() {
     assert_eq!(e.kind, ConfigErrorKind::SecretFileMissing { path: missing });
 
     // An empty basic password is refused; an empty .pfx password is allowed (a .pfx without password).
-    let env = FixedEnvironment::new(NOW).with_variable("POSTAL_PASSWORD", "").with_variable("PFX_PASSWORD", "");
+    let env = FixedEnvironment::new(NOW)
+        .with_variable("POSTAL_PASSWORD", "")
+        .with_variable("PFX_PASSWORD", "");
     let errors = run(&dir, "tenant.yaml", GOOD, &env).unwrap_err();
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].kind, ConfigErrorKind::EmptyPassword);
@@ -459,9 +547,17 @@ fn a_pfx_that_does_not_open_or_has_expired() {
         "tenant.yaml",
         GOOD,
         at,
-        &format!(".pfx file {} does not open with its password", dir.path("certs/enrich.pfx").display()),
+        &format!(
+            ".pfx file {} does not open with its password",
+            dir.path("certs/enrich.pfx").display()
+        ),
     );
-    assert_eq!(e.kind, ConfigErrorKind::PfxWrongPassword { path: dir.path("certs/enrich.pfx") });
+    assert_eq!(
+        e.kind,
+        ConfigErrorKind::PfxWrongPassword {
+            path: dir.path("certs/enrich.pfx")
+        }
+    );
     assert!(!e.to_string().contains("not-the-password"));
     dir.write("secrets/pfx.txt", "pfx-pass");
 
@@ -487,7 +583,10 @@ fn a_pfx_that_does_not_open_or_has_expired() {
         "tenant.yaml",
         GOOD,
         at,
-        &format!(".pfx file {} is not usable: data is not a PKCS#12 (.pfx) archive", dir.path("certs/enrich.pfx").display()),
+        &format!(
+            ".pfx file {} is not usable: data is not a PKCS#12 (.pfx) archive",
+            dir.path("certs/enrich.pfx").display()
+        ),
     );
 
     // Missing.
@@ -497,7 +596,10 @@ fn a_pfx_that_does_not_open_or_has_expired() {
         "tenant.yaml",
         GOOD,
         at,
-        &format!("cannot read .pfx file {}: the file does not exist", dir.path("certs/enrich.pfx").display()),
+        &format!(
+            "cannot read .pfx file {}: the file does not exist",
+            dir.path("certs/enrich.pfx").display()
+        ),
     );
 
     // Not valid yet: accepted, with a warning.
@@ -506,7 +608,11 @@ fn a_pfx_that_does_not_open_or_has_expired() {
     assert_eq!(desired.warnings.len(), 1);
     assert_eq!(
         desired.warnings[0].kind,
-        ConfigWarningKind::CertificateNotYetValid { path: dir.path("certs/enrich.pfx"), thumbprint: thumbprint.clone(), not_before: NOW + DAY }
+        ConfigWarningKind::CertificateNotYetValid {
+            path: dir.path("certs/enrich.pfx"),
+            thumbprint: thumbprint.clone(),
+            not_before: NOW + DAY
+        }
     );
     assert_eq!(
         desired.warnings[0].to_string(),
@@ -523,7 +629,11 @@ fn a_pfx_that_does_not_open_or_has_expired() {
 #[test]
 fn an_inline_password_is_refused_and_never_repeated() {
     let (dir, _) = good_dir();
-    for replacement in [SENTINEL.to_owned(), format!("\"{SENTINEL}\""), format!("{{{SENTINEL}: x}}")] {
+    for replacement in [
+        SENTINEL.to_owned(),
+        format!("\"{SENTINEL}\""),
+        format!("{{{SENTINEL}: x}}"),
+    ] {
         let text = GOOD.replace("{env: POSTAL_PASSWORD}", &replacement);
         let errors = errors(&dir, "tenant.yaml", &text);
         assert_eq!(errors.len(), 1, "{errors:#?}");
@@ -533,7 +643,11 @@ fn an_inline_password_is_refused_and_never_repeated() {
             assert_eq!(errors[0].kind, ConfigErrorKind::InlineSecret);
             assert!(!shown.contains(SENTINEL), "{shown}");
             let at = pos(&text, SENTINEL);
-            let at = if replacement.starts_with('"') { (at.0, at.1 - 1) } else { at };
+            let at = if replacement.starts_with('"') {
+                (at.0, at.1 - 1)
+            } else {
+                at
+            };
             assert_eq!((errors[0].line.unwrap(), errors[0].column.unwrap()), at);
             assert_eq!(
                 errors[0].to_string(),
@@ -545,7 +659,9 @@ fn an_inline_password_is_refused_and_never_repeated() {
                 )
             );
         } else {
-            assert!(matches!(&errors[0].kind, ConfigErrorKind::UnknownKey { expected, .. } if expected == &["env", "file"]));
+            assert!(
+                matches!(&errors[0].kind, ConfigErrorKind::UnknownKey { expected, .. } if expected == &["env", "file"])
+            );
         }
     }
 }
@@ -558,32 +674,100 @@ fn structural_problems_have_positions() {
     let errors = errors(&dir, "tenant.yaml", text);
     let shown: Vec<String> = errors.iter().map(|e| e.kind.to_string()).collect();
     assert_eq!(shown, ["missing key tenant", "missing key apiVersion"]);
-    assert!(errors.iter().all(|e| (e.line, e.column) == (Some(1), Some(1))));
+    assert!(
+        errors
+            .iter()
+            .all(|e| (e.line, e.column) == (Some(1), Some(1)))
+    );
 
     let base = "tenant: contoso.onmicrosoft.com\napiVersion: beta\n";
     // An unknown value.
-    single(&dir, "a.yaml", "tenant: contoso.onmicrosoft.com\napiVersion: v2\n", (2, 13), "unknown value \"v2\"; expected beta or v1.0 (at apiVersion)");
+    single(
+        &dir,
+        "a.yaml",
+        "tenant: contoso.onmicrosoft.com\napiVersion: v2\n",
+        (2, 13),
+        "unknown value \"v2\"; expected beta or v1.0 (at apiVersion)",
+    );
     // A quoted boolean is a string.
-    single(&dir, "b.yaml", &format!("{base}prune: \"true\"\n"), (3, 8), "expected true or false, found a string (at prune)");
+    single(
+        &dir,
+        "b.yaml",
+        &format!("{base}prune: \"true\"\n"),
+        (3, 8),
+        "expected true or false, found a string (at prune)",
+    );
     // A connector without targetUrl: at the connector's mapping.
-    let text = format!("{base}connectors:\n  A:\n    authentication: {{basic: {{username: u, password: {{env: POSTAL_PASSWORD}}}}}}\n");
-    single(&dir, "c.yaml", &text, (5, 5), "missing key targetUrl (at connectors.A)");
+    let text = format!(
+        "{base}connectors:\n  A:\n    authentication: {{basic: {{username: u, password: {{env: POSTAL_PASSWORD}}}}}}\n"
+    );
+    single(
+        &dir,
+        "c.yaml",
+        &text,
+        (5, 5),
+        "missing key targetUrl (at connectors.A)",
+    );
     // Both authentications.
-    let text = format!("{base}connectors:\n  A:\n    targetUrl: https://a.example\n    authentication:\n      basic: {{username: u, password: {{env: POSTAL_PASSWORD}}}}\n      clientCertificate: {{pfx: a.pfx, password: {{env: PFX_PASSWORD}}}}\n");
-    let e = single(&dir, "d.yaml", &text, (7, 7), "expected exactly one of basic, clientCertificate, found basic, clientCertificate (at connectors.A.authentication)");
+    let text = format!(
+        "{base}connectors:\n  A:\n    targetUrl: https://a.example\n    authentication:\n      basic: {{username: u, password: {{env: POSTAL_PASSWORD}}}}\n      clientCertificate: {{pfx: a.pfx, password: {{env: PFX_PASSWORD}}}}\n"
+    );
+    let e = single(
+        &dir,
+        "d.yaml",
+        &text,
+        (7, 7),
+        "expected exactly one of basic, clientCertificate, found basic, clientCertificate (at connectors.A.authentication)",
+    );
     assert!(matches!(e.kind, ConfigErrorKind::ExactlyOne { .. }));
     // An unknown authentication.
-    let text = format!("{base}connectors:\n  A:\n    targetUrl: https://a.example\n    authentication:\n      oauth: {{}}\n");
-    single(&dir, "e.yaml", &text, (7, 7), "unknown key \"oauth\"; expected basic or clientCertificate (at connectors.A.authentication.oauth)");
+    let text = format!(
+        "{base}connectors:\n  A:\n    targetUrl: https://a.example\n    authentication:\n      oauth: {{}}\n"
+    );
+    single(
+        &dir,
+        "e.yaml",
+        &text,
+        (7, 7),
+        "unknown key \"oauth\"; expected basic or clientCertificate (at connectors.A.authentication.oauth)",
+    );
     // A step that does not exist.
-    let text = format!("{base}userFlows:\n  B2C_1_x:\n    family: b2c\n    steps:\n      postSignIn: null\n");
-    single(&dir, "f.yaml", &text, (7, 7), "unknown key \"postSignIn\"; expected postFederationSignup, postAttributeCollection or preTokenIssuance (at userFlows.B2C_1_x.steps.postSignIn)");
+    let text = format!(
+        "{base}userFlows:\n  B2C_1_x:\n    family: b2c\n    steps:\n      postSignIn: null\n"
+    );
+    single(
+        &dir,
+        "f.yaml",
+        &text,
+        (7, 7),
+        "unknown key \"postSignIn\"; expected postFederationSignup, postAttributeCollection or preTokenIssuance (at userFlows.B2C_1_x.steps.postSignIn)",
+    );
     // A mapping where a string belongs.
-    single(&dir, "g.yaml", "tenant: {id: x}\napiVersion: beta\n", (1, 9), "expected a string, found a mapping (at tenant)");
+    single(
+        &dir,
+        "g.yaml",
+        "tenant: {id: x}\napiVersion: beta\n",
+        (1, 9),
+        "expected a string, found a mapping (at tenant)",
+    );
     // An invalid tenant.
-    single(&dir, "h.yaml", "tenant: contoso\napiVersion: beta\n", (1, 9), "tenant \"contoso\" is neither a tenant id (GUID) nor a domain name");
+    single(
+        &dir,
+        "h.yaml",
+        "tenant: contoso\napiVersion: beta\n",
+        (1, 9),
+        "tenant \"contoso\" is neither a tenant id (GUID) nor a domain name",
+    );
     // `connectors:` with nothing after it is an empty mapping.
-    assert!(run(&dir, "i.yaml", &format!("{base}connectors:\nuserFlows:\n"), &env()).is_ok());
+    assert!(
+        run(
+            &dir,
+            "i.yaml",
+            &format!("{base}connectors:\nuserFlows:\n"),
+            &env()
+        )
+        .is_ok()
+    );
 }
 
 #[test]
@@ -669,20 +853,37 @@ fn configuration_reads_the_structure_without_resolving_secrets() {
     );
     // serde_json reads the same configuration from its JSON form.
     let json = serde_json::to_string(&configuration).unwrap();
-    let back: entra_api_connectors_desired_state::Configuration = serde_json::from_str(&json).unwrap();
+    let back: entra_api_connectors_desired_state::Configuration =
+        serde_json::from_str(&json).unwrap();
     assert_eq!(back, configuration);
-    let reparsed = ConfigFile::parse(&json, Format::Json, None, PathBuf::from(".")).unwrap().configuration().unwrap();
+    let reparsed = ConfigFile::parse(&json, Format::Json, None, PathBuf::from("."))
+        .unwrap()
+        .configuration()
+        .unwrap();
     assert_eq!(reparsed, configuration);
 }
 
 #[test]
 fn a_configuration_built_in_code_is_validated_without_positions() {
     let dir = Dir::new();
-    let path = dir.write("tenant.yaml", GOOD.replace("https://api.contoso.com/validate", "http://x.example"));
+    let path = dir.write(
+        "tenant.yaml",
+        GOOD.replace("https://api.contoso.com/validate", "http://x.example"),
+    );
     let configuration = ConfigFile::read(&path).unwrap().configuration().unwrap();
-    let errors = entra_api_connectors_desired_state::validate_configuration(&configuration, dir.root(), &env()).unwrap_err();
+    let errors = entra_api_connectors_desired_state::validate_configuration(
+        &configuration,
+        dir.root(),
+        &env(),
+    )
+    .unwrap_err();
     assert_eq!(errors.0.len(), 3, "{errors}");
-    assert!(errors.0.iter().all(|e| e.line.is_none() && e.path.is_none()));
+    assert!(
+        errors
+            .0
+            .iter()
+            .all(|e| e.line.is_none() && e.path.is_none())
+    );
     assert_eq!(
         errors.to_string(),
         format!(
