@@ -8,7 +8,44 @@
 //! writes a tenant's state as such a file.
 //!
 //! Nothing here talks to Graph: reading a tenant into a [`snapshot::Snapshot`] and carrying a plan out
-//! belong to the layer above, over the client.
+//! belong to the layer above, over the client. A plan holds no secret; whoever carries it out takes
+//! the passwords and `.pfx` files from the [`DesiredState`] it was made from, by connector name, and
+//! runs the actions phase by phase ([`plan::Phase`]).
+//!
+//! ```
+//! use entra_api_connectors_desired_state::{
+//!     ConfigFile, FixedEnvironment, Format, PlanOptions, Snapshot, plan, validate,
+//! };
+//!
+//! let text = "\
+//! tenant: contoso.onmicrosoft.com
+//! apiVersion: beta
+//! connectors:
+//!   Validate postal code:
+//!     targetUrl: https://api.contoso.com/validate
+//!     authentication:
+//!       basic: {username: b2c, password: {env: POSTAL_PASSWORD}}
+//! ";
+//! let file = ConfigFile::parse(text, Format::Yaml, Some("tenant.yaml".as_ref()), ".")?;
+//!
+//! // Without the variable, nothing is planned and the error says where.
+//! let errors = validate(&file, &FixedEnvironment::new(0)).unwrap_err();
+//! assert_eq!(
+//!     errors.to_string(),
+//!     "tenant.yaml:7:40: environment variable POSTAL_PASSWORD is not set \
+//!      (at connectors.\"Validate postal code\".authentication.basic.password)"
+//! );
+//!
+//! let environment = FixedEnvironment::new(0).with_variable("POSTAL_PASSWORD", "s3cret");
+//! let desired = validate(&file, &environment)?;
+//! let plan = plan(&desired, &Snapshot::default(), PlanOptions::new(0))?;
+//! assert_eq!(
+//!     plan.to_string(),
+//!     "+ create connector \"Validate postal code\" (https://api.contoso.com/validate, basic user b2c; password sent)\n\
+//!      1 changes: 1 to connectors, 0 to bindings, 0 deletes."
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod error;
 pub mod export;
