@@ -156,3 +156,95 @@ pub(crate) fn resolve(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use secrecy::ExposeSecret as _;
+
+    use super::*;
+
+    struct NotUnicode;
+
+    impl Environment for NotUnicode {
+        fn variable(&self, _: &str) -> Result<SecretString, VariableError> {
+            Err(VariableError::NotUnicode)
+        }
+
+        fn now(&self) -> i64 {
+            0
+        }
+    }
+
+    #[test]
+    fn variables_resolve_or_say_why_not() {
+        let env = FixedEnvironment::new(7).with_variable("PW", "sentinel-value");
+        let base = Path::new(".");
+        let value = resolve(&SecretRef::Env("PW".into()), base, &env).unwrap();
+        assert_eq!(value.expose_secret(), "sentinel-value");
+        assert_eq!(
+            resolve(&SecretRef::Env("NOPE".into()), base, &env).unwrap_err(),
+            ConfigErrorKind::VariableUnset {
+                name: "NOPE".into()
+            }
+        );
+        assert_eq!(
+            resolve(&SecretRef::Env(String::new()), base, &env).unwrap_err(),
+            ConfigErrorKind::Empty {
+                what: "environment variable name"
+            }
+        );
+        assert_eq!(
+            resolve(&SecretRef::Env("A=B".into()), base, &env).unwrap_err(),
+            ConfigErrorKind::InvalidVariableName { name: "A=B".into() }
+        );
+        assert_eq!(
+            resolve(&SecretRef::Env("X".into()), base, &NotUnicode).unwrap_err(),
+            ConfigErrorKind::VariableNotUnicode { name: "X".into() }
+        );
+        // The process environment: a variable nobody sets.
+        assert_eq!(
+            ProcessEnvironment
+                .variable("APICONN_DESIRED_STATE_TEST_SURELY_UNSET_4f1c")
+                .unwrap_err(),
+            VariableError::Unset
+        );
+        // Debug shows names, never values.
+        let debug = format!("{env:?}");
+        assert!(
+            debug.contains("PW") && !debug.contains("sentinel-value"),
+            "{debug}"
+        );
+    }
+
+    #[test]
+    fn secret_files_lose_one_line_break_and_must_be_text() {
+        let dir = std::env::temp_dir().join(format!("apiconn-secret-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let env = FixedEnvironment::new(0);
+        for (contents, expected) in [
+            (&b"pw\n"[..], "pw"),
+            (b"pw\r\n", "pw"),
+            (b"pw\n\n", "pw\n"),
+            (b"pw", "pw"),
+            (b"", ""),
+        ] {
+            std::fs::write(dir.join("s.txt"), contents).unwrap();
+            let value = resolve(&SecretRef::File("s.txt".into()), &dir, &env).unwrap();
+            assert_eq!(value.expose_secret(), expected);
+        }
+        std::fs::write(dir.join("s.bin"), [0xff, 0xfe, 0x00]).unwrap();
+        assert_eq!(
+            resolve(&SecretRef::File("s.bin".into()), &dir, &env).unwrap_err(),
+            ConfigErrorKind::SecretFileUnreadable {
+                path: dir.join("s.bin"),
+                reason: "it is not UTF-8 text".into()
+            }
+        );
+        // An absolute path is used as it is.
+        let absolute = dir.join("s.txt");
+        std::fs::write(&absolute, "abs").unwrap();
+        let value = resolve(&SecretRef::File(absolute), Path::new("/elsewhere"), &env).unwrap();
+        assert_eq!(value.expose_secret(), "abs");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
