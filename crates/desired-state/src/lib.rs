@@ -1,0 +1,74 @@
+//! API connectors and user-flow bindings as code.
+//!
+//! A configuration file (YAML or JSON, one per tenant and Graph version) says which API connectors a
+//! tenant has and which user-flow step calls which of them. This crate reads such a file
+//! ([`ConfigFile`], [`model`]), checks it without sending anything and reports every problem with its
+//! line and column ([`validate`](mod@validate), [`ConfigErrors`]), compares it with what a tenant has
+//! ([`snapshot`]) and computes the [`plan`](mod@plan) that converges the tenant to it; [`export`](mod@export)
+//! writes a tenant's state as such a file.
+//!
+//! Nothing here talks to Graph: reading a tenant into a [`snapshot::Snapshot`] and carrying a plan out
+//! belong to the layer above, over the client. A plan holds no secret; whoever carries it out takes
+//! the passwords and `.pfx` files from the [`DesiredState`] it was made from, by connector name, and
+//! runs the actions phase by phase ([`plan::Phase`]).
+//!
+//! ```
+//! use entra_api_connectors_desired_state::{
+//!     ConfigFile, FixedEnvironment, Format, PlanOptions, Snapshot, plan, validate,
+//! };
+//!
+//! let text = "\
+//! tenant: contoso.onmicrosoft.com
+//! apiVersion: beta
+//! connectors:
+//!   Validate postal code:
+//!     targetUrl: https://api.contoso.com/validate
+//!     authentication:
+//!       basic: {username: b2c, password: {env: POSTAL_PASSWORD}}
+//! ";
+//! let file = ConfigFile::parse(text, Format::Yaml, Some("tenant.yaml".as_ref()), ".")?;
+//!
+//! // Without the variable, nothing is planned and the error says where.
+//! let errors = validate(&file, &FixedEnvironment::new(0)).unwrap_err();
+//! assert_eq!(
+//!     errors.to_string(),
+//!     "tenant.yaml:7:40: environment variable POSTAL_PASSWORD is not set \
+//!      (at connectors.\"Validate postal code\".authentication.basic.password)"
+//! );
+//!
+//! let environment = FixedEnvironment::new(0).with_variable("POSTAL_PASSWORD", "s3cret");
+//! let desired = validate(&file, &environment)?;
+//! let plan = plan(&desired, &Snapshot::default(), PlanOptions::new(0))?;
+//! assert_eq!(
+//!     plan.to_string(),
+//!     "+ create connector \"Validate postal code\" (https://api.contoso.com/validate, basic user b2c; password sent)\n\
+//!      1 changes: 1 to connectors, 0 to bindings, 0 deletes."
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod error;
+pub mod export;
+pub mod file;
+mod json;
+pub mod model;
+mod node_de;
+pub mod plan;
+#[cfg(feature = "schemars")]
+pub mod schema;
+pub mod secret;
+pub mod snapshot;
+pub mod steps;
+mod time;
+pub mod validate;
+mod yaml;
+
+pub use error::{ConfigError, ConfigErrorKind, ConfigErrors, KeyPath, Position};
+pub use export::{ExportTarget, Exported, export};
+pub use file::{ConfigFile, Format};
+pub use model::Configuration;
+pub use plan::{Action, Plan, PlanError, PlanErrors, PlanOptions, plan};
+pub use secret::{Environment, FixedEnvironment, ProcessEnvironment};
+pub use snapshot::Snapshot;
+pub use steps::{ApiVersion, Family, Step};
+pub use validate::{DesiredState, load, validate, validate_configuration};
