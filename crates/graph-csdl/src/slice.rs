@@ -1,8 +1,9 @@
-//! Cut the API-connector fragment out of the full Microsoft Graph CSDL.
+//! Cut a fragment out of the full Microsoft Graph CSDL.
 //!
-//! [`slice()`] keeps the roots — the navigation properties `apiConnectors`, `b2cUserFlows` (beta only) and
-//! `b2xUserFlows` of the `identity` singleton's type, and the bound action `uploadClientCertificate` — and the
-//! transitive closure of the types they reference:
+//! [`slice()`] keeps the [`Roots`] — navigation properties of a singleton's type (for this repository's spec:
+//! `apiConnectors`, `b2xUserFlows`, ... of `identity`) and bound actions or functions (`uploadClientCertificate`),
+//! read from a roots file beside the spec ([`ROOTS_FILE`]) — and the transitive closure of the types they
+//! reference:
 //!
 //! * the base types of every kept type (all the way up, e.g. `entity`);
 //! * every type **derived** from a type that is *referenced* by a property, navigation property, action
@@ -13,8 +14,8 @@
 //!   types of every kept action.
 //!
 //! Navigation properties are pruned where the slice stops (each pruned set is listed in an XML comment at the
-//! place of the removal): the singleton type's navigation properties other than the roots, and the ones in
-//! [`PRUNED_NAVIGATIONS`]. The `EntityContainer` keeps only the `identity` singleton, without the
+//! place of the removal): the singleton type's navigation properties other than the roots, and the ones the
+//! roots' `prune` names. The `EntityContainer` keeps only the singleton, without the
 //! `NavigationPropertyBinding`s whose navigation property or target is outside the slice. Out-of-line
 //! `<Annotations>` whose `Target` is a kept element are kept.
 //!
@@ -40,44 +41,10 @@ mod provenance;
 mod roots;
 mod xml;
 
-use std::fmt;
-
 use crate::error::CsdlError;
 
 pub use provenance::provenance;
-pub use roots::{PRUNED_NAVIGATIONS, ROOT_ACTION, ROOT_NAVIGATIONS, SINGLETON};
-
-/// Which Microsoft Graph version the metadata is for; decides which roots must exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Version {
-    /// `beta`: `b2cUserFlows` is a required root.
-    Beta,
-    /// `v1.0`: `b2cUserFlows` does not exist there; it is kept if present.
-    V1_0,
-}
-
-impl fmt::Display for Version {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Version::Beta => "beta",
-            Version::V1_0 => "v1.0",
-        })
-    }
-}
-
-impl std::str::FromStr for Version {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "beta" => Ok(Version::Beta),
-            "v1.0" => Ok(Version::V1_0),
-            other => Err(format!(
-                "unknown Graph version `{other}` (expected `beta` or `v1.0`)"
-            )),
-        }
-    }
-}
+pub use roots::{ROOTS_FILE, Roots, RootsError};
 
 /// Why [`slice()`] could not produce a fragment.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -93,21 +60,22 @@ pub enum SliceError {
     Provenance(String),
 }
 
-/// Slice `full` (the text of a Microsoft Graph `$metadata` document) down to the API-connector fragment.
+/// Slice `full` (the text of a Microsoft Graph `$metadata` document) down to the fragment of `roots`.
 ///
 /// The result starts with an XML declaration and `provenance` as an XML comment, and is deterministic: the same
 /// input gives the same bytes.
 ///
 /// ```
-/// use graph_csdl::slice::{provenance, slice, Version};
+/// use graph_csdl::slice::{provenance, slice, Roots};
 ///
+/// let roots = Roots::from_json(include_str!("../../../spec/v1.0/slice.json")).unwrap();
 /// let fragment = include_str!("../../../spec/v1.0/identity.csdl.xml");
-/// let again = slice(fragment, Version::V1_0, provenance(fragment).unwrap()).unwrap();
+/// let again = slice(fragment, &roots, provenance(fragment).unwrap()).unwrap();
 /// assert_eq!(again, fragment);
 /// ```
-pub fn slice(full: &str, version: Version, provenance: &str) -> Result<String, SliceError> {
+pub fn slice(full: &str, roots: &Roots, provenance: &str) -> Result<String, SliceError> {
     provenance::check_provenance(provenance)?;
     let index = index::Index::build(full)?;
-    let kept = closure::Closure::compute(&index, version)?;
+    let kept = closure::Closure::compute(&index, roots)?;
     Ok(emit::write(&index, &kept, provenance))
 }

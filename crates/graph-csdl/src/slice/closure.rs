@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
+use super::SliceError;
 use super::detail::Detail;
 use super::index::Index;
-use super::roots;
+use super::roots::{self, Roots};
 use super::xml::structure_error;
-use super::{SliceError, Version};
 
 /// What is kept of one element.
 #[derive(Debug)]
@@ -27,21 +27,24 @@ pub(super) struct Closure<'a> {
     /// The container holding the singleton and the singleton's child index in it.
     pub(super) container: usize,
     pub(super) singleton_child: usize,
+    /// The singleton's name.
+    pub(super) singleton: String,
     /// Root navigation properties present on the singleton's type.
     pub(super) roots: Vec<&'a str>,
     singleton_type: usize,
 }
 
 impl<'a> Closure<'a> {
-    pub(super) fn compute(ix: &Index<'a>, version: Version) -> Result<Self, SliceError> {
-        let singleton = roots::singleton(ix)?;
-        let roots = roots::navigations(ix, singleton.type_index, version)?;
+    pub(super) fn compute(ix: &Index<'a>, roots: &Roots) -> Result<Self, SliceError> {
+        let singleton = roots::singleton(ix, roots)?;
+        let navigations = roots::navigations(ix, roots, singleton.type_index)?;
         let mut cl = Closure {
             kept: HashMap::new(),
             derived_done: Vec::new(),
             container: singleton.container,
             singleton_child: singleton.child,
-            roots,
+            singleton: roots.singleton.clone(),
+            roots: navigations,
             singleton_type: singleton.type_index,
         };
         cl.kept.insert(
@@ -52,35 +55,47 @@ impl<'a> Closure<'a> {
             },
         );
         let mut work: Vec<(usize, bool)> = vec![(singleton.type_index, false)];
-        cl.run(ix, &mut work)?;
+        cl.run(ix, roots, &mut work)?;
 
-        // The root action: bound overloads whose binding parameter type is in the slice.
-        let mut actions = 0;
+        // The bound operations: overloads whose binding parameter type is in the slice, until no
+        // more are found (an operation's parameter types can bring another's binding type in).
+        let mut found: Vec<&str> = Vec::new();
         loop {
             let mut added = false;
             for i in 0..ix.elems.len() {
-                if cl.kept.contains_key(&i)
-                    || !roots::is_root_action(ix, i, |t| cl.kept.contains_key(&t))?
-                {
+                if cl.kept.contains_key(&i) {
                     continue;
                 }
+                let Some(name) = roots::root_operation(ix, roots, i, |t| cl.kept.contains_key(&t))?
+                else {
+                    continue;
+                };
                 work.push((i, false));
-                cl.run(ix, &mut work)?;
-                actions += 1;
+                cl.run(ix, roots, &mut work)?;
+                found.push(name);
                 added = true;
             }
             if !added {
                 break;
             }
         }
-        if actions == 0 {
-            return Err(roots::missing_action());
+        if let Some(missing) = roots
+            .bound_operations
+            .iter()
+            .find(|op| !found.contains(&op.as_str()))
+        {
+            return Err(roots::missing_operation(missing));
         }
         Ok(cl)
     }
 
     /// Add the elements of `work` and everything they reference.
-    fn run(&mut self, ix: &Index<'a>, work: &mut Vec<(usize, bool)>) -> Result<(), SliceError> {
+    fn run(
+        &mut self,
+        ix: &Index<'a>,
+        roots: &Roots,
+        work: &mut Vec<(usize, bool)>,
+    ) -> Result<(), SliceError> {
         while let Some((i, referenced)) = work.pop() {
             let el = &ix.elems[i];
             if !self.kept.contains_key(&i) {
@@ -108,7 +123,7 @@ impl<'a> Closure<'a> {
                             let cut = if i == self.singleton_type {
                                 !self.roots.contains(&name)
                             } else {
-                                roots::is_pruned(&qualified, name)
+                                roots.prunes(&qualified, name)
                             };
                             if cut {
                                 pruned.push(name);

@@ -7,7 +7,6 @@ use std::ops::Range;
 use super::closure::Closure;
 use super::detail::{Detail, Nested};
 use super::index::{Index, Kind};
-use super::roots::SINGLETON;
 
 /// The whitespace that precedes `at` on its line, if only whitespace does.
 fn indent(src: &str, at: usize) -> &str {
@@ -141,7 +140,8 @@ fn write_container(out: &mut String, ix: &Index<'_>, cl: &Closure<'_>) {
             }
             let first_nav = path.unwrap_or("").split('/').find(|seg| !seg.contains('.'));
             let target_root = target.unwrap_or("").split('/').next();
-            first_nav.is_some_and(|n| cl.roots.contains(&n)) && target_root == Some(SINGLETON)
+            first_nav.is_some_and(|n| cl.roots.contains(&n))
+                && target_root == Some(cl.singleton.as_str())
         };
         let pruned = c.nested.iter().filter(|n| !keep(n)).count();
         if pruned == 0 {

@@ -1,39 +1,198 @@
-//! The roots of the slice and the navigation properties it cuts off on purpose.
+//! The roots of a slice, read from a roots file, and how they are found in the metadata.
+//!
+//! A roots file is a JSON object (the crate's README documents it):
+//!
+//! ```json
+//! {
+//!   "singleton": "identity",
+//!   "navigationProperties": ["apiConnectors", "b2xUserFlows"],
+//!   "optionalNavigationProperties": ["b2cUserFlows"],
+//!   "boundOperations": ["uploadClientCertificate"],
+//!   "prune": {
+//!     "microsoft.graph.b2xIdentityUserFlow/userFlowIdentityProviders": "why it is cut off"
+//!   }
+//! }
+//! ```
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::SliceError;
 use super::detail::Detail;
 use super::index::{Index, Kind};
 use super::xml::{attr, structure_error};
-use super::{SliceError, Version};
 
-/// The singleton whose navigation properties are the roots.
-pub const SINGLETON: &str = "identity";
+/// The file name of the roots file that sits beside a version's spec (`spec/<version>/slice.json`).
+pub const ROOTS_FILE: &str = "slice.json";
 
-/// The bound action that is a root.
-pub const ROOT_ACTION: &str = "uploadClientCertificate";
-
-/// Navigation properties of the singleton's type that are roots, with the versions that require them.
-pub const ROOT_NAVIGATIONS: &[(&str, &[Version])] = &[
-    ("apiConnectors", &[Version::Beta, Version::V1_0]),
-    ("b2cUserFlows", &[Version::Beta]),
-    ("b2xUserFlows", &[Version::Beta, Version::V1_0]),
-];
-
-/// Navigation properties (`qualified type`, `name`) cut off deliberately although their target is reachable.
+/// What a slice keeps: the roots and the navigation properties cut off on purpose.
 ///
-/// `userFlowIdentityProviders` targets the abstract `identityProviderBase`; by the closure rule its derived types
-/// (`appleManagedIdentityProvider`, `builtInIdentityProvider`, `oidcIdentityProvider`, `samlOrWsFedProvider`,
-/// `socialIdentityProvider`, `internalDomainFederation`, ...) and theirs would follow: 21 more types in v1.0,
-/// none of them about API connectors. Pruning the navigation keeps the fragment about API connectors.
-pub const PRUNED_NAVIGATIONS: &[(&str, &str)] = &[
-    (
-        "microsoft.graph.b2cIdentityUserFlow",
-        "userFlowIdentityProviders",
-    ),
-    (
-        "microsoft.graph.b2xIdentityUserFlow",
-        "userFlowIdentityProviders",
-    ),
-];
+/// Read it from a roots file with [`Roots::read`] or from its text with [`Roots::from_json`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Roots {
+    /// A free-text note about the file; ignored.
+    #[serde(default, rename = "$comment")]
+    pub comment: Option<String>,
+    /// The singleton of the `EntityContainer` the slice starts from, e.g. `identity`. The container
+    /// keeps only it.
+    pub singleton: String,
+    /// Navigation properties of the singleton's type (or of a base type of it) that start the
+    /// slice; each must exist. The type's other navigation properties are pruned.
+    #[serde(default)]
+    pub navigation_properties: Vec<String>,
+    /// Navigation properties that start the slice when the metadata has them.
+    #[serde(default)]
+    pub optional_navigation_properties: Vec<String>,
+    /// Names of bound actions and functions to keep: every overload whose binding parameter is a
+    /// type of the slice or a collection of one. Each name must have at least one such overload.
+    #[serde(default)]
+    pub bound_operations: Vec<String>,
+    /// Navigation properties cut off although their target is reachable, as
+    /// `namespace.type/navigationProperty`, each with the reason.
+    #[serde(default)]
+    pub prune: BTreeMap<String, String>,
+}
+
+/// Why a roots file could not be used. `Display` starts with the file's path when there is one.
+#[derive(Debug, thiserror::Error)]
+pub enum RootsError {
+    /// The file could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Not a roots document: malformed JSON, an unknown field or a value of the wrong type.
+    #[error(
+        "{}invalid roots file at line {line}, column {column}: {message}",
+        prefix(path)
+    )]
+    Json {
+        /// The file, when read from one.
+        path: Option<PathBuf>,
+        /// Line, from 1.
+        line: usize,
+        /// Column, from 1.
+        column: usize,
+        /// What serde said.
+        message: String,
+    },
+    /// Well-formed, but a value is unusable (an empty name, a prune entry without `/`, a name
+    /// listed twice).
+    #[error("{}invalid roots: {message}", prefix(path))]
+    Invalid {
+        /// The file, when read from one.
+        path: Option<PathBuf>,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn prefix(path: &Option<PathBuf>) -> String {
+    path.as_ref()
+        .map(|p| format!("{}: ", p.display()))
+        .unwrap_or_default()
+}
+
+impl RootsError {
+    fn in_file(self, file: &Path) -> RootsError {
+        match self {
+            RootsError::Json {
+                line,
+                column,
+                message,
+                ..
+            } => RootsError::Json {
+                path: Some(file.to_path_buf()),
+                line,
+                column,
+                message,
+            },
+            RootsError::Invalid { message, .. } => RootsError::Invalid {
+                path: Some(file.to_path_buf()),
+                message,
+            },
+            io => io,
+        }
+    }
+}
+
+impl Roots {
+    /// Parse and check the text of a roots file.
+    pub fn from_json(text: &str) -> Result<Roots, RootsError> {
+        let roots: Roots = serde_json::from_str(text).map_err(|e| RootsError::Json {
+            path: None,
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        roots.check()?;
+        Ok(roots)
+    }
+
+    /// Read and check a roots file.
+    pub fn read(path: &Path) -> Result<Roots, RootsError> {
+        let text = std::fs::read_to_string(path).map_err(|source| RootsError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Roots::from_json(&text).map_err(|e| e.in_file(path))
+    }
+
+    /// Whether the navigation property `name` of the type `qualified` is to be cut off.
+    pub fn prunes(&self, qualified: &str, name: &str) -> bool {
+        self.prune.keys().any(|k| {
+            k.split_once('/')
+                .is_some_and(|(t, n)| t == qualified && n == name)
+        })
+    }
+
+    fn check(&self) -> Result<(), RootsError> {
+        let invalid = |message: String| RootsError::Invalid {
+            path: None,
+            message,
+        };
+        if self.singleton.trim().is_empty() {
+            return Err(invalid("`singleton` is empty".into()));
+        }
+        let mut seen = Vec::new();
+        for (field, names) in [
+            ("navigationProperties", &self.navigation_properties),
+            (
+                "optionalNavigationProperties",
+                &self.optional_navigation_properties,
+            ),
+            ("boundOperations", &self.bound_operations),
+        ] {
+            for name in names {
+                if name.trim().is_empty() {
+                    return Err(invalid(format!("`{field}` holds an empty name")));
+                }
+                let key = (field == "boundOperations", name.as_str());
+                if seen.contains(&key) {
+                    return Err(invalid(format!("`{name}` is listed twice")));
+                }
+                seen.push(key);
+            }
+        }
+        for key in self.prune.keys() {
+            let well_formed = key
+                .split_once('/')
+                .is_some_and(|(t, n)| t.contains('.') && !n.is_empty() && !n.contains('/'));
+            if !well_formed {
+                return Err(invalid(format!(
+                    "`prune` entry `{key}` is not `namespace.type/navigationProperty`"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Where the singleton is: the container holding it, its position among the container's children,
 /// and its entity type.
@@ -44,8 +203,9 @@ pub(super) struct Singleton<'a> {
     pub(super) type_index: usize,
 }
 
-/// Find the [`SINGLETON`] in the first `EntityContainer` that has it.
-pub(super) fn singleton<'a>(ix: &Index<'a>) -> Result<Singleton<'a>, SliceError> {
+/// Find the singleton in the first `EntityContainer` that has it.
+pub(super) fn singleton<'a>(ix: &Index<'a>, roots: &Roots) -> Result<Singleton<'a>, SliceError> {
+    let name = roots.singleton.as_str();
     let mut found = None;
     for (i, _) in ix
         .elems
@@ -57,7 +217,7 @@ pub(super) fn singleton<'a>(ix: &Index<'a>) -> Result<Singleton<'a>, SliceError>
         if let Some(c) = d
             .children
             .iter()
-            .position(|c| c.local == "Singleton" && c.name == Some(SINGLETON))
+            .position(|c| c.local == "Singleton" && c.name == Some(name))
         {
             found = Some((i, c, d));
             break;
@@ -65,7 +225,7 @@ pub(super) fn singleton<'a>(ix: &Index<'a>) -> Result<Singleton<'a>, SliceError>
     }
     let Some((container, child, container_detail)) = found else {
         return Err(SliceError::MissingRoot(format!(
-            "no singleton `{SINGLETON}` in any EntityContainer"
+            "no singleton `{name}` in any EntityContainer"
         )));
     };
     let singleton = &container_detail.children[child];
@@ -83,9 +243,7 @@ pub(super) fn singleton<'a>(ix: &Index<'a>) -> Result<Singleton<'a>, SliceError>
             structure_error(
                 ix.src,
                 singleton.span.start,
-                format!(
-                    "the type `{type_raw}` of singleton `{SINGLETON}` is not a defined EntityType"
-                ),
+                format!("the type `{type_raw}` of singleton `{name}` is not a defined EntityType"),
             )
         })?;
     Ok(Singleton {
@@ -96,12 +254,12 @@ pub(super) fn singleton<'a>(ix: &Index<'a>) -> Result<Singleton<'a>, SliceError>
     })
 }
 
-/// The [`ROOT_NAVIGATIONS`] present on the singleton's type or one of its base types; a missing
-/// one that `version` requires is an error.
+/// The root navigation properties present on the singleton's type or one of its base types, as
+/// they are named in the source; a missing required one is an error.
 pub(super) fn navigations<'a>(
     ix: &Index<'a>,
+    roots: &Roots,
     singleton_type: usize,
-    version: Version,
 ) -> Result<Vec<&'a str>, SliceError> {
     let mut chain = vec![singleton_type];
     while let Some(b) = ix.elems[*chain.last().unwrap()]
@@ -117,35 +275,50 @@ pub(super) fn navigations<'a>(
     for &t in &chain {
         chain_details.push(ix.detail(t)?);
     }
-    let mut roots = Vec::new();
-    for (nav, versions) in ROOT_NAVIGATIONS {
-        let present = chain_details.iter().any(|d| {
+    let required = roots.navigation_properties.iter().map(|n| (n, true));
+    let optional = roots
+        .optional_navigation_properties
+        .iter()
+        .map(|n| (n, false));
+    let mut found = Vec::new();
+    for (nav, required) in required.chain(optional) {
+        let present = chain_details.iter().find_map(|d| {
             d.children
                 .iter()
-                .any(|c| c.local == "NavigationProperty" && c.name == Some(nav))
+                .find(|c| c.local == "NavigationProperty" && c.name == Some(nav.as_str()))
+                .and_then(|c| c.name)
         });
-        if present {
-            roots.push(*nav);
-        } else if versions.contains(&version) {
-            return Err(SliceError::MissingRoot(format!(
-                "no navigation property `{nav}` on the `{SINGLETON}` singleton's type `{}` ({version})",
-                ix.qualified(singleton_type)
-            )));
+        match present {
+            Some(name) => found.push(name),
+            None if required => {
+                return Err(SliceError::MissingRoot(format!(
+                    "no navigation property `{nav}` on the `{}` singleton's type `{}`",
+                    roots.singleton,
+                    ix.qualified(singleton_type)
+                )));
+            }
+            None => {}
         }
     }
-    Ok(roots)
+    Ok(found)
 }
 
-/// Whether element `i` is an overload of [`ROOT_ACTION`], bound to a type for which `in_slice` holds.
-pub(super) fn is_root_action(
+/// Whether element `i` is an overload of one of the roots' bound operations (an action or a
+/// function), bound to a type for which `in_slice` holds (or a collection of one). Returns the
+/// operation's name when it is.
+pub(super) fn root_operation<'r>(
     ix: &Index<'_>,
+    roots: &'r Roots,
     i: usize,
     in_slice: impl Fn(usize) -> bool,
-) -> Result<bool, SliceError> {
+) -> Result<Option<&'r str>, SliceError> {
     let el = &ix.elems[i];
-    if el.kind != Kind::Action || el.name != ROOT_ACTION {
-        return Ok(false);
+    if !matches!(el.kind, Kind::Action | Kind::Function) {
+        return Ok(None);
     }
+    let Some(name) = roots.bound_operations.iter().find(|n| *n == el.name) else {
+        return Ok(None);
+    };
     let d = ix.detail(i)?;
     let bound = attr(&ix.src[d.start_tag.clone()], "IsBound") == Some("true");
     let binding = d
@@ -154,19 +327,12 @@ pub(super) fn is_root_action(
         .find(|c| c.local == "Parameter")
         .and_then(|p| p.type_ref);
     let in_slice = binding.and_then(|b| ix.lookup(b)).is_some_and(in_slice);
-    Ok(bound && in_slice)
+    Ok((bound && in_slice).then_some(name.as_str()))
 }
 
-/// The error when no overload of [`ROOT_ACTION`] is bound to a type of the slice.
-pub(super) fn missing_action() -> SliceError {
+/// The error when a bound operation of the roots has no overload bound to a type of the slice.
+pub(super) fn missing_operation(name: &str) -> SliceError {
     SliceError::MissingRoot(format!(
-        "no bound action `{ROOT_ACTION}` whose binding parameter is a type of the slice"
+        "no bound action `{name}` whose binding parameter is a type of the slice"
     ))
-}
-
-/// Whether the navigation property `name` of the type `qualified` is in [`PRUNED_NAVIGATIONS`].
-pub(super) fn is_pruned(qualified: &str, name: &str) -> bool {
-    PRUNED_NAVIGATIONS
-        .iter()
-        .any(|(t, n)| *t == qualified && *n == name)
 }
