@@ -34,6 +34,7 @@ use crate::error::CsdlError;
 use crate::model::*;
 
 mod actions;
+mod contained;
 mod references;
 
 use actions::Binding;
@@ -413,6 +414,7 @@ impl<'a> Converter<'a> {
             )?;
         }
         self.references(&item, &tag, &one, item_type)?;
+        self.contained(&item, &tag, &one, item_type)?;
         Ok(())
     }
 
