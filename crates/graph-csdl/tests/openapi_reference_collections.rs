@@ -139,6 +139,11 @@ fn a_single_valued_reference_through_a_cast_is_a_put() {
          <Record>\n            <PropertyValue Property=\"Referenceable\" Bool=\"true\" />\n          \
          </Record>\n        </Annotation>\n      </Annotations>\n      <EntityContainer Name=\"GraphService\">",
     );
+    // and the handler property that holds it readable
+    let text = text.replace(
+        "<Annotations Target=\"microsoft.graph.signUpFlow/onCollection\">",
+        "<Annotations Target=\"microsoft.graph.signUpFlow/onStart\">",
+    );
     let c = conversion(&text).unwrap();
     let put = op(
         &c,
@@ -149,6 +154,33 @@ fn a_single_valued_reference_through_a_cast_is_a_put() {
     assert_eq!(
         put["requestBody"]["content"]["application/json"]["schema"],
         json!({ "$ref": "#/components/schemas/ReferenceUpdate" })
+    );
+}
+
+#[test]
+fn a_property_of_a_derived_type_needs_read_restrictions() {
+    let text = SPEC.replace(
+        "<Annotations Target=\"microsoft.graph.signUpFlow/onCollection\">",
+        "<Annotations Target=\"microsoft.graph.signUpFlow/displayName\">",
+    );
+    let c = conversion(&text).unwrap();
+    assert!(paths_under(&c, "/identity/flows/{id}/microsoft.graph.").is_empty());
+    // a property of the item type itself needs none (the b2c user flows' apiConnectorConfiguration)
+    let text = SPEC
+        .replace(
+            "        <Property Name=\"onCollection\" Type=\"graph.collection\" />\n",
+            "",
+        )
+        .replace(
+            "        <Property Name=\"conditions\" Type=\"graph.conditions\" />\n      </EntityType>\n      <EntityType Name=\"signUpFlow\"",
+            "        <Property Name=\"conditions\" Type=\"graph.conditions\" />\n        \
+             <Property Name=\"onCollection\" Type=\"graph.collection\" />\n      </EntityType>\n      <EntityType Name=\"signUpFlow\"",
+        );
+    let c = conversion(&text).unwrap();
+    assert!(
+        c.json["paths"]["/identity/flows/{id}/onCollection/microsoft.graph.signUpCollection/attributes/$ref"]
+            ["post"]
+            .is_object()
     );
 }
 
@@ -174,20 +206,29 @@ fn reference_create_is_emitted_only_when_used() {
 
 #[test]
 fn the_same_operation_id_twice_is_an_error() {
-    // a second referenceable `attributes` on another property of the flow
-    let text = SPEC.replace(
-        "        <Property Name=\"onCollection\" Type=\"graph.collection\" />",
-        "        <Property Name=\"onCollection\" Type=\"graph.collection\" />\n        \
-         <Property Name=\"onReview\" Type=\"graph.collection\" />",
-    );
-    let err = conversion(&text).unwrap_err();
-    assert_eq!(
-        err,
-        CsdlError::model(
-            "OpenAPI document",
-            "the operation id `list_flow_attributes` would be generated twice"
+    // a second readable property of the flow with a referenceable `attributes`
+    let text = SPEC
+        .replace(
+            "        <Property Name=\"onCollection\" Type=\"graph.collection\" />",
+            "        <Property Name=\"onCollection\" Type=\"graph.collection\" />\n        \
+             <Property Name=\"onReview\" Type=\"graph.collection\" />",
         )
-    );
+        .replace(
+            "      <Annotations Target=\"microsoft.graph.flow/conditions\">",
+            "      <Annotations Target=\"microsoft.graph.signUpFlow/onReview\">\n        \
+             <Annotation Term=\"Org.OData.Capabilities.V1.ReadRestrictions\" />\n      </Annotations>\n      \
+             <Annotations Target=\"microsoft.graph.flow/conditions\">",
+        );
+    match conversion(&text) {
+        Err(err) => assert_eq!(
+            err,
+            CsdlError::model(
+                "OpenAPI document",
+                "the operation id `list_flow_attributes` would be generated twice"
+            )
+        ),
+        Ok(c) => panic!("converted: {:?}", c.operations),
+    }
 }
 
 #[cfg(feature = "codegen")]

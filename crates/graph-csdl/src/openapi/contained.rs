@@ -47,7 +47,8 @@ impl<'a> Converter<'a> {
         Ok(())
     }
 
-    fn has_read_restrictions(&self, owner: &str, property: &str) -> bool {
+    /// Whether `owner/property` has an out-of-line `Capabilities.V1.ReadRestrictions` annotation.
+    pub(super) fn has_read_restrictions(&self, owner: &str, property: &str) -> bool {
         self.index
             .annotations_for(&format!("{owner}/{property}"))
             .iter()

@@ -5,7 +5,12 @@
 //! `NavigationRestrictions/Referenceable` (inline or out of line) gets reference operations, also
 //! where only a derived entity type declares the property, or only a derived complex type the
 //! navigation property; the path then casts to it (`…/{id}/microsoft.graph.externalUsersSelfServiceSignUpEventsFlow/
-//! onAttributeCollection/microsoft.graph.onAttributeCollectionExternalUsersSelfServiceSignUp/attributes`):
+//! onAttributeCollection/microsoft.graph.onAttributeCollectionExternalUsersSelfServiceSignUp/attributes`). A property
+//! of a derived entity type is followed only when the CSDL annotates it with `Capabilities.V1.ReadRestrictions`
+//! (out of line), as Microsoft's conversion requires for complex-property paths: the events flow's
+//! `onAttributeCollection` has it and its attribute pages are documented; the `handler` of an
+//! `onAttributeCollectionListener` has neither. (The item type's own properties are followed without it, which
+//! is how the b2c user flows keep their documented `apiConnectorConfiguration` paths.)
 //!
 //! - single-valued: `PUT …/$ref` (`set_{one}_{nav}_ref`, body `ReferenceUpdate`; `{}` unbinds);
 //! - collection: `GET …/{nav}` (`list_{one}_{nav}`, a page of the target type),
@@ -41,7 +46,9 @@ impl<'a> Converter<'a> {
         for derived in self.index.all_derived(&item_type.qualified_name) {
             let cast = format!("{item}/{}", derived.qualified_name);
             for prop in &derived.properties {
-                self.through_property(&cast, tag, one, prop, false)?;
+                if self.has_read_restrictions(&derived.qualified_name, &prop.name) {
+                    self.through_property(&cast, tag, one, prop, false)?;
+                }
             }
         }
         Ok(())
