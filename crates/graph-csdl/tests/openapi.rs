@@ -2,9 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use graph_csdl::openapi::{
-    Conversion, Options, Polymorphic, Profile, Root, convert, primitive_schema,
-};
+use graph_csdl::openapi::{Conversion, Options, Polymorphic, Profile, convert, primitive_schema};
 use graph_csdl::rust::{RustPaths, polymorphic_enums};
 use graph_csdl::{CsdlError, parse};
 use serde_json::{Value, json};
@@ -879,11 +877,24 @@ fn missing_singleton_or_root_is_reported() {
         )
     );
 
-    // b2cUserFlows is optional in the profile: its absence is how v1.0 differs
+    // b2cUserFlows is optional in the profile: its absence is how v1.0 differs; so are the roots
+    // of custom authentication extensions, which only the v1.0 spec has
     let profile = Profile::api_connectors();
-    let optional: Vec<&Root> = profile.roots.iter().filter(|r| !r.required).collect();
-    assert_eq!(optional.len(), 1);
-    assert_eq!(optional[0].navigation, "b2cUserFlows");
+    let optional: Vec<&str> = profile
+        .roots
+        .iter()
+        .filter(|r| !r.required)
+        .map(|r| r.navigation.as_str())
+        .collect();
+    assert_eq!(
+        optional,
+        [
+            "b2cUserFlows",
+            "customAuthenticationExtensions",
+            "authenticationEventsFlows",
+            "authenticationEventListeners"
+        ]
+    );
 }
 
 #[test]
