@@ -111,10 +111,10 @@
 //! ```
 
 #![warn(missing_docs)]
-// Without a Graph version feature, the macros that build the version modules have no user.
+// Without a Graph version feature, the generic layer has no version to serve.
 #![cfg_attr(
     not(any(feature = "beta", feature = "v1")),
-    allow(unused_macros, unused_imports, dead_code)
+    allow(unused_imports, dead_code)
 )]
 
 pub mod auth;
@@ -124,16 +124,20 @@ mod client;
 pub mod cloud;
 pub mod connectors;
 pub mod error;
+mod graph;
+pub mod models;
 pub mod odata;
 pub mod paging;
 pub mod retry;
 #[cfg(feature = "schema")]
 pub mod schema;
 mod secret;
+mod step;
 pub mod transport;
-mod user_flows;
+pub mod user_flows;
 #[cfg(feature = "v1")]
 pub mod v1;
+pub mod version;
 
 pub use client::{
     ApiVersion, DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES, GraphClient, GraphClientBuilder,
@@ -144,4 +148,25 @@ pub use entra_api_connectors_certificate as certificate;
 /// The contract of the API a connector calls (the `entra-api-connectors-contract` crate).
 pub use entra_api_connectors_contract as contract;
 pub use error::{Error, GraphError, Result};
+pub use graph::Graph;
 pub use secret::Secret;
+pub use step::Step;
+pub use user_flows::{B2c, B2x, StepAccess, UserFlowFamily, UserFlows};
+#[cfg(feature = "beta")]
+pub use version::Beta;
+#[cfg(feature = "v1")]
+pub use version::V1;
+pub use version::Version;
+
+/// The traits and markers generic code needs: `use entra_api_connectors::prelude::*;`.
+pub mod prelude {
+    pub use crate::models::{
+        AuthenticationModel, BasicAuthenticationModel, CertificateInfoModel,
+        ClientCertificateModel, ConfigurationModel, ConnectorModel, FlowModel,
+    };
+    #[cfg(feature = "beta")]
+    pub use crate::version::Beta;
+    #[cfg(feature = "v1")]
+    pub use crate::version::V1;
+    pub use crate::{B2c, B2x, Graph, Step, StepAccess, UserFlowFamily, UserFlows, Version};
+}

@@ -1,9 +1,9 @@
 //! The transport under the generated clients: it authenticates, tags, retries and bounds every
 //! request.
 //!
-//! progenitor's generated `Client`s hold a [`Transport`] as their inner value and call the
-//! `ClientHooks` implemented here for each request, so generated and handwritten calls share one
-//! pipeline: `client-request-id`, bearer token, `User-Agent`, retries, response size limit.
+//! progenitor's generated `Client`s hold a [`Transport`] as their inner value, and their
+//! `ClientHooks` (emitted by graph-csdl) call `prepare_hook` and `execute_hook` here for each
+//! request, so generated and handwritten calls share one pipeline: `client-request-id`, bearer token, `User-Agent`, retries, response size limit.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -313,35 +313,27 @@ pub(crate) fn map_body_error(e: reqwest::Error) -> Error {
     Error::transport(e)
 }
 
-/// Implements progenitor's `ClientHooks` for a generated `Client` with a [`Transport`] inner value.
-macro_rules! transport_hooks {
-    ($client:ty) => {
-        impl progenitor_client::ClientHooks<$crate::transport::Transport> for $client {
-            async fn pre<E>(
-                &self,
-                request: &mut reqwest::Request,
-                _info: &progenitor_client::OperationInfo,
-            ) -> Result<(), progenitor_client::Error<E>> {
-                use progenitor_client::ClientInfo;
-                // `from_generated` turns `Custom` back into `Error::Auth`: pass the bare message so
-                // that its Display does not say "authentication failed" twice.
-                self.inner().prepare(request).await.map_err(|e| {
-                    progenitor_client::Error::Custom(match e {
-                        $crate::Error::Auth(message) => message,
-                        other => other.to_string(),
-                    })
-                })
-            }
-
-            async fn exec(
-                &self,
-                request: reqwest::Request,
-                _info: &progenitor_client::OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
-                use progenitor_client::ClientInfo;
-                self.inner().execute(request).await
-            }
-        }
-    };
+/// progenitor's `ClientHooks::pre` of every generated client: [`Transport::prepare`].
+pub(crate) async fn prepare_hook<E>(
+    transport: &Transport,
+    request: &mut reqwest::Request,
+    _info: &progenitor_client::OperationInfo,
+) -> Result<(), progenitor_client::Error<E>> {
+    // `from_generated` turns `Custom` back into `Error::Auth`: pass the bare message so that its
+    // Display does not say "authentication failed" twice.
+    transport.prepare(request).await.map_err(|e| {
+        progenitor_client::Error::Custom(match e {
+            Error::Auth(message) => message,
+            other => other.to_string(),
+        })
+    })
 }
-pub(crate) use transport_hooks;
+
+/// progenitor's `ClientHooks::exec` of every generated client: [`Transport::execute`].
+pub(crate) async fn execute_hook(
+    transport: &Transport,
+    request: reqwest::Request,
+    _info: &progenitor_client::OperationInfo,
+) -> reqwest::Result<reqwest::Response> {
+    transport.execute(request).await
+}
