@@ -162,7 +162,7 @@ pub use version::Version;
 pub mod prelude {
     pub use crate::models::{
         AuthenticationModel, BasicAuthenticationModel, CertificateInfoModel,
-        ClientCertificateModel, ConfigurationModel, ConnectorModel, FlowModel,
+        ClientCertificateModel, ConfigurationModel, ConnectorModel, FlowModel, Model,
     };
     #[cfg(feature = "beta")]
     pub use crate::version::Beta;

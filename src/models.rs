@@ -32,10 +32,22 @@ use crate::Secret;
 use crate::certificate::{CertificateSummary, expiring_within, unix_now};
 use crate::step::Step;
 
+/// What every generated model type is: JSON both ways, cloned, compared and printed (secrets
+/// redacted).
+pub trait Model:
+    Serialize + DeserializeOwned + Clone + Debug + PartialEq + Send + Sync + 'static
+{
+}
+
+impl<T: Serialize + DeserializeOwned + Clone + Debug + PartialEq + Send + Sync + 'static> Model
+    for T
+{
+}
+
 /// An API connector (`identityApiConnector`).
 pub trait ConnectorModel {
     /// Its authentication configuration, tagged by `@odata.type`.
-    type Authentication: AuthenticationModel;
+    type Authentication: AuthenticationModel + Model;
 
     /// `id`.
     fn id(&self) -> &Option<String>;
@@ -81,11 +93,11 @@ pub trait ConnectorModel {
 /// from it), as the enum tagged by `@odata.type`.
 pub trait AuthenticationModel {
     /// `basicAuthentication`.
-    type Basic: BasicAuthenticationModel;
+    type Basic: BasicAuthenticationModel + Model;
     /// `pkcs12Certificate` (what is sent to configure a certificate).
-    type Pkcs12: Serialize + DeserializeOwned + Clone + Debug;
+    type Pkcs12: Model;
     /// `clientCertificateAuthentication` (what Graph returns for a certificate).
-    type ClientCertificate: ClientCertificateModel;
+    type ClientCertificate: ClientCertificateModel + Model;
 
     /// The `@odata.type`, as Graph writes it (`#microsoft.graph.basicAuthentication`).
     fn odata_type(&self) -> Option<&str>;
@@ -108,7 +120,7 @@ pub trait BasicAuthenticationModel {
 /// Client-certificate authentication (`clientCertificateAuthentication`).
 pub trait ClientCertificateModel {
     /// One entry of the list.
-    type Certificate: CertificateInfoModel;
+    type Certificate: CertificateInfoModel + Model;
 
     /// `certificateList`.
     fn certificate_list(&self) -> &Vec<Self::Certificate>;

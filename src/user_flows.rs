@@ -15,13 +15,11 @@ use std::future::Future;
 use std::marker::PhantomData;
 
 use futures::stream::BoxStream;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::connectors::validate_id;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, call, typed};
-use crate::models::{ConfigurationModel, FlowModel};
+use crate::models::{ConfigurationModel, FlowModel, Model};
 use crate::odata::Query;
 use crate::paging::Page;
 use crate::step::{Step, join};
@@ -45,15 +43,7 @@ pub trait UserFlowFamily<V: Version>:
     sealed::Sealed + Copy + Debug + Default + Send + Sync + 'static
 {
     /// The user flow type, e.g. `b2cIdentityUserFlow`.
-    type Flow: FlowModel
-        + Serialize
-        + DeserializeOwned
-        + Clone
-        + Debug
-        + PartialEq
-        + Send
-        + Sync
-        + 'static;
+    type Flow: FlowModel + Model;
     /// A page of user flows.
     type Page: Page<Item = Self::Flow>;
 

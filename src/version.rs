@@ -43,12 +43,9 @@
 use std::fmt::Debug;
 use std::future::Future;
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-
 use crate::client::ApiVersion;
 use crate::models::{
-    AuthenticationModel, ClientCertificateModel, ConfigurationModel, ConnectorModel,
+    AuthenticationModel, ClientCertificateModel, ConfigurationModel, ConnectorModel, Model,
 };
 use crate::odata::Query;
 use crate::paging::Page;
@@ -92,34 +89,17 @@ pub trait Version: sealed::Sealed + Copy + Debug + Default + Send + Sync + 'stat
     /// progenitor's generated client, e.g. [`beta::Client`](crate::beta::Client).
     type Client: Clone + Debug + Send + Sync + 'static;
     /// `identityApiConnector`.
-    type Connector: ConnectorModel
-        + Serialize
-        + DeserializeOwned
-        + Clone
-        + Debug
-        + PartialEq
-        + Send
-        + Sync
-        + 'static;
+    type Connector: ConnectorModel + Model + Default;
     /// A page of connectors (`identityApiConnectorCollectionResponse`).
-    type ConnectorPage: Page<Item = Self::Connector> + Serialize + Clone + Debug + PartialEq;
+    type ConnectorPage: Page<Item = Self::Connector> + Model;
     /// The body of `uploadClientCertificate`.
-    type UploadRequest: Serialize + DeserializeOwned + Debug + Send + 'static;
+    type UploadRequest: Model;
     /// The body of a `$ref` update (`{"@odata.id": ...}`, or `{}` to unbind).
-    type ReferenceUpdate: Serialize + DeserializeOwned + Default + Debug + Send + 'static;
+    type ReferenceUpdate: Model + Default;
     /// `userFlowApiConnectorConfiguration`: the connector of each step.
-    type Configuration: ConfigurationModel<Connector = Self::Connector>
-        + Serialize
-        + DeserializeOwned
-        + Default
-        + Clone
-        + Debug
-        + PartialEq
-        + Send
-        + Sync
-        + 'static;
+    type Configuration: ConfigurationModel<Connector = Self::Connector> + Model + Default;
     /// The OData error body.
-    type ODataError: Serialize + Debug + Send + 'static;
+    type ODataError: Model;
 
     /// The generated client on `baseurl`, sending through `transport`.
     fn new_client(baseurl: &str, http: reqwest::Client, transport: Transport) -> Self::Client;
