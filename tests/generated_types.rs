@@ -13,7 +13,7 @@ use entra_api_connectors::models::{
 use entra_api_connectors::version::{AuthenticationOf, BasicOf};
 use entra_api_connectors::{B2x, Secret, Step, UserFlowFamily, Version};
 use serde_json::{Map, Value, json};
-use support::{fixture, suffix, typed};
+use support::{fixture, per_version, suffix, typed};
 
 /// What a typed round trip of `value` must give back: the same JSON without `null` members (an absent
 /// optional value is omitted, never written as `null`) and without the annotations the types do not model
@@ -483,27 +483,8 @@ where
     );
 }
 
-/// `#[test]`s `beta::name` and `v1::name` running the generic `name::<V>()`.
-macro_rules! per_version {
-    ($($test:ident),* $(,)?) => {
-        #[cfg(feature = "beta")]
-        mod beta {
-            $(#[test]
-            fn $test() {
-                super::$test::<entra_api_connectors::Beta>()
-            })*
-        }
-        #[cfg(feature = "v1")]
-        mod v1 {
-            $(#[test]
-            fn $test() {
-                super::$test::<entra_api_connectors::V1>()
-            })*
-        }
-    };
-}
-
 per_version!(
+    sync:
     list_pages_keep_context_and_next_link,
     basic_authentication_reads_the_masked_password,
     client_certificate_authentication_lists_certificates,

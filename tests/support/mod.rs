@@ -250,8 +250,23 @@ pub fn typed<T: serde::de::DeserializeOwned>(value: Value) -> T {
     serde_json::from_value(value).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// `#[tokio::test]`s `beta::name` and `v1::name` running the generic `name::<V>()` of the file.
+/// `#[tokio::test]`s `beta::name` and `v1::name` running the generic `name::<V>()` of the file;
+/// `per_version!(sync: ...)` for `#[test]`s of generic functions that are not `async`.
 macro_rules! per_version {
+    (sync: $($test:ident),* $(,)?) => {
+        mod beta {
+            $(#[test]
+            fn $test() {
+                super::$test::<entra_api_connectors::Beta>()
+            })*
+        }
+        mod v1 {
+            $(#[test]
+            fn $test() {
+                super::$test::<entra_api_connectors::V1>()
+            })*
+        }
+    };
     ($($test:ident),* $(,)?) => {
         mod beta {
             $(#[tokio::test]
