@@ -34,10 +34,10 @@ use entra_api_connectors::{
 use secrecy::SecretString;
 use serde_json::json;
 use support::{
-    body_json, fixture, fixture_pfx, header, only_request, page, per_version, q, query, requests,
-    same_json, versioned,
+    body_json, fixture, fixture_pfx, header, mount, only_request, page, per_version, q, query,
+    requests, same_json, versioned,
 };
-use wiremock::matchers::{any, method, path};
+use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const TOKEN: &str = "wire-test-token-5b7e0c";
@@ -78,14 +78,14 @@ fn connectors<V: Version>(client: &GraphClient) -> Connectors<V> {
 
 async fn create_with_basic_authentication<V: Version>() {
     let (server, client) = start().await;
-    Mock::given(method("POST"))
-        .and(path(p::<V>("")))
-        .respond_with(
-            ResponseTemplate::new(201)
-                .set_body_json(versioned::<V>("create_api_connector_basic_response")),
-        )
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        Some("POST"),
+        Some(p::<V>("")),
+        ResponseTemplate::new(201)
+            .set_body_json(versioned::<V>("create_api_connector_basic_response")),
+    )
+    .await;
     let created = connectors::<V>(&client)
         .create(&NewConnector::new(
             "Block disposable email",
@@ -116,14 +116,14 @@ async fn create_with_basic_authentication<V: Version>() {
 
 async fn create_with_pkcs12_certificate<V: Version>() {
     let (server, client) = start().await;
-    Mock::given(method("POST"))
-        .and(path(p::<V>("")))
-        .respond_with(
-            ResponseTemplate::new(201)
-                .set_body_json(versioned::<V>("create_api_connector_certificate_response")),
-        )
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        Some("POST"),
+        Some(p::<V>("")),
+        ResponseTemplate::new(201)
+            .set_body_json(versioned::<V>("create_api_connector_certificate_response")),
+    )
+    .await;
     let pfx = fixture_pfx("create_api_connector_pkcs12_request.json");
     let upload = Pkcs12Upload::from_bytes(&pfx, SecretString::from(CREATE_PFX_PASSWORD))
         .expect("fixture PFX");
@@ -164,14 +164,14 @@ async fn create_with_pkcs12_certificate<V: Version>() {
 
 async fn create_with_generated_certificate<V: Version>() {
     let (server, client) = start().await;
-    Mock::given(method("POST"))
-        .and(path(p::<V>("")))
-        .respond_with(
-            ResponseTemplate::new(201)
-                .set_body_json(versioned::<V>("create_api_connector_certificate_response")),
-        )
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        Some("POST"),
+        Some(p::<V>("")),
+        ResponseTemplate::new(201)
+            .set_body_json(versioned::<V>("create_api_connector_certificate_response")),
+    )
+    .await;
     let password = SecretString::from("generated-pfx-pass");
     let now = entra_api_connectors::certificate::unix_now();
     let pfx = testing::self_signed_pkcs12(
@@ -206,13 +206,13 @@ async fn create_with_generated_certificate<V: Version>() {
 
 async fn get_with_select_sends_one_comma_joined_value<V: Version>() {
     let (server, client) = start().await;
-    Mock::given(method("GET"))
-        .and(path(p::<V>(&format!("/{CONNECTOR_A}"))))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(versioned::<V>("get_api_connector_basic")),
-        )
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        Some("GET"),
+        Some(p::<V>(&format!("/{CONNECTOR_A}"))),
+        ResponseTemplate::new(200).set_body_json(versioned::<V>("get_api_connector_basic")),
+    )
+    .await;
     let c = connectors::<V>(&client)
         .get(CONNECTOR_A, &["id", "displayName", "targetUrl"])
         .await
@@ -227,13 +227,13 @@ async fn get_with_select_sends_one_comma_joined_value<V: Version>() {
 
 async fn get_without_select_sends_no_query<V: Version>() {
     let (server, client) = start().await;
-    Mock::given(method("GET"))
-        .and(path(p::<V>(&format!("/{CONNECTOR_A}"))))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(versioned::<V>("get_api_connector_basic")),
-        )
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        Some("GET"),
+        Some(p::<V>(&format!("/{CONNECTOR_A}"))),
+        ResponseTemplate::new(200).set_body_json(versioned::<V>("get_api_connector_basic")),
+    )
+    .await;
     connectors::<V>(&client)
         .get(CONNECTOR_A, &[])
         .await
@@ -245,10 +245,7 @@ async fn get_without_select_sends_no_query<V: Version>() {
 
 async fn ids_are_percent_encoded_into_one_segment<V: Version>() {
     let (server, client) = start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    mount(&server, None, None, ResponseTemplate::new(204)).await;
     connectors::<V>(&client)
         .delete("a/b?c#d")
         .await
@@ -260,15 +257,17 @@ async fn ids_are_percent_encoded_into_one_segment<V: Version>() {
 
 async fn list_page_sends_odata_query_options<V: Version>() {
     let (server, client) = start().await;
-    Mock::given(method("GET"))
-        .and(path(p::<V>("")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    mount(
+        &server,
+        Some("GET"),
+        Some(p::<V>("")),
+        ResponseTemplate::new(200).set_body_json(json!({
             "@odata.context": "ctx",
             "@odata.count": 3,
             "value": [{"id": CONNECTOR_A, "displayName": "Validate loyalty number"}]
-        })))
-        .mount(&server)
-        .await;
+        })),
+    )
+    .await;
     let options = ListOptions::default()
         .select(["id", "displayName"])
         .filter("displayName eq 'Validate loyalty number'")
@@ -300,14 +299,13 @@ async fn list_page_sends_odata_query_options<V: Version>() {
 
 async fn list_all_without_options_sends_no_query<V: Version>() {
     let (server, client) = start().await;
-    Mock::given(method("GET"))
-        .and(path(p::<V>("")))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(versioned::<V>("list_api_connectors_last_page")),
-        )
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        Some("GET"),
+        Some(p::<V>("")),
+        ResponseTemplate::new(200).set_body_json(versioned::<V>("list_api_connectors_last_page")),
+    )
+    .await;
     let all = connectors::<V>(&client)
         .list_all(ListOptions::default())
         .await
@@ -321,11 +319,13 @@ async fn list_all_without_options_sends_no_query<V: Version>() {
 
 async fn update_sends_a_patch_with_only_changed_fields_and_null<V: Version>() {
     let (server, client) = start().await;
-    Mock::given(method("PATCH"))
-        .and(path(p::<V>(&format!("/{CONNECTOR_A}"))))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        Some("PATCH"),
+        Some(p::<V>(&format!("/{CONNECTOR_A}"))),
+        ResponseTemplate::new(204),
+    )
+    .await;
     let patch = ConnectorPatch {
         display_name: Patch::Set("Validate loyalty number v2".into()),
         target_url: Patch::Keep,
@@ -348,10 +348,7 @@ async fn update_sends_a_patch_with_only_changed_fields_and_null<V: Version>() {
 
 async fn update_with_basic_credentials_matches_the_documented_body<V: Version>() {
     let (server, client) = start().await;
-    Mock::given(method("PATCH"))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    mount(&server, Some("PATCH"), None, ResponseTemplate::new(204)).await;
     let patch = ConnectorPatch {
         display_name: Patch::Set("Validate loyalty number v2".into()),
         target_url: Patch::Set(
@@ -373,11 +370,13 @@ async fn update_with_basic_credentials_matches_the_documented_body<V: Version>()
 
 async fn update_to_certificate_sends_pkcs12_configuration<V: Version>() {
     let (server, client) = start().await;
-    Mock::given(method("PATCH"))
-        .and(path(p::<V>(&format!("/{CONNECTOR_A}"))))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        Some("PATCH"),
+        Some(p::<V>(&format!("/{CONNECTOR_A}"))),
+        ResponseTemplate::new(204),
+    )
+    .await;
     let pfx = fixture_pfx("update_api_connector_to_certificate_request.json");
     let upload = Pkcs12Upload::from_bytes(&pfx, SecretString::from(CREATE_PFX_PASSWORD))
         .expect("fixture PFX");
@@ -400,11 +399,13 @@ async fn update_to_certificate_sends_pkcs12_configuration<V: Version>() {
 
 async fn delete_sends_delete_without_body<V: Version>() {
     let (server, client) = start().await;
-    Mock::given(method("DELETE"))
-        .and(path(p::<V>(&format!("/{CONNECTOR_A}"))))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        Some("DELETE"),
+        Some(p::<V>(&format!("/{CONNECTOR_A}"))),
+        ResponseTemplate::new(204),
+    )
+    .await;
     connectors::<V>(&client)
         .delete(CONNECTOR_A)
         .await
@@ -420,16 +421,14 @@ async fn delete_sends_delete_without_body<V: Version>() {
 
 async fn upload_certificate_posts_pkcs12_value_and_password<V: Version>() {
     let (server, client) = start().await;
-    Mock::given(method("POST"))
-        .and(path(p::<V>(&format!(
-            "/{CONNECTOR_D}/uploadClientCertificate"
-        ))))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(versioned::<V>("upload_client_certificate_response")),
-        )
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        Some("POST"),
+        Some(p::<V>(&format!("/{CONNECTOR_D}/uploadClientCertificate"))),
+        ResponseTemplate::new(200)
+            .set_body_json(versioned::<V>("upload_client_certificate_response")),
+    )
+    .await;
     let pfx = fixture_pfx("upload_client_certificate_request.json");
     let upload = Pkcs12Upload::from_bytes(&pfx, SecretString::from(UPLOAD_PFX_PASSWORD))
         .expect("fixture PFX");
@@ -531,16 +530,20 @@ fn flows<V: Version, F: UserFlowFamily<V>>(client: &GraphClient) -> UserFlows<V,
 
 async fn list_and_get<V: Version, F: UserFlowFamily<V>>(case: &FlowCase) {
     let (server, client) = start().await;
-    Mock::given(method("GET"))
-        .and(path(case.path::<V>("")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture(case.list)))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(case.path::<V>(&format!("/{}", case.flow))))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture(case.get)))
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        Some("GET"),
+        Some(case.path::<V>("")),
+        ResponseTemplate::new(200).set_body_json(fixture(case.list)),
+    )
+    .await;
+    mount(
+        &server,
+        Some("GET"),
+        Some(case.path::<V>(&format!("/{}", case.flow))),
+        ResponseTemplate::new(200).set_body_json(fixture(case.get)),
+    )
+    .await;
     let all = flows::<V, F>(&client).list_all().await.expect("list");
     assert!(!all.is_empty());
     let one = flows::<V, F>(&client).get(case.flow).await.expect("get");
@@ -565,20 +568,19 @@ async fn create_and_delete<V: Version, F: UserFlowFamily<V>>(case: &FlowCase) {
     let (server, client) = start().await;
     let documented =
         json!({"id": "Partner", "userFlowType": "signUpOrSignIn", "userFlowTypeVersion": 1});
-    Mock::given(method("POST"))
-        .and(path(case.path::<V>("")))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+    mount(
+        &server,
+        Some("POST"),
+        Some(case.path::<V>("")),
+        ResponseTemplate::new(201).set_body_json(json!({
             "id": format!("{}_1_Partner", case.family[..3].to_ascii_uppercase()),
             "userFlowType": "signUpOrSignIn",
             "userFlowTypeVersion": 1,
             "apiConnectorConfiguration": {}
-        })))
-        .mount(&server)
-        .await;
-    Mock::given(method("DELETE"))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+        })),
+    )
+    .await;
+    mount(&server, Some("DELETE"), None, ResponseTemplate::new(204)).await;
     let flow = serde_json::from_value(documented.clone()).expect("flow");
     let created = flows::<V, F>(&client).create(&flow).await.expect("create");
     assert!(created.id().as_ref().unwrap().ends_with("_1_Partner"));
@@ -610,14 +612,13 @@ async fn create_and_delete<V: Version, F: UserFlowFamily<V>>(case: &FlowCase) {
 
 async fn configuration_expands_every_step<V: Version, F: UserFlowFamily<V>>(case: &FlowCase) {
     let (server, client) = start().await;
-    Mock::given(method("GET"))
-        .and(path(case.path::<V>(&format!(
-            "/{}/apiConnectorConfiguration",
-            case.flow
-        ))))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture(case.config)))
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        Some("GET"),
+        Some(case.path::<V>(&format!("/{}/apiConnectorConfiguration", case.flow))),
+        ResponseTemplate::new(200).set_body_json(fixture(case.config)),
+    )
+    .await;
     let config = flows::<V, F>(&client)
         .configuration(case.flow)
         .await
@@ -636,10 +637,7 @@ async fn attach_puts_the_full_connector_url_on_ref<V: Version, F: UserFlowFamily
     case: &FlowCase,
 ) {
     let (server, client) = start().await;
-    Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    mount(&server, Some("PUT"), None, ResponseTemplate::new(204)).await;
     flows::<V, F>(&client)
         .attach(case.flow, Step::PostFederationSignup, CONNECTOR_A)
         .await
@@ -671,10 +669,7 @@ async fn attach_puts_the_full_connector_url_on_ref<V: Version, F: UserFlowFamily
 
 async fn detach_puts_an_empty_object<V: Version, F: UserFlowFamily<V>>(case: &FlowCase) {
     let (server, client) = start().await;
-    Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    mount(&server, Some("PUT"), None, ResponseTemplate::new(204)).await;
     flows::<V, F>(&client)
         .detach(case.flow, Step::PostAttributeCollection)
         .await
@@ -759,10 +754,7 @@ fn the_bind_url_matches_the_documented_one_for_the_global_cloud() {
 #[tokio::test]
 async fn pre_token_issuance_cannot_be_attached_and_nothing_is_sent() {
     let (server, client) = start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    mount(&server, None, None, ResponseTemplate::new(204)).await;
     let flows = client.beta().b2c_user_flows();
     let e = flows
         .attach("B2C_1_SignUpSignIn", Step::PreTokenIssuance, CONNECTOR_A)
@@ -784,10 +776,7 @@ async fn pre_token_issuance_cannot_be_attached_and_nothing_is_sent() {
 async fn each_version_and_family_has_its_step_table() {
     use entra_api_connectors::StepAccess::{Bind, Read};
     let (server, client) = start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    mount(&server, None, None, ResponseTemplate::new(204)).await;
     let (beta, v1) = (client.beta(), client.v1());
     assert_eq!(
         beta.b2c_user_flows().steps(),
@@ -886,10 +875,7 @@ fn assert_not_found(e: &Error) {
 #[tokio::test]
 async fn not_found_is_a_graph_error_on_every_operation() {
     let (server, client) = start().await;
-    Mock::given(any())
-        .respond_with(not_found())
-        .mount(&server)
-        .await;
+    mount(&server, None, None, not_found()).await;
     let id = "0b1d2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
     let c = client.beta().connectors();
     assert_not_found(&c.get(id, &[]).await.unwrap_err());
@@ -921,10 +907,13 @@ async fn not_found_is_a_graph_error_on_every_operation() {
 #[tokio::test]
 async fn b2c_errors_keep_the_correlation_id() {
     let (server, client) = start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(403).set_body_json(fixture("error_b2c_forbidden.json")))
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        None,
+        None,
+        ResponseTemplate::new(403).set_body_json(fixture("error_b2c_forbidden.json")),
+    )
+    .await;
     let e = client.beta().b2x_user_flows().list_all().await.unwrap_err();
     let g = e.graph().expect("Graph error");
     assert_eq!((g.status, g.code.as_str()), (403, "AADB2C"));
@@ -950,13 +939,13 @@ async fn b2c_errors_keep_the_correlation_id() {
 #[tokio::test]
 async fn wrong_pfx_password_at_graph_is_reported() {
     let (server, client) = start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(400)
-                .set_body_json(fixture("error_b2c_certificate_password.json")),
-        )
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        None,
+        None,
+        ResponseTemplate::new(400).set_body_json(fixture("error_b2c_certificate_password.json")),
+    )
+    .await;
     let pfx = fixture_pfx("upload_client_certificate_request.json");
     let upload = Pkcs12Upload::from_bytes(&pfx, SecretString::from(UPLOAD_PFX_PASSWORD)).unwrap();
     let e = client
@@ -977,10 +966,13 @@ async fn wrong_pfx_password_at_graph_is_reported() {
 async fn gateway_html_error_becomes_a_graph_error_with_http_code() {
     let (server, client) = start().await;
     let html = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>";
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(502).set_body_raw(html, "text/html"))
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        None,
+        None,
+        ResponseTemplate::new(502).set_body_raw(html, "text/html"),
+    )
+    .await;
     let c = client.beta().connectors();
     let patch = ConnectorPatch {
         target_url: Patch::Set("https://api.contoso-test.example/v3".into()),
@@ -1004,10 +996,13 @@ async fn gateway_html_error_becomes_a_graph_error_with_http_code() {
 #[tokio::test]
 async fn success_with_a_body_that_is_not_json_is_a_decode_error() {
     let (server, client) = start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_raw("<html>Sign in</html>", "text/html"))
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        None,
+        None,
+        ResponseTemplate::new(200).set_body_raw("<html>Sign in</html>", "text/html"),
+    )
+    .await;
     let c = client.v1().connectors();
     let e = c.get(CONNECTOR_A, &[]).await.unwrap_err();
     assert!(matches!(&e, Error::Decode { .. }), "{e:?}");
@@ -1031,10 +1026,7 @@ async fn success_with_a_body_that_is_not_json_is_a_decode_error() {
 #[tokio::test]
 async fn invalid_input_is_rejected_before_any_request() {
     let (server, client) = start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    mount(&server, None, None, ResponseTemplate::new(204)).await;
     let c = client.beta().connectors();
     let basic = || Authentication::basic("svc", "Fixture-Basic-Pa55!");
     let cases: Vec<(&str, Error)> = vec![
@@ -1265,16 +1257,14 @@ impl TokenProvider for FailingTokens {
 #[tokio::test]
 async fn tokens_are_cached_across_requests_and_versions() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(fixture("get_api_connector_basic_beta.json")),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("PATCH"))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        Some("GET"),
+        None,
+        ResponseTemplate::new(200).set_body_json(fixture("get_api_connector_basic_beta.json")),
+    )
+    .await;
+    mount(&server, Some("PATCH"), None, ResponseTemplate::new(204)).await;
     let calls = Arc::new(AtomicUsize::new(0));
     let client = GraphClient::builder()
         .base_url(server.uri())
@@ -1330,10 +1320,7 @@ async fn tokens_are_cached_across_requests_and_versions() {
 #[tokio::test]
 async fn auth_failure_is_an_auth_error_and_nothing_is_sent() {
     let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    mount(&server, None, None, ResponseTemplate::new(204)).await;
     let client = GraphClient::builder()
         .base_url(server.uri())
         .token_provider(FailingTokens)
@@ -1392,16 +1379,13 @@ async fn lower_case_innererror_is_read_on_every_path() {
     // https://learn.microsoft.com/graph/errors spells it `innererror`; real responses send
     // `innerError`. Both must give the ids and date, whichever code path decodes the error.
     let (server, client) = start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(409).set_body_json(json!({
+    mount(&server, None, None, ResponseTemplate::new(409).set_body_json(json!({
             "error": {
                 "code": "Conflict",
                 "message": "A connector with this name exists.",
                 "innererror": {"date": "2025-03-14T09:26:53", "request-id": "r-1", "client-request-id": "c-1"}
             }
-        })))
-        .mount(&server)
-        .await;
+        }))).await;
     let c = client.beta().connectors();
     let patch = ConnectorPatch {
         display_name: Patch::Set("x".into()),
@@ -1427,13 +1411,10 @@ async fn odata_media_type_parameters_are_accepted() {
     // JSON responses may carry parameters: `application/json;odata.metadata=minimal;...`.
     let (server, client) = start().await;
     let body = serde_json::to_vec(&fixture("get_api_connector_basic_v1.json")).unwrap();
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
+    mount(&server, None, None, ResponseTemplate::new(200).set_body_raw(
             body,
             "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8",
-        ))
-        .mount(&server)
-        .await;
+        )).await;
     let c = client
         .v1()
         .connectors()
@@ -1495,12 +1476,9 @@ async fn a_401_drops_the_cached_token_and_retries_once_with_a_new_one() {
 #[tokio::test]
 async fn a_401_with_an_unchanged_token_is_returned_after_one_request() {
     let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+    mount(&server, None, None, ResponseTemplate::new(401).set_body_json(json!({
             "error": { "code": "InvalidAuthenticationToken", "message": "Access token validation failure." }
-        })))
-        .mount(&server)
-        .await;
+        }))).await;
     let client = client_for(&server);
     let e = client
         .v1()

@@ -37,7 +37,7 @@ use entra_api_connectors::models::{
 };
 use entra_api_connectors::retry::RetryPolicy;
 use entra_api_connectors::{
-    ApiVersion, B2x, Error, Graph, GraphClient, Step, UserFlowFamily, Version,
+    ApiVersion, B2c, B2x, Beta, Error, Graph, GraphClient, Step, UserFlowFamily, Version,
 };
 use entra_api_connectors_emulator::{
     AuthRecord, ConnectorRecord, DEFAULT_TOKEN, Emulator, EmulatorConfig, FlowFamily,
@@ -878,13 +878,40 @@ where
     assert!(emulator.user_flow("B2X_1_PartnerSignUp").is_some());
 }
 
-async fn b2x_flows_on_a_b2c_tenant_are_403_aadb2c<V: Version>()
-where
-    B2x: UserFlowFamily<V>,
-{
-    let emulator = start(TenantKind::B2c, 100).await;
+/// A family used on the wrong kind of tenant: every operation is `403 AADB2C`, nothing changes.
+struct WrongTenant {
+    /// The tenant, which the family does not serve.
+    kind: TenantKind,
+    /// One of the tenant's own flows, and how many it has.
+    flow: &'static str,
+    flows: usize,
+    /// A flow of the family to create, as Graph documents it.
+    new: fn() -> serde_json::Value,
+    step: Step,
+}
+
+const B2X_ON_B2C: WrongTenant = WrongTenant {
+    kind: TenantKind::B2c,
+    flow: "B2C_1_SignUp",
+    flows: 2,
+    new: || json!({ "id": "Partner", "userFlowType": "signUpOrSignIn", "userFlowTypeVersion": 1.0 }),
+    step: Step::PostAttributeCollection,
+};
+
+const B2C_ON_WORKFORCE: WrongTenant = WrongTenant {
+    kind: TenantKind::Workforce,
+    flow: "B2X_1_PartnerSignUp",
+    flows: 1,
+    new: || json!({ "id": "SignUp", "userFlowType": "signUp", "userFlowTypeVersion": 3.0 }),
+    step: Step::PostFederationSignup,
+};
+
+async fn flows_on_the_wrong_tenant_are_403_aadb2c<V: Version, F: UserFlowFamily<V>>(
+    case: WrongTenant,
+) {
+    let emulator = start(case.kind, 100).await;
     let client = client(&emulator);
-    let flows = graph::<V>(&client).b2x_user_flows();
+    let flows = graph::<V>(&client).user_flows::<F>();
     let c = graph::<V>(&client)
         .connectors()
         .create(&basic("c", "https://api.contoso.example/c", "u", "p"))
@@ -894,33 +921,28 @@ where
         .clone()
         .unwrap();
     assert_aadb2c(flows.list_all().await, "list");
-    assert_aadb2c(flows.get("B2C_1_SignUp").await, "get");
-    let new: FlowOf<V> = typed(json!({
-        "id": "Partner", "userFlowType": "signUpOrSignIn", "userFlowTypeVersion": 1.0
-    }));
+    assert_aadb2c(flows.get(case.flow).await, "get");
+    let new: F::Flow = typed((case.new)());
     assert_aadb2c(flows.create(&new).await, "create");
-    assert_aadb2c(flows.configuration("B2C_1_SignUp").await, "configuration");
-    assert_aadb2c(
-        flows
-            .attach("B2C_1_SignUp", Step::PostAttributeCollection, &c)
-            .await,
-        "attach",
-    );
-    assert_aadb2c(
-        flows
-            .detach("B2C_1_SignUp", Step::PostAttributeCollection)
-            .await,
-        "detach",
-    );
-    assert_aadb2c(flows.delete("B2C_1_SignUp").await, "delete");
+    assert_aadb2c(flows.configuration(case.flow).await, "configuration");
+    assert_aadb2c(flows.attach(case.flow, case.step, &c).await, "attach");
+    assert_aadb2c(flows.detach(case.flow, case.step).await, "detach");
+    assert_aadb2c(flows.delete(case.flow).await, "delete");
     // Nothing changed in the tenant.
-    assert_eq!(emulator.user_flows().len(), 2);
+    assert_eq!(emulator.user_flows().len(), case.flows);
     assert!(
         emulator
             .user_flows()
             .iter()
             .all(|f| f.api_connector_configuration.is_empty())
     );
+}
+
+async fn b2x_flows_on_a_b2c_tenant_are_403_aadb2c<V: Version>()
+where
+    B2x: UserFlowFamily<V>,
+{
+    flows_on_the_wrong_tenant_are_403_aadb2c::<V, B2x>(B2X_ON_B2C).await
 }
 
 per_version!(
@@ -1101,48 +1123,6 @@ mod b2c_beta {
 
     #[tokio::test]
     async fn b2c_flows_on_a_workforce_tenant_are_403_aadb2c() {
-        let emulator = start(TenantKind::Workforce, 100).await;
-        let client = client(&emulator);
-        let flows = client.beta().b2c_user_flows();
-        let c = client
-            .beta()
-            .connectors()
-            .create(&basic("c", "https://api.contoso.example/c", "u", "p"))
-            .await
-            .unwrap()
-            .id
-            .unwrap();
-        assert_aadb2c(flows.list_all().await, "list");
-        assert_aadb2c(flows.get("B2X_1_PartnerSignUp").await, "get");
-        let new = B2cIdentityUserFlow {
-            id: Some("SignUp".into()),
-            user_flow_type: Some(UserFlowType::SignUp),
-            user_flow_type_version: Some(3.0),
-            ..Default::default()
-        };
-        assert_aadb2c(flows.create(&new).await, "create");
-        assert_aadb2c(
-            flows.configuration("B2X_1_PartnerSignUp").await,
-            "configuration",
-        );
-        assert_aadb2c(
-            flows
-                .attach("B2X_1_PartnerSignUp", Step::PostFederationSignup, &c)
-                .await,
-            "attach",
-        );
-        assert_aadb2c(
-            flows
-                .detach("B2X_1_PartnerSignUp", Step::PostFederationSignup)
-                .await,
-            "detach",
-        );
-        assert_aadb2c(flows.delete("B2X_1_PartnerSignUp").await, "delete");
-        assert_eq!(emulator.user_flows().len(), 1);
-        assert!(
-            emulator.user_flows()[0]
-                .api_connector_configuration
-                .is_empty()
-        );
+        flows_on_the_wrong_tenant_are_403_aadb2c::<Beta, B2c>(B2C_ON_WORKFORCE).await
     }
 }

@@ -16,7 +16,7 @@ use entra_api_connectors::{
     ApiVersion, Error, GraphClient, GraphClientBuilder, GraphError, Version,
 };
 use serde_json::Value;
-use wiremock::{MockServer, Request};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate, matchers};
 
 /// A fixture of `tests/fixtures/graph/` as JSON.
 pub fn fixture(name: &str) -> Value {
@@ -87,6 +87,23 @@ pub fn emulator_client(
         entra_api_connectors_emulator::DEFAULT_TOKEN,
         policy,
     )
+}
+
+/// Answer the requests with `method` (any when `None`) to `path` (any when `None`) with
+/// `response`.
+pub async fn mount(
+    server: &MockServer,
+    method: Option<&str>,
+    path: Option<String>,
+    response: ResponseTemplate,
+) {
+    let mock = match (method, path) {
+        (Some(m), Some(p)) => Mock::given(matchers::method(m)).and(matchers::path(p)),
+        (Some(m), None) => Mock::given(matchers::method(m)),
+        (None, Some(p)) => Mock::given(matchers::path(p)),
+        (None, None) => Mock::given(matchers::any()),
+    };
+    mock.respond_with(response).mount(server).await;
 }
 
 /// Every request the server received.
