@@ -56,6 +56,25 @@ async fn start() -> (MockServer, GraphClient) {
     (server, client)
 }
 
+/// [`start`] with the server answering `method` on `path` (any when `None`) with `response`.
+async fn serving(
+    method: Option<&str>,
+    path: Option<String>,
+    response: ResponseTemplate,
+) -> (MockServer, GraphClient) {
+    let (server, client) = start().await;
+    mount(&server, method, path, response).await;
+    (server, client)
+}
+
+/// A server answering a create of version `V` as Graph does with a certificate (`201`, the
+/// connector with its certificate).
+async fn answering_a_certificate_create<V: Version>() -> (MockServer, GraphClient) {
+    let response = ResponseTemplate::new(201)
+        .set_body_json(versioned::<V>("create_api_connector_certificate_response"));
+    serving(Some("POST"), Some(p::<V>("")), response).await
+}
+
 /// The headers of every Graph request, with this file's token.
 fn assert_graph_headers(r: &Request, has_body: bool) {
     support::assert_graph_headers(r, TOKEN, has_body)
@@ -77,9 +96,7 @@ fn connectors<V: Version>(client: &GraphClient) -> Connectors<V> {
 // Connector operations, identical on both versions apart from the path prefix and fixtures.
 
 async fn create_with_basic_authentication<V: Version>() {
-    let (server, client) = start().await;
-    mount(
-        &server,
+    let (server, client) = serving(
         Some("POST"),
         Some(p::<V>("")),
         ResponseTemplate::new(201)
@@ -115,15 +132,7 @@ async fn create_with_basic_authentication<V: Version>() {
 }
 
 async fn create_with_pkcs12_certificate<V: Version>() {
-    let (server, client) = start().await;
-    mount(
-        &server,
-        Some("POST"),
-        Some(p::<V>("")),
-        ResponseTemplate::new(201)
-            .set_body_json(versioned::<V>("create_api_connector_certificate_response")),
-    )
-    .await;
+    let (server, client) = answering_a_certificate_create::<V>().await;
     let pfx = fixture_pfx("create_api_connector_pkcs12_request.json");
     let upload = Pkcs12Upload::from_bytes(&pfx, SecretString::from(CREATE_PFX_PASSWORD))
         .expect("fixture PFX");
@@ -163,15 +172,7 @@ async fn create_with_pkcs12_certificate<V: Version>() {
 }
 
 async fn create_with_generated_certificate<V: Version>() {
-    let (server, client) = start().await;
-    mount(
-        &server,
-        Some("POST"),
-        Some(p::<V>("")),
-        ResponseTemplate::new(201)
-            .set_body_json(versioned::<V>("create_api_connector_certificate_response")),
-    )
-    .await;
+    let (server, client) = answering_a_certificate_create::<V>().await;
     let password = SecretString::from("generated-pfx-pass");
     let now = entra_api_connectors::certificate::unix_now();
     let pfx = testing::self_signed_pkcs12(
@@ -205,9 +206,7 @@ async fn create_with_generated_certificate<V: Version>() {
 }
 
 async fn get_with_select_sends_one_comma_joined_value<V: Version>() {
-    let (server, client) = start().await;
-    mount(
-        &server,
+    let (server, client) = serving(
         Some("GET"),
         Some(p::<V>(&format!("/{CONNECTOR_A}"))),
         ResponseTemplate::new(200).set_body_json(versioned::<V>("get_api_connector_basic")),
@@ -226,9 +225,7 @@ async fn get_with_select_sends_one_comma_joined_value<V: Version>() {
 }
 
 async fn get_without_select_sends_no_query<V: Version>() {
-    let (server, client) = start().await;
-    mount(
-        &server,
+    let (server, client) = serving(
         Some("GET"),
         Some(p::<V>(&format!("/{CONNECTOR_A}"))),
         ResponseTemplate::new(200).set_body_json(versioned::<V>("get_api_connector_basic")),
@@ -244,8 +241,7 @@ async fn get_without_select_sends_no_query<V: Version>() {
 }
 
 async fn ids_are_percent_encoded_into_one_segment<V: Version>() {
-    let (server, client) = start().await;
-    mount(&server, None, None, ResponseTemplate::new(204)).await;
+    let (server, client) = serving(None, None, ResponseTemplate::new(204)).await;
     connectors::<V>(&client)
         .delete("a/b?c#d")
         .await
@@ -256,9 +252,7 @@ async fn ids_are_percent_encoded_into_one_segment<V: Version>() {
 }
 
 async fn list_page_sends_odata_query_options<V: Version>() {
-    let (server, client) = start().await;
-    mount(
-        &server,
+    let (server, client) = serving(
         Some("GET"),
         Some(p::<V>("")),
         ResponseTemplate::new(200).set_body_json(json!({
@@ -298,9 +292,7 @@ async fn list_page_sends_odata_query_options<V: Version>() {
 }
 
 async fn list_all_without_options_sends_no_query<V: Version>() {
-    let (server, client) = start().await;
-    mount(
-        &server,
+    let (server, client) = serving(
         Some("GET"),
         Some(p::<V>("")),
         ResponseTemplate::new(200).set_body_json(versioned::<V>("list_api_connectors_last_page")),
@@ -318,9 +310,7 @@ async fn list_all_without_options_sends_no_query<V: Version>() {
 }
 
 async fn update_sends_a_patch_with_only_changed_fields_and_null<V: Version>() {
-    let (server, client) = start().await;
-    mount(
-        &server,
+    let (server, client) = serving(
         Some("PATCH"),
         Some(p::<V>(&format!("/{CONNECTOR_A}"))),
         ResponseTemplate::new(204),
@@ -347,8 +337,7 @@ async fn update_sends_a_patch_with_only_changed_fields_and_null<V: Version>() {
 }
 
 async fn update_with_basic_credentials_matches_the_documented_body<V: Version>() {
-    let (server, client) = start().await;
-    mount(&server, Some("PATCH"), None, ResponseTemplate::new(204)).await;
+    let (server, client) = serving(Some("PATCH"), None, ResponseTemplate::new(204)).await;
     let patch = ConnectorPatch {
         display_name: Patch::Set("Validate loyalty number v2".into()),
         target_url: Patch::Set(
@@ -369,9 +358,7 @@ async fn update_with_basic_credentials_matches_the_documented_body<V: Version>()
 }
 
 async fn update_to_certificate_sends_pkcs12_configuration<V: Version>() {
-    let (server, client) = start().await;
-    mount(
-        &server,
+    let (server, client) = serving(
         Some("PATCH"),
         Some(p::<V>(&format!("/{CONNECTOR_A}"))),
         ResponseTemplate::new(204),
@@ -398,9 +385,7 @@ async fn update_to_certificate_sends_pkcs12_configuration<V: Version>() {
 }
 
 async fn delete_sends_delete_without_body<V: Version>() {
-    let (server, client) = start().await;
-    mount(
-        &server,
+    let (server, client) = serving(
         Some("DELETE"),
         Some(p::<V>(&format!("/{CONNECTOR_A}"))),
         ResponseTemplate::new(204),
@@ -420,9 +405,7 @@ async fn delete_sends_delete_without_body<V: Version>() {
 }
 
 async fn upload_certificate_posts_pkcs12_value_and_password<V: Version>() {
-    let (server, client) = start().await;
-    mount(
-        &server,
+    let (server, client) = serving(
         Some("POST"),
         Some(p::<V>(&format!("/{CONNECTOR_D}/uploadClientCertificate"))),
         ResponseTemplate::new(200)
@@ -529,9 +512,7 @@ fn flows<V: Version, F: UserFlowFamily<V>>(client: &GraphClient) -> UserFlows<V,
 }
 
 async fn list_and_get<V: Version, F: UserFlowFamily<V>>(case: &FlowCase) {
-    let (server, client) = start().await;
-    mount(
-        &server,
+    let (server, client) = serving(
         Some("GET"),
         Some(case.path::<V>("")),
         ResponseTemplate::new(200).set_body_json(fixture(case.list)),
@@ -611,9 +592,7 @@ async fn create_and_delete<V: Version, F: UserFlowFamily<V>>(case: &FlowCase) {
 }
 
 async fn configuration_expands_every_step<V: Version, F: UserFlowFamily<V>>(case: &FlowCase) {
-    let (server, client) = start().await;
-    mount(
-        &server,
+    let (server, client) = serving(
         Some("GET"),
         Some(case.path::<V>(&format!("/{}/apiConnectorConfiguration", case.flow))),
         ResponseTemplate::new(200).set_body_json(fixture(case.config)),
@@ -636,8 +615,7 @@ async fn configuration_expands_every_step<V: Version, F: UserFlowFamily<V>>(case
 async fn attach_puts_the_full_connector_url_on_ref<V: Version, F: UserFlowFamily<V>>(
     case: &FlowCase,
 ) {
-    let (server, client) = start().await;
-    mount(&server, Some("PUT"), None, ResponseTemplate::new(204)).await;
+    let (server, client) = serving(Some("PUT"), None, ResponseTemplate::new(204)).await;
     flows::<V, F>(&client)
         .attach(case.flow, Step::PostFederationSignup, CONNECTOR_A)
         .await
@@ -668,8 +646,7 @@ async fn attach_puts_the_full_connector_url_on_ref<V: Version, F: UserFlowFamily
 }
 
 async fn detach_puts_an_empty_object<V: Version, F: UserFlowFamily<V>>(case: &FlowCase) {
-    let (server, client) = start().await;
-    mount(&server, Some("PUT"), None, ResponseTemplate::new(204)).await;
+    let (server, client) = serving(Some("PUT"), None, ResponseTemplate::new(204)).await;
     flows::<V, F>(&client)
         .detach(case.flow, Step::PostAttributeCollection)
         .await
@@ -753,8 +730,7 @@ fn the_bind_url_matches_the_documented_one_for_the_global_cloud() {
 
 #[tokio::test]
 async fn pre_token_issuance_cannot_be_attached_and_nothing_is_sent() {
-    let (server, client) = start().await;
-    mount(&server, None, None, ResponseTemplate::new(204)).await;
+    let (server, client) = serving(None, None, ResponseTemplate::new(204)).await;
     let flows = client.beta().b2c_user_flows();
     let e = flows
         .attach("B2C_1_SignUpSignIn", Step::PreTokenIssuance, CONNECTOR_A)
@@ -775,8 +751,7 @@ async fn pre_token_issuance_cannot_be_attached_and_nothing_is_sent() {
 #[tokio::test]
 async fn each_version_and_family_has_its_step_table() {
     use entra_api_connectors::StepAccess::{Bind, Read};
-    let (server, client) = start().await;
-    mount(&server, None, None, ResponseTemplate::new(204)).await;
+    let (server, client) = serving(None, None, ResponseTemplate::new(204)).await;
     let (beta, v1) = (client.beta(), client.v1());
     assert_eq!(
         beta.b2c_user_flows().steps(),
@@ -874,8 +849,7 @@ fn assert_not_found(e: &Error) {
 
 #[tokio::test]
 async fn not_found_is_a_graph_error_on_every_operation() {
-    let (server, client) = start().await;
-    mount(&server, None, None, not_found()).await;
+    let (server, client) = serving(None, None, not_found()).await;
     let id = "0b1d2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
     let c = client.beta().connectors();
     assert_not_found(&c.get(id, &[]).await.unwrap_err());
@@ -906,9 +880,7 @@ async fn not_found_is_a_graph_error_on_every_operation() {
 
 #[tokio::test]
 async fn b2c_errors_keep_the_correlation_id() {
-    let (server, client) = start().await;
-    mount(
-        &server,
+    let (_server, client) = serving(
         None,
         None,
         ResponseTemplate::new(403).set_body_json(fixture("error_b2c_forbidden.json")),
@@ -938,9 +910,7 @@ async fn b2c_errors_keep_the_correlation_id() {
 
 #[tokio::test]
 async fn wrong_pfx_password_at_graph_is_reported() {
-    let (server, client) = start().await;
-    mount(
-        &server,
+    let (_server, client) = serving(
         None,
         None,
         ResponseTemplate::new(400).set_body_json(fixture("error_b2c_certificate_password.json")),
@@ -995,9 +965,7 @@ async fn gateway_html_error_becomes_a_graph_error_with_http_code() {
 
 #[tokio::test]
 async fn success_with_a_body_that_is_not_json_is_a_decode_error() {
-    let (server, client) = start().await;
-    mount(
-        &server,
+    let (_server, client) = serving(
         None,
         None,
         ResponseTemplate::new(200).set_body_raw("<html>Sign in</html>", "text/html"),
@@ -1025,8 +993,7 @@ async fn success_with_a_body_that_is_not_json_is_a_decode_error() {
 
 #[tokio::test]
 async fn invalid_input_is_rejected_before_any_request() {
-    let (server, client) = start().await;
-    mount(&server, None, None, ResponseTemplate::new(204)).await;
+    let (server, client) = serving(None, None, ResponseTemplate::new(204)).await;
     let c = client.beta().connectors();
     let basic = || Authentication::basic("svc", "Fixture-Basic-Pa55!");
     let cases: Vec<(&str, Error)> = vec![
@@ -1378,8 +1345,7 @@ fn base_url_must_be_http_without_query() {
 async fn lower_case_innererror_is_read_on_every_path() {
     // https://learn.microsoft.com/graph/errors spells it `innererror`; real responses send
     // `innerError`. Both must give the ids and date, whichever code path decodes the error.
-    let (server, client) = start().await;
-    mount(&server, None, None, ResponseTemplate::new(409).set_body_json(json!({
+    let (_server, client) = serving(None, None, ResponseTemplate::new(409).set_body_json(json!({
             "error": {
                 "code": "Conflict",
                 "message": "A connector with this name exists.",
