@@ -7,8 +7,15 @@
 //!
 //! - [`GraphClient`] is the entry point: cloud or base URL, credentials ([`auth`]), timeouts,
 //!   [retries](retry::RetryPolicy), limits. [`GraphClient::beta`] and [`GraphClient::v1`] give the
-//!   typed operations of each Graph version, built on bindings generated from Microsoft's CSDL at
-//!   build time ([`beta::types`], [`v1::types`]).
+//!   typed operations of each Graph version, [`Graph<Beta>`](Graph) and [`Graph<V1>`](Graph),
+//!   built on bindings generated from Microsoft's CSDL at build time ([`beta::types`],
+//!   [`v1::types`]).
+//! - One set of types serves both versions: [`Graph`], [`connectors::Connectors`] and
+//!   [`UserFlows`] are generic over a [`Version`] (and a [`UserFlowFamily`]), and the generated
+//!   types are read through the [`models`] traits, so a function written once works on either
+//!   version ([`version`] has an example). What a version lacks does not compile
+//!   (`client.v1().b2c_user_flows()`), and [`Step`] comes with a per-version, per-family table of
+//!   what can be bound or only read ([`UserFlows::steps`]).
 //! - Every failure is an [`Error`]; Graph's own errors carry status, code, message and request id.
 //!
 //! # Cargo features
@@ -74,6 +81,7 @@
 //!
 //! ```no_run
 //! use entra_api_connectors::connectors::Pkcs12Upload;
+//! use entra_api_connectors::models::ConnectorModel;
 //! use secrecy::SecretString;
 //! # async fn demo(client: entra_api_connectors::GraphClient, id: &str) -> entra_api_connectors::Result<()> {
 //! let upload = Pkcs12Upload::from_file("connector.pfx", SecretString::from("pfx password"))?;
@@ -88,9 +96,10 @@
 //! Bind a connector to a step of an Azure AD B2C user flow, read the configuration, unbind:
 //!
 //! ```no_run
-//! use entra_api_connectors::beta::Step;
+//! use entra_api_connectors::{Step, StepAccess};
 //! # async fn demo(client: entra_api_connectors::GraphClient, id: &str) -> entra_api_connectors::Result<()> {
 //! let flows = client.beta().b2c_user_flows();
+//! assert_eq!(flows.access(Step::PreTokenIssuance), Some(StepAccess::Read));
 //! flows.attach("B2C_1_SignUp", Step::PostAttributeCollection, id).await?;
 //! let config = flows.configuration("B2C_1_SignUp").await?;
 //! assert!(config.post_attribute_collection.is_some());
