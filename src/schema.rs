@@ -231,25 +231,25 @@ where
 
 /// Every schema by version label (`beta`, `v1.0`, `contract`), in a fixed order.
 pub fn schemas() -> Vec<(&'static str, Vec<(&'static str, Schema)>)> {
-    let mut out = Vec::new();
-    #[cfg(feature = "beta")]
-    out.push(("beta", version_schemas::<crate::Beta>()));
-    #[cfg(feature = "v1")]
-    out.push(("v1.0", version_schemas::<crate::V1>()));
-    out.push((
-        "contract",
-        vec![
-            (
-                "connectorRequest",
-                schema_for::<crate::contract::ConnectorRequest>(),
-            ),
-            (
-                "connectorResponse",
-                schema_for::<crate::contract::ConnectorResponse>(),
-            ),
-        ],
-    ));
-    out
+    vec![
+        #[cfg(feature = "beta")]
+        (crate::Beta::API.as_str(), version_schemas::<crate::Beta>()),
+        #[cfg(feature = "v1")]
+        (crate::V1::API.as_str(), version_schemas::<crate::V1>()),
+        (
+            "contract",
+            vec![
+                (
+                    "connectorRequest",
+                    schema_for::<crate::contract::ConnectorRequest>(),
+                ),
+                (
+                    "connectorResponse",
+                    schema_for::<crate::contract::ConnectorResponse>(),
+                ),
+            ],
+        ),
+    ]
 }
 
 /// The OpenAPI documents by version label.

@@ -356,8 +356,7 @@ fn a_known_odata_type_with_a_bad_body_is_an_error<V: Version>() {
         "@odata.type": "#microsoft.graph.clientCertificateAuthentication",
         "certificateList": "not a list",
     }))
-    .err()
-    .expect("a bad body is an error");
+    .expect_err("a bad body is an error");
     assert!(err.to_string().contains("invalid type"), "{err}");
 }
 
@@ -399,8 +398,7 @@ fn error_bodies<V: Version>() {
     );
     // `code` and `message` are required
     let err = serde_json::from_value::<V::ODataError>(json!({ "error": { "code": "x" } }))
-        .err()
-        .expect("a message is required");
+        .expect_err("a message is required");
     assert!(err.to_string().contains("message"), "{err}");
 }
 
