@@ -4,7 +4,7 @@
 //! tenant) and runs against it, offline:
 //!
 //! ```sh
-//! cargo run --example quickstart --features emulator,test-util
+//! cargo run --example quickstart
 //! ```
 //!
 //! With `AZURE_TENANT_ID`, `AZURE_CLIENT_ID` and `AZURE_CLIENT_SECRET` set (an app with
@@ -15,11 +15,11 @@
 use std::time::Duration;
 
 use entra_api_connectors::auth::EnvironmentCredential;
-use entra_api_connectors::beta::Step;
 use entra_api_connectors::certificate::{testing, unix_now};
 use entra_api_connectors::connectors::{
     Authentication, ConnectorPatch, ListOptions, NewConnector, Patch, Pkcs12Upload,
 };
+use entra_api_connectors::prelude::*;
 use entra_api_connectors::{GraphClient, auth::StaticToken};
 use entra_api_connectors_emulator::{Emulator, EmulatorConfig, TenantKind};
 use futures::TryStreamExt;
@@ -125,22 +125,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!("5. attached to {flow} / {}", Step::PostAttributeCollection);
 
-    // 6. Read the flow's configuration back.
+    // 6. Read the flow's configuration back: every step of the family, bound or only read.
     let config = flows.configuration(&flow).await?;
     println!("6. {flow} calls:");
-    for (step, connector) in [
-        (Step::PostFederationSignup, &config.post_federation_signup),
-        (
-            Step::PostAttributeCollection,
-            &config.post_attribute_collection,
-        ),
-        (Step::PreTokenIssuance, &config.pre_token_issuance),
-    ] {
-        let name = connector
-            .as_ref()
+    for (step, access) in flows.steps() {
+        let name = config
+            .connector(step)
             .and_then(|c| c.display_name.as_deref())
             .unwrap_or("(none)");
-        println!("   - {step}: {name}");
+        println!("   - {step} ({access:?}): {name}");
     }
 
     // 7. Detach it.

@@ -1,5 +1,6 @@
 //! [`GraphClient`]: the entry point. Choose the cloud (or any base URL), the credentials and the
-//! limits once; then use [`GraphClient::beta`] or [`GraphClient::v1`] for typed operations.
+//! limits once; then use [`GraphClient::beta`], [`GraphClient::v1`] or [`GraphClient::graph`] for typed
+//! operations ([`Graph`](crate::Graph)).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -87,18 +88,6 @@ impl GraphClient {
     /// The most pages one listing follows.
     pub fn max_pages(&self) -> usize {
         self.max_pages
-    }
-
-    /// Typed operations against Graph `beta`.
-    #[cfg(feature = "beta")]
-    pub fn beta(&self) -> crate::beta::Graph {
-        crate::beta::Graph::new(self.clone())
-    }
-
-    /// Typed operations against Graph `v1.0`.
-    #[cfg(feature = "v1")]
-    pub fn v1(&self) -> crate::v1::Graph {
-        crate::v1::Graph::new(self.clone())
     }
 }
 
@@ -229,103 +218,3 @@ impl GraphClientBuilder {
         })
     }
 }
-
-/// The common part of a version module: the generated code included from `OUT_DIR`, its types
-/// and OpenAPI document, the transport hooks, and the `Graph` handle.
-macro_rules! version_module {
-    ($file:literal, $version:expr) => {
-        #[allow(missing_docs, unused_imports, clippy::all, rustdoc::all)]
-        mod generated {
-            include!(concat!(env!("OUT_DIR"), "/", $file, ".rs"));
-        }
-
-        pub use generated::{Client, builder};
-
-        /// The Graph types of this version.
-        pub mod types {
-            pub use super::generated::polymorphic::*;
-            pub use super::generated::types::*;
-        }
-
-        /// The OpenAPI 3.0.3 document derived from the CSDL spec, as JSON.
-        pub const OPENAPI_JSON: &str =
-            include_str!(concat!(env!("OUT_DIR"), "/", $file, ".openapi.json"));
-
-        $crate::hooks::client_hooks!(Client);
-        $crate::client::version_handle!($version);
-    };
-}
-pub(crate) use version_module;
-
-/// Defines a version module's `Graph` handle: the generated client bound to a [`GraphClient`].
-macro_rules! version_handle {
-    ($version:expr) => {
-        /// Typed operations against one Graph version, sharing the [`GraphClient`]'s pipeline.
-        ///
-        /// [`GraphClient`]: $crate::GraphClient
-        #[derive(Clone, Debug)]
-        pub struct Graph {
-            graph: $crate::GraphClient,
-            client: Client,
-            base: url::Url,
-        }
-
-        impl Graph {
-            pub(crate) fn new(graph: $crate::GraphClient) -> Self {
-                let base = graph.base_url($version);
-                let client = Client::new_with_client(
-                    base.as_str().trim_end_matches('/'),
-                    graph.transport().http().clone(),
-                    graph.transport().clone(),
-                );
-                Graph {
-                    graph,
-                    client,
-                    base,
-                }
-            }
-
-            /// The service root of this version, e.g. `https://graph.microsoft.com/beta`.
-            pub fn base_url(&self) -> url::Url {
-                self.base.clone()
-            }
-
-            /// The generated client, for operations the handwritten layer does not wrap.
-            pub fn generated(&self) -> &Client {
-                &self.client
-            }
-
-            /// The full URL of an entity below the service root, each segment percent-encoded.
-            pub fn entity_url(&self, segments: &[&str]) -> url::Url {
-                let mut url = self.base.clone();
-                url.path_segments_mut()
-                    .expect("an http(s) URL")
-                    .pop_if_empty()
-                    .extend(segments);
-                url
-            }
-
-            /// Send a JSON body through the pipeline (for requests the generated code cannot
-            /// express, such as a PATCH with `null`s).
-            pub(crate) async fn send_json(
-                &self,
-                method: reqwest::Method,
-                segments: &[&str],
-                body: &serde_json::Value,
-            ) -> $crate::Result<(u16, bytes::Bytes)> {
-                let request = self
-                    .graph
-                    .transport()
-                    .http()
-                    .request(method, self.entity_url(segments))
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .header(reqwest::header::ACCEPT, "application/json")
-                    .body(serde_json::to_vec(body).expect("JSON"))
-                    .build()
-                    .map_err($crate::Error::transport)?;
-                self.graph.transport().send(request).await
-            }
-        }
-    };
-}
-pub(crate) use version_handle;

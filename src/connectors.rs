@@ -1,16 +1,18 @@
-//! API connector operations: typed inputs, validation before sending, and the PATCH encoding.
-//!
-//! The operations themselves are on each version's `Connectors` handle
-//! (`client.beta().connectors()`, `client.v1().connectors()`).
+//! API connector operations ([`Connectors`], for either Graph version): typed inputs, validation
+//! before sending, and the JSON bodies Graph documents (create, PATCH, certificate upload).
 
 use std::path::Path;
 
+use futures::stream::BoxStream;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use url::Url;
 
 use crate::certificate::{CertificateSummary, CertificateWarning, Pkcs12Bundle, unix_now};
 use crate::error::{Error, Result};
+use crate::graph::{Graph, call, typed};
+use crate::odata::Query;
+use crate::version::Version;
 
 /// Check an entity id before it goes into a path: not empty, no control characters, not `.`/`..`.
 /// (Path segments are percent-encoded as well, so an id can never reach another path.)
@@ -110,14 +112,12 @@ impl Pkcs12Upload {
         &self.warnings
     }
 
-    /// The base64 `pkcs12Value`.
-    pub(crate) fn base64(&self) -> &SecretString {
-        &self.base64
-    }
-
-    /// The password.
-    pub(crate) fn password(&self) -> &SecretString {
-        &self.password
+    /// The body of `uploadClientCertificate`.
+    fn to_json(&self) -> Value {
+        serde_json::json!({
+            "pkcs12Value": self.base64.expose_secret(),
+            "password": self.password.expose_secret(),
+        })
     }
 }
 
@@ -154,8 +154,8 @@ impl Authentication {
             }),
             Authentication::Certificate(upload) => serde_json::json!({
                 "@odata.type": "#microsoft.graph.pkcs12Certificate",
-                "pkcs12Value": upload.base64().expose_secret(),
-                "password": upload.password().expose_secret(),
+                "pkcs12Value": upload.base64.expose_secret(),
+                "password": upload.password.expose_secret(),
             }),
         }
     }
@@ -202,6 +202,15 @@ impl NewConnector {
         validate_display_name(&self.display_name)?;
         validate_target_url(&self.target_url)?;
         self.authentication.validate()
+    }
+
+    /// The body of the create request.
+    fn to_json(&self) -> Value {
+        serde_json::json!({
+            "displayName": self.display_name,
+            "targetUrl": self.target_url,
+            "authenticationConfiguration": self.authentication.to_json(),
+        })
     }
 }
 
@@ -316,205 +325,121 @@ impl ListOptions {
         self.orderby = Some(orderby.into());
         self
     }
+
+    /// The query options to send: `$select` as one comma-joined value, `$count` only when asked.
+    pub fn query(&self) -> Query {
+        Query {
+            select: (!self.select.is_empty()).then(|| self.select.join(",")),
+            filter: self.filter.clone(),
+            orderby: self.orderby.clone(),
+            top: self.top.map(i64::from),
+            count: self.count.then_some(true),
+            ..Query::default()
+        }
+    }
 }
 
-/// `$select` as Graph wants it: one comma-joined value.
-pub(crate) fn join(properties: &[String]) -> Option<String> {
-    (!properties.is_empty()).then(|| properties.join(","))
+/// API connectors (`/identity/apiConnectors`) of Graph version `V`, from
+/// [`Graph::connectors`].
+#[derive(Clone, Debug)]
+pub struct Connectors<V: Version> {
+    graph: Graph<V>,
 }
 
-/// Operations on `/identity/apiConnectors` for one Graph version module.
-macro_rules! connector_operations {
-    () => {
-        /// API connectors (`/identity/apiConnectors`).
-        #[derive(Clone, Debug)]
-        pub struct Connectors {
-            graph: Graph,
-        }
+impl<V: Version> Connectors<V> {
+    pub(crate) fn new(graph: Graph<V>) -> Self {
+        Connectors { graph }
+    }
 
-        impl Graph {
-            /// API connectors of the tenant.
-            pub fn connectors(&self) -> Connectors {
-                Connectors { graph: self.clone() }
-            }
-        }
+    /// One page of connectors (the first), as Graph returned it.
+    pub async fn list_page(&self, options: &ListOptions) -> Result<V::ConnectorPage> {
+        call(
+            self.graph.transport(),
+            V::list_api_connectors(self.graph.generated(), &options.query()),
+        )
+        .await
+    }
 
-        impl Connectors {
-            /// One page of connectors (the first), as Graph returned it.
-            pub async fn list_page(
-                &self,
-                options: &$crate::connectors::ListOptions,
-            ) -> $crate::Result<types::IdentityApiConnectorCollectionResponse> {
-                let mut call = self.graph.client.list_api_connectors();
-                if let Some(select) = $crate::connectors::join(&options.select) {
-                    call = call.select(select);
-                }
-                if let Some(filter) = &options.filter {
-                    call = call.filter(filter.clone());
-                }
-                if let Some(orderby) = &options.orderby {
-                    call = call.orderby(orderby.clone());
-                }
-                if let Some(top) = options.top {
-                    call = call.top(top as i64);
-                }
-                if options.count {
-                    call = call.count(true);
-                }
-                match call.send().await {
-                    Ok(page) => Ok(page.into_inner()),
-                    Err(e) => Err($crate::hooks::from_generated(e, self.graph.graph.transport()).await),
-                }
-            }
+    /// Every connector, following `@odata.nextLink`, as a stream.
+    pub fn list(&self, options: ListOptions) -> BoxStream<'static, Result<V::Connector>> {
+        let this = self.clone();
+        crate::paging::items::<V::ConnectorPage, _>(
+            self.graph.transport().clone(),
+            self.graph.base_url(),
+            self.graph.max_pages(),
+            async move { this.list_page(&options).await },
+        )
+    }
 
-            /// Every connector, following `@odata.nextLink`, as a stream.
-            pub fn list(
-                &self,
-                options: $crate::connectors::ListOptions,
-            ) -> futures::stream::BoxStream<'static, $crate::Result<types::IdentityApiConnector>> {
-                let this = self.clone();
-                $crate::paging::items::<types::IdentityApiConnectorCollectionResponse, _>(
-                    self.graph.graph.transport().clone(),
-                    self.graph.base_url(),
-                    self.graph.graph.max_pages(),
-                    async move { this.list_page(&options).await },
-                )
-            }
+    /// Every connector, collected.
+    pub async fn list_all(&self, options: ListOptions) -> Result<Vec<V::Connector>> {
+        futures::TryStreamExt::try_collect(self.list(options)).await
+    }
 
-            /// Every connector, collected.
-            pub async fn list_all(
-                &self,
-                options: $crate::connectors::ListOptions,
-            ) -> $crate::Result<Vec<types::IdentityApiConnector>> {
-                futures::TryStreamExt::try_collect(self.list(options)).await
-            }
+    /// A connector by id; `select` limits the properties returned.
+    pub async fn get(&self, id: &str, select: &[&str]) -> Result<V::Connector> {
+        validate_id("connector", id)?;
+        let query = Query {
+            select: (!select.is_empty()).then(|| select.join(",")),
+            ..Query::default()
+        };
+        call(
+            self.graph.transport(),
+            V::get_api_connector(self.graph.generated(), id, &query),
+        )
+        .await
+    }
 
-            /// A connector by id; `select` limits the properties returned.
-            pub async fn get(&self, id: &str, select: &[&str]) -> $crate::Result<types::IdentityApiConnector> {
-                $crate::connectors::validate_id("connector", id)?;
-                let mut call = self.graph.client.get_api_connector().id(id);
-                if !select.is_empty() {
-                    call = call.select(select.join(","));
-                }
-                match call.send().await {
-                    Ok(c) => Ok(c.into_inner()),
-                    Err(e) => Err($crate::hooks::from_generated(e, self.graph.graph.transport()).await),
-                }
-            }
+    /// Create a connector (`201 Created`). Not retried after the request may have reached
+    /// Graph, so a connector is never created twice.
+    pub async fn create(&self, connector: &NewConnector) -> Result<V::Connector> {
+        connector.validate()?;
+        let body = typed(connector.to_json())?;
+        call(
+            self.graph.transport(),
+            V::create_api_connector(self.graph.generated(), body),
+        )
+        .await
+    }
 
-            /// Create a connector (`201 Created`). Not retried after the request may have reached
-            /// Graph, so a connector is never created twice.
-            pub async fn create(
-                &self,
-                connector: &$crate::connectors::NewConnector,
-            ) -> $crate::Result<types::IdentityApiConnector> {
-                connector.validate()?;
-                let body = types::IdentityApiConnector {
-                    display_name: Some(connector.display_name.clone()),
-                    target_url: Some(connector.target_url.clone()),
-                    authentication_configuration: Some(authentication(&connector.authentication)),
-                    ..Default::default()
-                };
-                match self.graph.client.create_api_connector().body(body).send().await {
-                    Ok(c) => Ok(c.into_inner()),
-                    Err(e) => Err($crate::hooks::from_generated(e, self.graph.graph.transport()).await),
-                }
-            }
+    /// Update a connector: a real PATCH; only fields that are not `Keep` are sent, `Null` as
+    /// JSON `null` (`204 No Content`).
+    pub async fn update(&self, id: &str, patch: &ConnectorPatch) -> Result<()> {
+        validate_id("connector", id)?;
+        let body = patch.to_body()?;
+        self.graph
+            .send_json(
+                reqwest::Method::PATCH,
+                &["identity", "apiConnectors", id],
+                &body,
+            )
+            .await?;
+        Ok(())
+    }
 
-            /// Update a connector: a real PATCH; only fields that are not `Keep` are sent, `Null`
-            /// as JSON `null` (`204 No Content`).
-            pub async fn update(&self, id: &str, patch: &$crate::connectors::ConnectorPatch) -> $crate::Result<()> {
-                $crate::connectors::validate_id("connector", id)?;
-                let body = patch.to_body()?;
-                self.graph.send_json(reqwest::Method::PATCH, &["identity", "apiConnectors", id], &body).await?;
-                Ok(())
-            }
+    /// Delete a connector (`204 No Content`).
+    pub async fn delete(&self, id: &str) -> Result<()> {
+        validate_id("connector", id)?;
+        call(
+            self.graph.transport(),
+            V::delete_api_connector(self.graph.generated(), id),
+        )
+        .await
+    }
 
-            /// Delete a connector (`204 No Content`).
-            pub async fn delete(&self, id: &str) -> $crate::Result<()> {
-                $crate::connectors::validate_id("connector", id)?;
-                match self.graph.client.delete_api_connector().id(id).send().await {
-                    Ok(_) => Ok(()),
-                    Err(e) => Err($crate::hooks::from_generated(e, self.graph.graph.transport()).await),
-                }
-            }
-
-            /// Upload a client certificate (`uploadClientCertificate`); returns the connector with
-            /// its `certificateList`. The certificate was checked locally when `upload` was built.
-            pub async fn upload_certificate(
-                &self,
-                id: &str,
-                upload: &$crate::connectors::Pkcs12Upload,
-            ) -> $crate::Result<types::IdentityApiConnector> {
-                $crate::connectors::validate_id("connector", id)?;
-                let body = types::UploadClientCertificateRequest {
-                    pkcs12_value: $crate::Secret::from(upload.base64().clone()),
-                    password: $crate::Secret::from(upload.password().clone()),
-                };
-                match self.graph.client.upload_client_certificate().id(id).body(body).send().await {
-                    Ok(c) => Ok(c.into_inner()),
-                    Err(e) => Err($crate::hooks::from_generated(e, self.graph.graph.transport()).await),
-                }
-            }
-        }
-
-        /// The generated form of an [`Authentication`]($crate::connectors::Authentication).
-        fn authentication(a: &$crate::connectors::Authentication) -> types::ApiAuthenticationConfigurationBase {
-            match a {
-                $crate::connectors::Authentication::Basic { username, password } => {
-                    types::BasicAuthentication {
-                        username: Some(username.clone()),
-                        password: Some($crate::Secret::from(password.clone())),
-                    }
-                    .into()
-                }
-                $crate::connectors::Authentication::Certificate(upload) => types::Pkcs12Certificate {
-                    pkcs12_value: Some($crate::Secret::from(upload.base64().clone())),
-                    password: Some($crate::Secret::from(upload.password().clone())),
-                }
-                .into(),
-            }
-        }
-
-        impl types::IdentityApiConnector {
-            /// The uploaded certificates, when the connector uses client certificates.
-            pub fn certificates(&self) -> Vec<$crate::certificate::CertificateSummary> {
-                match &self.authentication_configuration {
-                    Some(types::ApiAuthenticationConfigurationBase::ClientCertificateAuthentication(c)) => c
-                        .certificate_list
-                        .iter()
-                        .map(|i| $crate::certificate::CertificateSummary {
-                            thumbprint: i.thumbprint.clone().unwrap_or_default(),
-                            not_before: i.not_before,
-                            not_after: i.not_after,
-                            is_active: i.is_active,
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                }
-            }
-
-            /// The certificate Graph presents now (`isActive`).
-            pub fn active_certificate(&self) -> Option<$crate::certificate::CertificateSummary> {
-                self.certificates().into_iter().find(|c| c.is_active)
-            }
-
-            /// Certificates that expire within `within` from now.
-            pub fn certificates_expiring_within(
-                &self,
-                within: std::time::Duration,
-            ) -> Vec<$crate::certificate::CertificateSummary> {
-                let all = self.certificates();
-                $crate::certificate::expiring_within(&all, $crate::certificate::unix_now(), within)
-                    .into_iter()
-                    .cloned()
-                    .collect()
-            }
-        }
-
-        $crate::paging::collection_pages!(
-            types::IdentityApiConnectorCollectionResponse => types::IdentityApiConnector,
-        );
-    };
+    /// Upload a client certificate (`uploadClientCertificate`); returns the connector with its
+    /// `certificateList`. The certificate was checked locally when `upload` was built.
+    pub async fn upload_certificate(
+        &self,
+        id: &str,
+        upload: &Pkcs12Upload,
+    ) -> Result<V::Connector> {
+        validate_id("connector", id)?;
+        let body = typed(upload.to_json())?;
+        call(
+            self.graph.transport(),
+            V::upload_client_certificate(self.graph.generated(), id, body),
+        )
+        .await
+    }
 }
-pub(crate) use connector_operations;

@@ -39,6 +39,7 @@ const AUTH_PREFIX: &str = "auth#";
 pub(crate) async fn pre<E>(
     transport: &Transport,
     request: &mut reqwest::Request,
+    _info: &progenitor_client::OperationInfo,
 ) -> Result<(), progenitor_client::Error<E>> {
     transport
         .prepare(request)
@@ -50,6 +51,7 @@ pub(crate) async fn pre<E>(
 pub(crate) async fn exec(
     transport: &Transport,
     request: reqwest::Request,
+    _info: &progenitor_client::OperationInfo,
 ) -> reqwest::Result<reqwest::Response> {
     transport.execute(request).await
 }
@@ -125,33 +127,6 @@ pub(crate) async fn from_generated<E: serde::Serialize>(
     }
 }
 
-/// Implements progenitor's `ClientHooks` for a generated `Client` with a [`Transport`] inner
-/// value, delegating to [`pre`] and [`exec`].
-macro_rules! client_hooks {
-    ($client:ty) => {
-        impl progenitor_client::ClientHooks<$crate::transport::Transport> for $client {
-            async fn pre<E>(
-                &self,
-                request: &mut reqwest::Request,
-                _info: &progenitor_client::OperationInfo,
-            ) -> Result<(), progenitor_client::Error<E>> {
-                use progenitor_client::ClientInfo;
-                $crate::hooks::pre(self.inner(), request).await
-            }
-
-            async fn exec(
-                &self,
-                request: reqwest::Request,
-                _info: &progenitor_client::OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
-                use progenitor_client::ClientInfo;
-                $crate::hooks::exec(self.inner(), request).await
-            }
-        }
-    };
-}
-pub(crate) use client_hooks;
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -224,7 +199,15 @@ mod tests {
                 let transport = transport.clone();
                 tokio::spawn(CALLER.scope(caller, async move {
                     let mut request = request();
-                    let e = pre::<()>(&transport, &mut request).await.unwrap_err();
+                    let e = pre::<()>(
+                        &transport,
+                        &mut request,
+                        &progenitor_client::OperationInfo {
+                            operation_id: "test",
+                        },
+                    )
+                    .await
+                    .unwrap_err();
                     let progenitor_client::Error::Custom(text) = &e else {
                         panic!("{e:?}")
                     };

@@ -7,8 +7,15 @@
 //!
 //! - [`GraphClient`] is the entry point: cloud or base URL, credentials ([`auth`]), timeouts,
 //!   [retries](retry::RetryPolicy), limits. [`GraphClient::beta`] and [`GraphClient::v1`] give the
-//!   typed operations of each Graph version, built on bindings generated from Microsoft's CSDL at
-//!   build time ([`beta::types`], [`v1::types`]).
+//!   typed operations of each Graph version, [`Graph<Beta>`](Graph) and [`Graph<V1>`](Graph),
+//!   built on bindings generated from Microsoft's CSDL at build time ([`beta::types`],
+//!   [`v1::types`]).
+//! - One set of types serves both versions: [`Graph`], [`connectors::Connectors`] and
+//!   [`UserFlows`] are generic over a [`Version`] (and a [`UserFlowFamily`]), and the generated
+//!   types are read through the [`models`] traits, so a function written once works on either
+//!   version ([`version`] has an example). What a version lacks does not compile
+//!   (`client.v1().b2c_user_flows()`), and [`Step`] comes with a per-version, per-family table of
+//!   what can be bound or only read ([`UserFlows::steps`]).
 //! - Every failure is an [`Error`]; Graph's own errors carry status, code, message and request id.
 //!
 //! # Cargo features
@@ -74,6 +81,7 @@
 //!
 //! ```no_run
 //! use entra_api_connectors::connectors::Pkcs12Upload;
+//! use entra_api_connectors::models::ConnectorModel;
 //! use secrecy::SecretString;
 //! # async fn demo(client: entra_api_connectors::GraphClient, id: &str) -> entra_api_connectors::Result<()> {
 //! let upload = Pkcs12Upload::from_file("connector.pfx", SecretString::from("pfx password"))?;
@@ -88,9 +96,10 @@
 //! Bind a connector to a step of an Azure AD B2C user flow, read the configuration, unbind:
 //!
 //! ```no_run
-//! use entra_api_connectors::beta::Step;
+//! use entra_api_connectors::{Step, StepAccess};
 //! # async fn demo(client: entra_api_connectors::GraphClient, id: &str) -> entra_api_connectors::Result<()> {
 //! let flows = client.beta().b2c_user_flows();
+//! assert_eq!(flows.access(Step::PreTokenIssuance), Some(StepAccess::Read));
 //! flows.attach("B2C_1_SignUp", Step::PostAttributeCollection, id).await?;
 //! let config = flows.configuration("B2C_1_SignUp").await?;
 //! assert!(config.post_attribute_collection.is_some());
@@ -116,10 +125,10 @@
 //! ```
 
 #![warn(missing_docs)]
-// Without a Graph version feature, the macros that build the version modules have no user.
+// Without a Graph version feature, the generic layer has no version to serve.
 #![cfg_attr(
     not(any(feature = "beta", feature = "v1")),
-    allow(unused_macros, unused_imports, dead_code)
+    allow(unused_imports, dead_code)
 )]
 
 pub mod auth;
@@ -130,7 +139,9 @@ pub mod cloud;
 pub mod connectors;
 pub mod error;
 mod excerpt;
+mod graph;
 mod hooks;
+pub mod models;
 pub mod odata;
 pub mod paging;
 pub mod retry;
@@ -138,10 +149,12 @@ pub mod retry;
 pub mod schema;
 mod secret;
 mod stash;
+mod step;
 pub mod transport;
-mod user_flows;
+pub mod user_flows;
 #[cfg(feature = "v1")]
 pub mod v1;
+pub mod version;
 
 pub use client::{
     ApiVersion, DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES, GraphClient, GraphClientBuilder,
@@ -152,4 +165,25 @@ pub use entra_api_connectors_certificate as certificate;
 /// The contract of the API a connector calls (the `entra-api-connectors-contract` crate).
 pub use entra_api_connectors_contract as contract;
 pub use error::{Error, GraphError, Result};
+pub use graph::Graph;
 pub use secret::Secret;
+pub use step::Step;
+pub use user_flows::{B2c, B2x, StepAccess, UserFlowFamily, UserFlows};
+#[cfg(feature = "beta")]
+pub use version::Beta;
+#[cfg(feature = "v1")]
+pub use version::V1;
+pub use version::Version;
+
+/// The traits and markers generic code needs: `use entra_api_connectors::prelude::*;`.
+pub mod prelude {
+    pub use crate::models::{
+        AuthenticationModel, BasicAuthenticationModel, CertificateInfoModel,
+        ClientCertificateModel, ConfigurationModel, ConnectorModel, FlowModel, Model,
+    };
+    #[cfg(feature = "beta")]
+    pub use crate::version::Beta;
+    #[cfg(feature = "v1")]
+    pub use crate::version::V1;
+    pub use crate::{B2c, B2x, Graph, Step, StepAccess, UserFlowFamily, UserFlows, Version};
+}

@@ -1,4 +1,5 @@
-//! Runtime support for OData conventions in the generated code: `@odata.type`-tagged values.
+//! Runtime support for OData conventions in the generated code: `@odata.type`-tagged values and
+//! the query options ([`Query`]).
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -147,4 +148,32 @@ pub fn tagged_union_schema(
         "properties": { ODATA_TYPE: { "type": "string", "not": { "enum": known } } }
     }));
     schemars::json_schema!({ "oneOf": one_of })
+}
+
+/// The OData query options of a generated operation: each `Some` field is sent as the query
+/// parameter of the same name with a `$` (`select` → `$select`), where the operation has it.
+///
+/// ```
+/// use entra_api_connectors::odata::Query;
+/// let query = Query { select: Some("id,displayName".into()), ..Query::default() };
+/// assert_eq!(query.top, None);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    /// `$select`: properties to return, comma-separated.
+    pub select: Option<String>,
+    /// `$expand`: related entities to include, comma-separated.
+    pub expand: Option<String>,
+    /// `$filter`.
+    pub filter: Option<String>,
+    /// `$orderby`.
+    pub orderby: Option<String>,
+    /// `$search`.
+    pub search: Option<String>,
+    /// `$top`: page size.
+    pub top: Option<i64>,
+    /// `$skip`.
+    pub skip: Option<i64>,
+    /// `$count`.
+    pub count: Option<bool>,
 }

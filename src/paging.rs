@@ -16,7 +16,8 @@ use url::Url;
 use crate::error::{Error, Result, excerpt};
 use crate::transport::Transport;
 
-/// A page of a Graph collection: its items and the link to the next page.
+/// A page of a Graph collection: its items and the link to the next page. The generated code
+/// implements it for every collection response of the spec.
 pub trait Page: DeserializeOwned + Send + 'static {
     /// The item type.
     type Item: Send + 'static;
@@ -151,19 +152,6 @@ where
     })
     .boxed()
 }
-
-/// Implements [`Page`] for generated collection responses.
-macro_rules! collection_pages {
-    ($($page:ty => $item:ty),* $(,)?) => {
-        $(impl $crate::paging::Page for $page {
-            type Item = $item;
-            fn into_parts(self) -> (Vec<$item>, Option<String>) {
-                (self.value, self.odata_next_link)
-            }
-        })*
-    };
-}
-pub(crate) use collection_pages;
 
 #[cfg(test)]
 mod tests {

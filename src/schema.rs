@@ -41,6 +41,9 @@ use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value, json};
 
 use crate::connectors::{ConnectorPatch, Patch};
+use crate::version::{
+    AuthenticationOf, BasicOf, CertificateOf, ClientCertificateOf, Pkcs12Of, Version,
+};
 
 /// The `$schema` of every exported schema.
 pub const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -184,73 +187,69 @@ fn pretty(value: &Value) -> String {
     text
 }
 
-/// The schemas of one Graph version: (file stem, schema).
-macro_rules! version_schemas {
-    ($module:ident) => {{
-        use crate::$module::types;
-        vec![
-            (
-                "identityApiConnector",
-                schema_for::<types::IdentityApiConnector>(),
-            ),
-            (
-                "apiAuthenticationConfigurationBase",
-                schema_for::<types::ApiAuthenticationConfigurationBase>(),
-            ),
-            (
-                "basicAuthentication",
-                schema_for::<types::BasicAuthentication>(),
-            ),
-            (
-                "pkcs12Certificate",
-                schema_for::<types::Pkcs12Certificate>(),
-            ),
-            (
-                "clientCertificateAuthentication",
-                schema_for::<types::ClientCertificateAuthentication>(),
-            ),
-            (
-                "pkcs12CertificateInformation",
-                schema_for::<types::Pkcs12CertificateInformation>(),
-            ),
-            (
-                "userFlowApiConnectorConfiguration",
-                schema_for::<types::UserFlowApiConnectorConfiguration>(),
-            ),
-            (
-                "uploadClientCertificateRequest",
-                schema_for::<types::UploadClientCertificateRequest>(),
-            ),
-            (
-                "connectorPatch",
-                connector_patch_schema::<types::IdentityApiConnector>(),
-            ),
-            ("ODataError", schema_for::<types::ODataError>()),
-        ]
-    }};
+/// The schemas of Graph version `V`: (file stem, schema).
+fn version_schemas<V: Version>() -> Vec<(&'static str, Schema)>
+where
+    V::Connector: JsonSchema,
+    AuthenticationOf<V>: JsonSchema,
+    BasicOf<V>: JsonSchema,
+    Pkcs12Of<V>: JsonSchema,
+    ClientCertificateOf<V>: JsonSchema,
+    CertificateOf<V>: JsonSchema,
+    V::Configuration: JsonSchema,
+    V::UploadRequest: JsonSchema,
+    V::ODataError: JsonSchema,
+{
+    vec![
+        ("identityApiConnector", schema_for::<V::Connector>()),
+        (
+            "apiAuthenticationConfigurationBase",
+            schema_for::<AuthenticationOf<V>>(),
+        ),
+        ("basicAuthentication", schema_for::<BasicOf<V>>()),
+        ("pkcs12Certificate", schema_for::<Pkcs12Of<V>>()),
+        (
+            "clientCertificateAuthentication",
+            schema_for::<ClientCertificateOf<V>>(),
+        ),
+        (
+            "pkcs12CertificateInformation",
+            schema_for::<CertificateOf<V>>(),
+        ),
+        (
+            "userFlowApiConnectorConfiguration",
+            schema_for::<V::Configuration>(),
+        ),
+        (
+            "uploadClientCertificateRequest",
+            schema_for::<V::UploadRequest>(),
+        ),
+        ("connectorPatch", connector_patch_schema::<V::Connector>()),
+        ("ODataError", schema_for::<V::ODataError>()),
+    ]
 }
 
 /// Every schema by version label (`beta`, `v1.0`, `contract`), in a fixed order.
 pub fn schemas() -> Vec<(&'static str, Vec<(&'static str, Schema)>)> {
-    let mut out = Vec::new();
-    #[cfg(feature = "beta")]
-    out.push(("beta", version_schemas!(beta)));
-    #[cfg(feature = "v1")]
-    out.push(("v1.0", version_schemas!(v1)));
-    out.push((
-        "contract",
-        vec![
-            (
-                "connectorRequest",
-                schema_for::<crate::contract::ConnectorRequest>(),
-            ),
-            (
-                "connectorResponse",
-                schema_for::<crate::contract::ConnectorResponse>(),
-            ),
-        ],
-    ));
-    out
+    vec![
+        #[cfg(feature = "beta")]
+        (crate::Beta::API.as_str(), version_schemas::<crate::Beta>()),
+        #[cfg(feature = "v1")]
+        (crate::V1::API.as_str(), version_schemas::<crate::V1>()),
+        (
+            "contract",
+            vec![
+                (
+                    "connectorRequest",
+                    schema_for::<crate::contract::ConnectorRequest>(),
+                ),
+                (
+                    "connectorResponse",
+                    schema_for::<crate::contract::ConnectorResponse>(),
+                ),
+            ],
+        ),
+    ]
 }
 
 /// The OpenAPI documents by version label.

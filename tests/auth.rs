@@ -8,11 +8,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use entra_api_connectors::Step;
 use entra_api_connectors::auth::{
     AccessToken, AuthError, CachedTokenProvider, ClientSecretCredential, EnvironmentCredential,
     StaticToken, TokenEndpointError, TokenFuture, TokenProvider,
 };
-use entra_api_connectors::beta::Step;
 use entra_api_connectors::cloud::Cloud;
 use entra_api_connectors::connectors::{ConnectorPatch, ListOptions, Patch};
 use entra_api_connectors::retry::RetryPolicy;

@@ -5,29 +5,26 @@
 //! hold zero items. The client sends its token only to its own origin and bounds pages and
 //! response sizes.
 
+mod support;
+
 use std::time::Duration;
 
-use entra_api_connectors::auth::StaticToken;
+use entra_api_connectors::Error;
 use entra_api_connectors::connectors::ListOptions;
-use entra_api_connectors::retry::RetryPolicy;
-use entra_api_connectors::{Error, GraphClient};
 use futures::StreamExt;
 use serde_json::{Value, json};
+use support::requests;
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const TOKEN: &str = "paging-test-token";
 
 fn builder(server: &MockServer) -> entra_api_connectors::GraphClientBuilder {
-    GraphClient::builder()
-        .base_url(server.uri())
-        .token_provider(StaticToken::new(TOKEN))
-        .retry_policy(RetryPolicy {
-            max_retries: 2,
-            max_total_delay: Duration::from_secs(5),
-            initial_backoff: Duration::from_millis(1),
-            max_backoff: Duration::from_millis(5),
-        })
+    support::builder(
+        &server.uri(),
+        TOKEN,
+        support::fast_retries(2, Duration::from_secs(5)),
+    )
 }
 
 fn connector(n: usize) -> Value {
@@ -75,10 +72,6 @@ fn target(r: &Request) -> String {
         .unwrap();
     let query = r.url.query().map(|q| format!("?{q}")).unwrap_or_default();
     format!("http://{host}{}{query}", r.url.path())
-}
-
-async fn requests(server: &MockServer) -> Vec<Request> {
-    server.received_requests().await.unwrap()
 }
 
 /// Serves `/{version}/identity/apiConnectors` in three pages: 0..2, 2..4 (via `$skiptoken=p2`),

@@ -7,44 +7,30 @@
 //! or a connection lost after a `POST` was sent) must not be repeated, so a connector is never
 //! created twice.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use entra_api_connectors::auth::StaticToken;
 use entra_api_connectors::connectors::{Authentication, ListOptions, NewConnector};
 use entra_api_connectors::retry::RetryPolicy;
 use entra_api_connectors::{Error, GraphClient};
 use serde_json::{Value, json};
+use support::fixture;
 use wiremock::matchers::{any, method};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const ID: &str = "3c7f2b4e-8d1a-4f6b-9e2c-5a0d7b1c9e43";
 
-fn fixture(name: &str) -> Value {
-    let file = format!("{}/tests/fixtures/graph/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap()
-}
-
 fn fast_policy(max_retries: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_retries,
-        max_total_delay: Duration::from_secs(10),
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-    }
+    support::fast_retries(max_retries, Duration::from_secs(10))
 }
 
 fn client(uri: &str, policy: RetryPolicy) -> GraphClient {
-    GraphClient::builder()
-        .base_url(uri)
-        .token_provider(StaticToken::new("retry-test-token"))
-        .retry_policy(policy)
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
+    support::client(uri, "retry-test-token", policy)
 }
 
 fn connector() -> Value {

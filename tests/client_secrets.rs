@@ -7,6 +7,8 @@
 //! this test binary (the client's, reqwest's, hyper's) is captured at TRACE level into one buffer,
 //! and each test checks that buffer and every `Debug`/`Display` it can produce.
 
+mod support;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -123,18 +125,11 @@ fn assert_logs_clean() {
 
 fn client(server: &MockServer) -> GraphClient {
     let _ = logs();
-    GraphClient::builder()
-        .base_url(server.uri())
-        .token_provider(StaticToken::new(TOKEN))
-        .retry_policy(RetryPolicy {
-            max_retries: 2,
-            max_total_delay: Duration::from_secs(5),
-            initial_backoff: Duration::from_millis(1),
-            max_backoff: Duration::from_millis(5),
-        })
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
+    support::client(
+        &server.uri(),
+        TOKEN,
+        support::fast_retries(2, Duration::from_secs(5)),
+    )
 }
 
 fn masked_connector() -> Value {

@@ -1,6 +1,7 @@
 //! Exact wire requests of the handwritten client layer, checked against a wiremock server on
 //! 127.0.0.1, for every operation on Graph `beta` and `v1.0`, plus error mapping, input
-//! validation before sending, and token use.
+//! validation before sending, and token use. The per-version tests are generic over
+//! [`Version`] and run once per version (`beta::…`, `v1::…`).
 //!
 //! The expected requests come from the Microsoft Graph reference (summarised with URLs in
 //! `docs/graph-behaviour.md`), not from what the code happens to send:
@@ -13,22 +14,30 @@
 //!   (`$expand=postFederationSignup,postAttributeCollection`);
 //! - errors: <https://learn.microsoft.com/graph/errors>.
 
-use std::collections::BTreeMap;
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
-use entra_api_connectors::auth::{AccessToken, AuthError, StaticToken, TokenFuture, TokenProvider};
+use entra_api_connectors::auth::{AccessToken, AuthError, TokenFuture, TokenProvider};
 use entra_api_connectors::certificate::testing;
 use entra_api_connectors::connectors::{
-    Authentication, ConnectorPatch, ListOptions, NewConnector, Patch, Pkcs12Upload,
+    Authentication, ConnectorPatch, Connectors, ListOptions, NewConnector, Patch, Pkcs12Upload,
 };
+use entra_api_connectors::models::{ConfigurationModel, ConnectorModel, FlowModel};
 use entra_api_connectors::retry::RetryPolicy;
-use entra_api_connectors::{Error, GraphClient};
+use entra_api_connectors::{
+    B2c, B2x, Beta, Error, GraphClient, Step, UserFlowFamily, UserFlows, V1, Version,
+};
 use secrecy::SecretString;
-use serde_json::{Value, json};
-use wiremock::matchers::{any, method, path};
+use serde_json::json;
+use support::{
+    body_json, fixture, fixture_pfx, header, mount, only_request, page, per_version, q, query,
+    requests, same_json, versioned,
+};
+use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const TOKEN: &str = "wire-test-token-5b7e0c";
@@ -37,33 +46,8 @@ const CONNECTOR_D: &str = "e1f6c3a9-7d2b-4e8f-b0a4-6c9d3e2f1a57";
 const CREATE_PFX_PASSWORD: &str = "fixture-create-pfx-pass";
 const UPLOAD_PFX_PASSWORD: &str = "fixture-upload-pfx-pass";
 
-fn fixture(name: &str) -> Value {
-    let file = format!("{}/tests/fixtures/graph/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"))
-}
-
-/// The PKCS#12 bytes of a fixture request body (real PFX files, see the fixtures README).
-fn fixture_pfx(name: &str) -> Vec<u8> {
-    let body = fixture(name);
-    let b64 = body
-        .pointer("/authenticationConfiguration/pkcs12Value")
-        .or_else(|| body.get("pkcs12Value"))
-        .and_then(Value::as_str)
-        .expect("a pkcs12Value");
-    base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .expect("base64")
-}
-
 fn client_for(server: &MockServer) -> GraphClient {
-    GraphClient::builder()
-        .base_url(server.uri())
-        .token_provider(StaticToken::new(TOKEN))
-        .retry_policy(RetryPolicy::none())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("client")
+    support::client(&server.uri(), TOKEN, RetryPolicy::none())
 }
 
 async fn start() -> (MockServer, GraphClient) {
@@ -72,600 +56,652 @@ async fn start() -> (MockServer, GraphClient) {
     (server, client)
 }
 
-async fn requests(server: &MockServer) -> Vec<Request> {
-    server
-        .received_requests()
-        .await
-        .expect("request recording is on")
+/// [`start`] with the server answering `method` on `path` (any when `None`) with `response`.
+async fn serving(
+    method: Option<&str>,
+    path: Option<String>,
+    response: ResponseTemplate,
+) -> (MockServer, GraphClient) {
+    let (server, client) = start().await;
+    mount(&server, method, path, response).await;
+    (server, client)
 }
 
-async fn only_request(server: &MockServer) -> Request {
-    let mut all = requests(server).await;
-    assert_eq!(
-        all.len(),
-        1,
-        "expected exactly one request, got {:?}",
-        all.iter().map(describe).collect::<Vec<_>>()
-    );
-    all.pop().unwrap()
+/// A server answering a create of version `V` as Graph does with a certificate (`201`, the
+/// connector with its certificate).
+async fn answering_a_certificate_create<V: Version>() -> (MockServer, GraphClient) {
+    let response = ResponseTemplate::new(201)
+        .set_body_json(versioned::<V>("create_api_connector_certificate_response"));
+    serving(Some("POST"), Some(p::<V>("")), response).await
 }
 
-fn describe(r: &Request) -> String {
-    format!("{} {}", r.method, r.url)
-}
-
-fn header(r: &Request, name: &str) -> Option<String> {
-    let mut values = r.headers.get_all(name).iter();
-    let first = values
-        .next()
-        .map(|v| v.to_str().expect("ASCII header").to_string());
-    assert!(values.next().is_none(), "header {name} sent more than once");
-    first
-}
-
-/// The query as Graph sees it: percent-decoded keys and values, each key at most once.
-fn query(r: &Request) -> BTreeMap<String, String> {
-    let mut map = BTreeMap::new();
-    for (k, v) in r.url.query_pairs() {
-        assert!(
-            map.insert(k.to_string(), v.to_string()).is_none(),
-            "query key {k} repeated in {}",
-            r.url
-        );
-    }
-    map
-}
-
-fn q(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-/// Headers every Graph request carries: the bearer token, a GUID `client-request-id`, no
-/// `api-version` (Graph has none); `Content-Type: application/json` exactly when there is a body.
+/// The headers of every Graph request, with this file's token.
 fn assert_graph_headers(r: &Request, has_body: bool) {
-    assert_eq!(
-        header(r, "authorization").as_deref(),
-        Some(format!("Bearer {TOKEN}").as_str()),
-        "{}",
-        describe(r)
-    );
-    let id = header(r, "client-request-id").expect("client-request-id");
-    let uuid = uuid::Uuid::parse_str(&id)
-        .unwrap_or_else(|e| panic!("client-request-id {id} is not a GUID: {e}"));
-    assert_eq!(
-        uuid.hyphenated().to_string(),
-        id,
-        "client-request-id in the usual hyphenated form"
-    );
-    assert!(
-        r.headers.get("api-version").is_none(),
-        "api-version header sent to Graph"
-    );
-    let content_type = header(r, "content-type");
-    if has_body {
-        let media = content_type
-            .as_deref()
-            .map(|c| c.split(';').next().unwrap().trim().to_ascii_lowercase());
-        assert_eq!(
-            media.as_deref(),
-            Some("application/json"),
-            "{}",
-            describe(r)
-        );
-    } else {
-        assert!(
-            r.body.is_empty(),
-            "{} has a body: {}",
-            describe(r),
-            String::from_utf8_lossy(&r.body)
-        );
-        assert_eq!(
-            content_type,
-            None,
-            "{} has a Content-Type without a body",
-            describe(r)
-        );
-    }
-}
-
-fn body_json(r: &Request) -> Value {
-    serde_json::from_slice(&r.body).unwrap_or_else(|e| {
-        panic!(
-            "{} body is not JSON ({e}): {}",
-            describe(r),
-            String::from_utf8_lossy(&r.body)
-        )
-    })
-}
-
-/// Compare JSON numbers by value (`3` and `3.0` are the same Edm.Single to Graph).
-fn same_json(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same_json(v, w))
-        }
-        _ => a == b,
-    }
+    support::assert_graph_headers(r, TOKEN, has_body)
 }
 
 fn assert_no_requests_sent(all: &[Request]) {
+    support::assert_no_requests_sent(all)
+}
+
+/// The path of the connectors of version `V`, plus `rest`.
+fn p<V: Version>(rest: &str) -> String {
+    format!("/{}/identity/apiConnectors{rest}", V::API)
+}
+
+fn connectors<V: Version>(client: &GraphClient) -> Connectors<V> {
+    client.graph::<V>().connectors()
+}
+
+// Connector operations, identical on both versions apart from the path prefix and fixtures.
+
+async fn create_with_basic_authentication<V: Version>() {
+    let (server, client) = serving(
+        Some("POST"),
+        Some(p::<V>("")),
+        ResponseTemplate::new(201)
+            .set_body_json(versioned::<V>("create_api_connector_basic_response")),
+    )
+    .await;
+    let created = connectors::<V>(&client)
+        .create(&NewConnector::new(
+            "Block disposable email",
+            "https://api.contoso-test.example/signup/block-disposable",
+            Authentication::basic("b2c-connector", "Fixture-Basic-Pa55!"),
+        ))
+        .await
+        .expect("create");
+    let r = only_request(&server).await;
+    assert_eq!(r.method.as_str(), "POST");
+    assert_eq!(r.url.path(), p::<V>(""));
+    assert_eq!(query(&r), q(&[]));
+    assert_graph_headers(&r, true);
+    assert_eq!(
+        body_json(&r),
+        fixture("create_api_connector_basic_request.json")
+    );
+    assert_eq!(
+        created.id().as_deref(),
+        Some("7a3e1c9d-4b8f-4e2a-a6c0-9d5b3f7e2a84")
+    );
+    let text = format!("{created:?}");
     assert!(
-        all.is_empty(),
-        "requests were sent: {:?}",
-        all.iter().map(describe).collect::<Vec<_>>()
+        text.contains("Secret(masked)"),
+        "Graph's masked password reads as masked: {text}"
     );
 }
 
-/// Connector operations, identical on both versions apart from the path prefix.
-macro_rules! connector_wire_tests {
-    ($version:ident, $segment:literal, $suffix:literal) => {
-        mod $version {
-            use super::*;
-
-            fn connectors(client: &GraphClient) -> entra_api_connectors::$version::Connectors {
-                client.$version().connectors()
-            }
-
-            fn p(rest: &str) -> String {
-                format!("/{}/identity/apiConnectors{rest}", $segment)
-            }
-
-            #[tokio::test]
-            async fn create_with_basic_authentication() {
-                let (server, client) = start().await;
-                Mock::given(method("POST"))
-                    .and(path(p("")))
-                    .respond_with(
-                        ResponseTemplate::new(201)
-                            .set_body_json(fixture(concat!("create_api_connector_basic_response_", $suffix, ".json"))),
-                    )
-                    .mount(&server)
-                    .await;
-                let created = connectors(&client)
-                    .create(&NewConnector::new(
-                        "Block disposable email",
-                        "https://api.contoso-test.example/signup/block-disposable",
-                        Authentication::basic("b2c-connector", "Fixture-Basic-Pa55!"),
-                    ))
-                    .await
-                    .expect("create");
-                let r = only_request(&server).await;
-                assert_eq!(r.method.as_str(), "POST");
-                assert_eq!(r.url.path(), p(""));
-                assert_eq!(query(&r), q(&[]));
-                assert_graph_headers(&r, true);
-                assert_eq!(body_json(&r), fixture("create_api_connector_basic_request.json"));
-                assert_eq!(created.id.as_deref(), Some("7a3e1c9d-4b8f-4e2a-a6c0-9d5b3f7e2a84"));
-                let text = format!("{created:?}");
-                assert!(text.contains("Secret(masked)"), "Graph's masked password reads as masked: {text}");
-            }
-
-            #[tokio::test]
-            async fn create_with_pkcs12_certificate() {
-                let (server, client) = start().await;
-                Mock::given(method("POST"))
-                    .and(path(p("")))
-                    .respond_with(ResponseTemplate::new(201).set_body_json(fixture(concat!(
-                        "create_api_connector_certificate_response_",
-                        $suffix,
-                        ".json"
-                    ))))
-                    .mount(&server)
-                    .await;
-                let pfx = fixture_pfx("create_api_connector_pkcs12_request.json");
-                let upload = Pkcs12Upload::from_bytes(&pfx, SecretString::from(CREATE_PFX_PASSWORD)).expect("fixture PFX");
-                let created = connectors(&client)
-                    .create(&NewConnector::new(
-                        "Enrich sign-up (mTLS)",
-                        "https://enrich.contoso-test.example/api/signup",
-                        Authentication::Certificate(upload),
-                    ))
-                    .await
-                    .expect("create");
-                let r = only_request(&server).await;
-                assert_eq!((r.method.as_str(), r.url.path()), ("POST", p("").as_str()));
-                assert_eq!(query(&r), q(&[]));
-                assert_graph_headers(&r, true);
-                let body = body_json(&r);
-                assert_eq!(body, fixture("create_api_connector_pkcs12_request.json"));
-                let sent = body["authenticationConfiguration"]["pkcs12Value"].as_str().unwrap();
-                assert_eq!(base64::engine::general_purpose::STANDARD.decode(sent).unwrap(), pfx, "standard base64 of the file");
-                let certs = created.certificates();
-                assert_eq!(certs.len(), 1);
-                assert_eq!(certs[0].thumbprint, "DF5B8A3DAFDBF17365B985E3C0A04F5D9B3A00E0");
-            }
-
-            #[tokio::test]
-            async fn create_with_generated_certificate() {
-                let (server, client) = start().await;
-                Mock::given(method("POST"))
-                    .and(path(p("")))
-                    .respond_with(ResponseTemplate::new(201).set_body_json(fixture(concat!(
-                        "create_api_connector_certificate_response_",
-                        $suffix,
-                        ".json"
-                    ))))
-                    .mount(&server)
-                    .await;
-                let password = SecretString::from("generated-pfx-pass");
-                let now = entra_api_connectors::certificate::unix_now();
-                let pfx = testing::self_signed_pkcs12("api.contoso-test.example", &password, now - 60, now + 86_400);
-                let upload = Pkcs12Upload::from_bytes(&pfx, password).expect("generated PFX");
-                connectors(&client)
-                    .create(&NewConnector::new("Gen", "https://api.contoso-test.example/x", Authentication::Certificate(upload)))
-                    .await
-                    .expect("create");
-                let body = body_json(&only_request(&server).await);
-                assert_eq!(
-                    body,
-                    json!({
-                        "displayName": "Gen",
-                        "targetUrl": "https://api.contoso-test.example/x",
-                        "authenticationConfiguration": {
-                            "@odata.type": "#microsoft.graph.pkcs12Certificate",
-                            "pkcs12Value": base64::engine::general_purpose::STANDARD.encode(&pfx),
-                            "password": "generated-pfx-pass",
-                        }
-                    })
-                );
-            }
-
-            #[tokio::test]
-            async fn get_with_select_sends_one_comma_joined_value() {
-                let (server, client) = start().await;
-                Mock::given(method("GET"))
-                    .and(path(p(&format!("/{CONNECTOR_A}"))))
-                    .respond_with(
-                        ResponseTemplate::new(200)
-                            .set_body_json(fixture(concat!("get_api_connector_basic_", $suffix, ".json"))),
-                    )
-                    .mount(&server)
-                    .await;
-                let c = connectors(&client).get(CONNECTOR_A, &["id", "displayName", "targetUrl"]).await.expect("get");
-                let r = only_request(&server).await;
-                assert_eq!(r.method.as_str(), "GET");
-                assert_eq!(r.url.path(), p(&format!("/{CONNECTOR_A}")));
-                assert_eq!(query(&r), q(&[("$select", "id,displayName,targetUrl")]));
-                assert_graph_headers(&r, false);
-                assert_eq!(c.display_name.as_deref(), Some("Validate loyalty number"));
-            }
-
-            #[tokio::test]
-            async fn get_without_select_sends_no_query() {
-                let (server, client) = start().await;
-                Mock::given(method("GET"))
-                    .and(path(p(&format!("/{CONNECTOR_A}"))))
-                    .respond_with(
-                        ResponseTemplate::new(200)
-                            .set_body_json(fixture(concat!("get_api_connector_basic_", $suffix, ".json"))),
-                    )
-                    .mount(&server)
-                    .await;
-                connectors(&client).get(CONNECTOR_A, &[]).await.expect("get");
-                let r = only_request(&server).await;
-                assert_eq!(r.url.query(), None, "{}", r.url);
-                assert_graph_headers(&r, false);
-            }
-
-            #[tokio::test]
-            async fn ids_are_percent_encoded_into_one_segment() {
-                let (server, client) = start().await;
-                Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&server).await;
-                connectors(&client).delete("a/b?c#d").await.expect("delete");
-                let r = only_request(&server).await;
-                assert_eq!(r.url.path(), p("/a%2Fb%3Fc%23d"));
-                assert_eq!(r.url.query(), None);
-            }
-
-            #[tokio::test]
-            async fn list_page_sends_odata_query_options() {
-                let (server, client) = start().await;
-                Mock::given(method("GET"))
-                    .and(path(p("")))
-                    .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                        "@odata.context": "ctx",
-                        "@odata.count": 3,
-                        "value": [{"id": CONNECTOR_A, "displayName": "Validate loyalty number"}]
-                    })))
-                    .mount(&server)
-                    .await;
-                let options = ListOptions::default()
-                    .select(["id", "displayName"])
-                    .filter("displayName eq 'Validate loyalty number'")
-                    .top(2)
-                    .count();
-                let page = connectors(&client).list_page(&options).await.expect("list");
-                let r = only_request(&server).await;
-                assert_eq!((r.method.as_str(), r.url.path()), ("GET", p("").as_str()));
-                assert_eq!(
-                    query(&r),
-                    q(&[
-                        ("$select", "id,displayName"),
-                        ("$filter", "displayName eq 'Validate loyalty number'"),
-                        ("$top", "2"),
-                        ("$count", "true"),
-                    ])
-                );
-                assert_graph_headers(&r, false);
-                assert_eq!(page.odata_count, Some(3));
-                assert_eq!(page.value.len(), 1);
-            }
-
-            #[tokio::test]
-            async fn list_all_without_options_sends_no_query() {
-                let (server, client) = start().await;
-                Mock::given(method("GET"))
-                    .and(path(p("")))
-                    .respond_with(
-                        ResponseTemplate::new(200)
-                            .set_body_json(fixture(concat!("list_api_connectors_last_page_", $suffix, ".json"))),
-                    )
-                    .mount(&server)
-                    .await;
-                let all = connectors(&client).list_all(ListOptions::default()).await.expect("list");
-                let r = only_request(&server).await;
-                assert_eq!(r.url.query(), None);
-                assert_graph_headers(&r, false);
-                let ids: Vec<_> = all.iter().map(|c| c.id.clone().unwrap()).collect();
-                assert_eq!(ids, ["b5a8e2d1-6c3f-4a9b-8e7d-1f4c2a6b9d30", CONNECTOR_D]);
-            }
-
-            #[tokio::test]
-            async fn update_sends_a_patch_with_only_changed_fields_and_null() {
-                let (server, client) = start().await;
-                Mock::given(method("PATCH"))
-                    .and(path(p(&format!("/{CONNECTOR_A}"))))
-                    .respond_with(ResponseTemplate::new(204))
-                    .mount(&server)
-                    .await;
-                let patch = ConnectorPatch {
-                    display_name: Patch::Set("Validate loyalty number v2".into()),
-                    target_url: Patch::Keep,
-                    authentication: Patch::Null,
-                };
-                connectors(&client).update(CONNECTOR_A, &patch).await.expect("update");
-                let r = only_request(&server).await;
-                assert_eq!(r.method.as_str(), "PATCH");
-                assert_eq!(r.url.path(), p(&format!("/{CONNECTOR_A}")));
-                assert_eq!(r.url.query(), None);
-                assert_graph_headers(&r, true);
-                assert_eq!(
-                    body_json(&r),
-                    json!({"displayName": "Validate loyalty number v2", "authenticationConfiguration": null})
-                );
-            }
-
-            #[tokio::test]
-            async fn update_with_basic_credentials_matches_the_documented_body() {
-                let (server, client) = start().await;
-                Mock::given(method("PATCH")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
-                let patch = ConnectorPatch {
-                    display_name: Patch::Set("Validate loyalty number v2".into()),
-                    target_url: Patch::Set("https://api.contoso-test.example/signup/v2/validate-loyalty".into()),
-                    authentication: Patch::Set(Authentication::basic("b2c-connector-v2", "Fixture-Rotated-Pa55!")),
-                };
-                connectors(&client).update(CONNECTOR_A, &patch).await.expect("update");
-                let r = only_request(&server).await;
-                assert_graph_headers(&r, true);
-                assert_eq!(body_json(&r), fixture("update_api_connector_request.json"));
-            }
-
-            #[tokio::test]
-            async fn update_to_certificate_sends_pkcs12_configuration() {
-                let (server, client) = start().await;
-                Mock::given(method("PATCH"))
-                    .and(path(p(&format!("/{CONNECTOR_A}"))))
-                    .respond_with(ResponseTemplate::new(204))
-                    .mount(&server)
-                    .await;
-                let pfx = fixture_pfx("update_api_connector_to_certificate_request.json");
-                let upload = Pkcs12Upload::from_bytes(&pfx, SecretString::from(CREATE_PFX_PASSWORD)).expect("fixture PFX");
-                let patch = ConnectorPatch {
-                    authentication: Patch::Set(Authentication::Certificate(upload)),
-                    ..Default::default()
-                };
-                connectors(&client).update(CONNECTOR_A, &patch).await.expect("update");
-                let r = only_request(&server).await;
-                assert_eq!(r.method.as_str(), "PATCH");
-                assert_graph_headers(&r, true);
-                assert_eq!(body_json(&r), fixture("update_api_connector_to_certificate_request.json"));
-            }
-
-            #[tokio::test]
-            async fn delete_sends_delete_without_body() {
-                let (server, client) = start().await;
-                Mock::given(method("DELETE"))
-                    .and(path(p(&format!("/{CONNECTOR_A}"))))
-                    .respond_with(ResponseTemplate::new(204))
-                    .mount(&server)
-                    .await;
-                connectors(&client).delete(CONNECTOR_A).await.expect("delete");
-                let r = only_request(&server).await;
-                assert_eq!((r.method.as_str(), r.url.path()), ("DELETE", p(&format!("/{CONNECTOR_A}")).as_str()));
-                assert_eq!(r.url.query(), None);
-                assert_graph_headers(&r, false);
-            }
-
-            #[tokio::test]
-            async fn upload_certificate_posts_pkcs12_value_and_password() {
-                let (server, client) = start().await;
-                Mock::given(method("POST"))
-                    .and(path(p(&format!("/{CONNECTOR_D}/uploadClientCertificate"))))
-                    .respond_with(
-                        ResponseTemplate::new(200)
-                            .set_body_json(fixture(concat!("upload_client_certificate_response_", $suffix, ".json"))),
-                    )
-                    .mount(&server)
-                    .await;
-                let pfx = fixture_pfx("upload_client_certificate_request.json");
-                let upload = Pkcs12Upload::from_bytes(&pfx, SecretString::from(UPLOAD_PFX_PASSWORD)).expect("fixture PFX");
-                assert_eq!(upload.summary().thumbprint, "94908F3D0D47D8AD98E435B9C5B87C73179041C5");
-                let connector = connectors(&client).upload_certificate(CONNECTOR_D, &upload).await.expect("upload");
-                let r = only_request(&server).await;
-                assert_eq!(r.method.as_str(), "POST");
-                assert_eq!(r.url.path(), p(&format!("/{CONNECTOR_D}/uploadClientCertificate")));
-                assert_eq!(r.url.query(), None);
-                assert_graph_headers(&r, true);
-                assert_eq!(body_json(&r), fixture("upload_client_certificate_request.json"));
-                assert_eq!(connector.certificates().len(), 2);
-                let active = connector.active_certificate().expect("an active certificate");
-                assert_eq!(active.thumbprint, "94908F3D0D47D8AD98E435B9C5B87C73179041C5");
-            }
-        }
-    };
+async fn create_with_pkcs12_certificate<V: Version>() {
+    let (server, client) = answering_a_certificate_create::<V>().await;
+    let pfx = fixture_pfx("create_api_connector_pkcs12_request.json");
+    let upload = Pkcs12Upload::from_bytes(&pfx, SecretString::from(CREATE_PFX_PASSWORD))
+        .expect("fixture PFX");
+    let created = connectors::<V>(&client)
+        .create(&NewConnector::new(
+            "Enrich sign-up (mTLS)",
+            "https://enrich.contoso-test.example/api/signup",
+            Authentication::Certificate(upload),
+        ))
+        .await
+        .expect("create");
+    let r = only_request(&server).await;
+    assert_eq!(
+        (r.method.as_str(), r.url.path()),
+        ("POST", p::<V>("").as_str())
+    );
+    assert_eq!(query(&r), q(&[]));
+    assert_graph_headers(&r, true);
+    let body = body_json(&r);
+    assert_eq!(body, fixture("create_api_connector_pkcs12_request.json"));
+    let sent = body["authenticationConfiguration"]["pkcs12Value"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD
+            .decode(sent)
+            .unwrap(),
+        pfx,
+        "standard base64 of the file"
+    );
+    let certs = created.certificates();
+    assert_eq!(certs.len(), 1);
+    assert_eq!(
+        certs[0].thumbprint,
+        "DF5B8A3DAFDBF17365B985E3C0A04F5D9B3A00E0"
+    );
 }
 
-connector_wire_tests!(beta, "beta", "beta");
-connector_wire_tests!(v1, "v1.0", "v1");
-
-/// User-flow operations of one family on one version.
-macro_rules! user_flow_wire_tests {
-    (
-        $name:ident, $version:ident, $accessor:ident, $segment:literal, $family:ident, $family_segment:literal,
-        $flow:literal,
-        expand: $expand:literal, list: $list:expr, get: $get:expr, config: $config:expr
-    ) => {
-        mod $name {
-            use super::*;
-            use entra_api_connectors::$version::Step;
-
-            fn flows(client: &GraphClient) -> entra_api_connectors::$version::$accessor {
-                client.$version().$family()
+async fn create_with_generated_certificate<V: Version>() {
+    let (server, client) = answering_a_certificate_create::<V>().await;
+    let password = SecretString::from("generated-pfx-pass");
+    let now = entra_api_connectors::certificate::unix_now();
+    let pfx = testing::self_signed_pkcs12(
+        "api.contoso-test.example",
+        &password,
+        now - 60,
+        now + 86_400,
+    );
+    let upload = Pkcs12Upload::from_bytes(&pfx, password).expect("generated PFX");
+    connectors::<V>(&client)
+        .create(&NewConnector::new(
+            "Gen",
+            "https://api.contoso-test.example/x",
+            Authentication::Certificate(upload),
+        ))
+        .await
+        .expect("create");
+    let body = body_json(&only_request(&server).await);
+    assert_eq!(
+        body,
+        json!({
+            "displayName": "Gen",
+            "targetUrl": "https://api.contoso-test.example/x",
+            "authenticationConfiguration": {
+                "@odata.type": "#microsoft.graph.pkcs12Certificate",
+                "pkcs12Value": base64::engine::general_purpose::STANDARD.encode(&pfx),
+                "password": "generated-pfx-pass",
             }
+        })
+    );
+}
 
-            fn base(rest: &str) -> String {
-                format!("/{}/identity/{}{rest}", $segment, $family_segment)
-            }
+async fn get_with_select_sends_one_comma_joined_value<V: Version>() {
+    let (server, client) = serving(
+        Some("GET"),
+        Some(p::<V>(&format!("/{CONNECTOR_A}"))),
+        ResponseTemplate::new(200).set_body_json(versioned::<V>("get_api_connector_basic")),
+    )
+    .await;
+    let c = connectors::<V>(&client)
+        .get(CONNECTOR_A, &["id", "displayName", "targetUrl"])
+        .await
+        .expect("get");
+    let r = only_request(&server).await;
+    assert_eq!(r.method.as_str(), "GET");
+    assert_eq!(r.url.path(), p::<V>(&format!("/{CONNECTOR_A}")));
+    assert_eq!(query(&r), q(&[("$select", "id,displayName,targetUrl")]));
+    assert_graph_headers(&r, false);
+    assert_eq!(c.display_name().as_deref(), Some("Validate loyalty number"));
+}
 
+async fn get_without_select_sends_no_query<V: Version>() {
+    let (server, client) = serving(
+        Some("GET"),
+        Some(p::<V>(&format!("/{CONNECTOR_A}"))),
+        ResponseTemplate::new(200).set_body_json(versioned::<V>("get_api_connector_basic")),
+    )
+    .await;
+    connectors::<V>(&client)
+        .get(CONNECTOR_A, &[])
+        .await
+        .expect("get");
+    let r = only_request(&server).await;
+    assert_eq!(r.url.query(), None, "{}", r.url);
+    assert_graph_headers(&r, false);
+}
+
+async fn ids_are_percent_encoded_into_one_segment<V: Version>() {
+    let (server, client) = serving(None, None, ResponseTemplate::new(204)).await;
+    connectors::<V>(&client)
+        .delete("a/b?c#d")
+        .await
+        .expect("delete");
+    let r = only_request(&server).await;
+    assert_eq!(r.url.path(), p::<V>("/a%2Fb%3Fc%23d"));
+    assert_eq!(r.url.query(), None);
+}
+
+async fn list_page_sends_odata_query_options<V: Version>() {
+    let (server, client) = serving(
+        Some("GET"),
+        Some(p::<V>("")),
+        ResponseTemplate::new(200).set_body_json(json!({
+            "@odata.context": "ctx",
+            "@odata.count": 3,
+            "value": [{"id": CONNECTOR_A, "displayName": "Validate loyalty number"}]
+        })),
+    )
+    .await;
+    let options = ListOptions::default()
+        .select(["id", "displayName"])
+        .filter("displayName eq 'Validate loyalty number'")
+        .top(2)
+        .count();
+    let listed = connectors::<V>(&client)
+        .list_page(&options)
+        .await
+        .expect("list");
+    let r = only_request(&server).await;
+    assert_eq!(
+        (r.method.as_str(), r.url.path()),
+        ("GET", p::<V>("").as_str())
+    );
+    assert_eq!(
+        query(&r),
+        q(&[
+            ("$select", "id,displayName"),
+            ("$filter", "displayName eq 'Validate loyalty number'"),
+            ("$top", "2"),
+            ("$count", "true"),
+        ])
+    );
+    assert_graph_headers(&r, false);
+    let (items, _, count) = page(listed);
+    assert_eq!(count, Some(3));
+    assert_eq!(items.len(), 1);
+}
+
+async fn list_all_without_options_sends_no_query<V: Version>() {
+    let (server, client) = serving(
+        Some("GET"),
+        Some(p::<V>("")),
+        ResponseTemplate::new(200).set_body_json(versioned::<V>("list_api_connectors_last_page")),
+    )
+    .await;
+    let all = connectors::<V>(&client)
+        .list_all(ListOptions::default())
+        .await
+        .expect("list");
+    let r = only_request(&server).await;
+    assert_eq!(r.url.query(), None);
+    assert_graph_headers(&r, false);
+    let ids: Vec<_> = all.iter().map(|c| c.id().clone().unwrap()).collect();
+    assert_eq!(ids, ["b5a8e2d1-6c3f-4a9b-8e7d-1f4c2a6b9d30", CONNECTOR_D]);
+}
+
+async fn update_sends_a_patch_with_only_changed_fields_and_null<V: Version>() {
+    let (server, client) = serving(
+        Some("PATCH"),
+        Some(p::<V>(&format!("/{CONNECTOR_A}"))),
+        ResponseTemplate::new(204),
+    )
+    .await;
+    let patch = ConnectorPatch {
+        display_name: Patch::Set("Validate loyalty number v2".into()),
+        target_url: Patch::Keep,
+        authentication: Patch::Null,
+    };
+    connectors::<V>(&client)
+        .update(CONNECTOR_A, &patch)
+        .await
+        .expect("update");
+    let r = only_request(&server).await;
+    assert_eq!(r.method.as_str(), "PATCH");
+    assert_eq!(r.url.path(), p::<V>(&format!("/{CONNECTOR_A}")));
+    assert_eq!(r.url.query(), None);
+    assert_graph_headers(&r, true);
+    assert_eq!(
+        body_json(&r),
+        json!({"displayName": "Validate loyalty number v2", "authenticationConfiguration": null})
+    );
+}
+
+async fn update_with_basic_credentials_matches_the_documented_body<V: Version>() {
+    let (server, client) = serving(Some("PATCH"), None, ResponseTemplate::new(204)).await;
+    let patch = ConnectorPatch {
+        display_name: Patch::Set("Validate loyalty number v2".into()),
+        target_url: Patch::Set(
+            "https://api.contoso-test.example/signup/v2/validate-loyalty".into(),
+        ),
+        authentication: Patch::Set(Authentication::basic(
+            "b2c-connector-v2",
+            "Fixture-Rotated-Pa55!",
+        )),
+    };
+    connectors::<V>(&client)
+        .update(CONNECTOR_A, &patch)
+        .await
+        .expect("update");
+    let r = only_request(&server).await;
+    assert_graph_headers(&r, true);
+    assert_eq!(body_json(&r), fixture("update_api_connector_request.json"));
+}
+
+async fn update_to_certificate_sends_pkcs12_configuration<V: Version>() {
+    let (server, client) = serving(
+        Some("PATCH"),
+        Some(p::<V>(&format!("/{CONNECTOR_A}"))),
+        ResponseTemplate::new(204),
+    )
+    .await;
+    let pfx = fixture_pfx("update_api_connector_to_certificate_request.json");
+    let upload = Pkcs12Upload::from_bytes(&pfx, SecretString::from(CREATE_PFX_PASSWORD))
+        .expect("fixture PFX");
+    let patch = ConnectorPatch {
+        authentication: Patch::Set(Authentication::Certificate(upload)),
+        ..Default::default()
+    };
+    connectors::<V>(&client)
+        .update(CONNECTOR_A, &patch)
+        .await
+        .expect("update");
+    let r = only_request(&server).await;
+    assert_eq!(r.method.as_str(), "PATCH");
+    assert_graph_headers(&r, true);
+    assert_eq!(
+        body_json(&r),
+        fixture("update_api_connector_to_certificate_request.json")
+    );
+}
+
+async fn delete_sends_delete_without_body<V: Version>() {
+    let (server, client) = serving(
+        Some("DELETE"),
+        Some(p::<V>(&format!("/{CONNECTOR_A}"))),
+        ResponseTemplate::new(204),
+    )
+    .await;
+    connectors::<V>(&client)
+        .delete(CONNECTOR_A)
+        .await
+        .expect("delete");
+    let r = only_request(&server).await;
+    assert_eq!(
+        (r.method.as_str(), r.url.path()),
+        ("DELETE", p::<V>(&format!("/{CONNECTOR_A}")).as_str())
+    );
+    assert_eq!(r.url.query(), None);
+    assert_graph_headers(&r, false);
+}
+
+async fn upload_certificate_posts_pkcs12_value_and_password<V: Version>() {
+    let (server, client) = serving(
+        Some("POST"),
+        Some(p::<V>(&format!("/{CONNECTOR_D}/uploadClientCertificate"))),
+        ResponseTemplate::new(200)
+            .set_body_json(versioned::<V>("upload_client_certificate_response")),
+    )
+    .await;
+    let pfx = fixture_pfx("upload_client_certificate_request.json");
+    let upload = Pkcs12Upload::from_bytes(&pfx, SecretString::from(UPLOAD_PFX_PASSWORD))
+        .expect("fixture PFX");
+    assert_eq!(
+        upload.summary().thumbprint,
+        "94908F3D0D47D8AD98E435B9C5B87C73179041C5"
+    );
+    let connector = connectors::<V>(&client)
+        .upload_certificate(CONNECTOR_D, &upload)
+        .await
+        .expect("upload");
+    let r = only_request(&server).await;
+    assert_eq!(r.method.as_str(), "POST");
+    assert_eq!(
+        r.url.path(),
+        p::<V>(&format!("/{CONNECTOR_D}/uploadClientCertificate"))
+    );
+    assert_eq!(r.url.query(), None);
+    assert_graph_headers(&r, true);
+    assert_eq!(
+        body_json(&r),
+        fixture("upload_client_certificate_request.json")
+    );
+    assert_eq!(connector.certificates().len(), 2);
+    let active = connector
+        .active_certificate()
+        .expect("an active certificate");
+    assert_eq!(
+        active.thumbprint,
+        "94908F3D0D47D8AD98E435B9C5B87C73179041C5"
+    );
+}
+
+per_version!(
+    create_with_basic_authentication,
+    create_with_pkcs12_certificate,
+    create_with_generated_certificate,
+    get_with_select_sends_one_comma_joined_value,
+    get_without_select_sends_no_query,
+    ids_are_percent_encoded_into_one_segment,
+    list_page_sends_odata_query_options,
+    list_all_without_options_sends_no_query,
+    update_sends_a_patch_with_only_changed_fields_and_null,
+    update_with_basic_credentials_matches_the_documented_body,
+    update_to_certificate_sends_pkcs12_configuration,
+    delete_sends_delete_without_body,
+    upload_certificate_posts_pkcs12_value_and_password,
+);
+
+/// What the user-flow tests of one family on one version expect (from the Graph reference).
+struct FlowCase {
+    /// The family's segment, e.g. `b2cUserFlows`.
+    family: &'static str,
+    /// A user flow id of the fixtures.
+    flow: &'static str,
+    /// The `$expand` of the configuration: every step the family reads.
+    expand: &'static str,
+    /// The list, get and expanded-configuration fixtures.
+    list: &'static str,
+    get: &'static str,
+    config: &'static str,
+}
+
+impl FlowCase {
+    /// The path of the family on version `V`, plus `rest`.
+    fn path<V: Version>(&self, rest: &str) -> String {
+        format!("/{}/identity/{}{rest}", V::API, self.family)
+    }
+}
+
+const B2C_BETA: FlowCase = FlowCase {
+    family: "b2cUserFlows",
+    flow: "B2C_1_SignUpSignIn",
+    expand: "postFederationSignup,postAttributeCollection,preTokenIssuance",
+    list: "b2c_user_flow_list.json",
+    get: "b2x_user_flow_get_beta.json",
+    config: "api_connector_configuration_expanded_b2c_beta.json",
+};
+const B2X_BETA: FlowCase = FlowCase {
+    family: "b2xUserFlows",
+    flow: "B2X_1_PartnerSignUp",
+    expand: "postFederationSignup,postAttributeCollection",
+    list: "b2x_user_flow_list_beta.json",
+    get: "b2x_user_flow_get_beta.json",
+    config: "api_connector_configuration_expanded_beta.json",
+};
+const B2X_V1: FlowCase = FlowCase {
+    family: "b2xUserFlows",
+    flow: "B2X_1_PartnerSignUp",
+    expand: "postFederationSignup,postAttributeCollection",
+    list: "b2x_user_flow_list_v1.json",
+    get: "b2x_user_flow_get_v1.json",
+    config: "api_connector_configuration_expanded_v1.json",
+};
+
+fn flows<V: Version, F: UserFlowFamily<V>>(client: &GraphClient) -> UserFlows<V, F> {
+    client.graph::<V>().user_flows::<F>()
+}
+
+async fn list_and_get<V: Version, F: UserFlowFamily<V>>(case: &FlowCase) {
+    let (server, client) = serving(
+        Some("GET"),
+        Some(case.path::<V>("")),
+        ResponseTemplate::new(200).set_body_json(fixture(case.list)),
+    )
+    .await;
+    mount(
+        &server,
+        Some("GET"),
+        Some(case.path::<V>(&format!("/{}", case.flow))),
+        ResponseTemplate::new(200).set_body_json(fixture(case.get)),
+    )
+    .await;
+    let all = flows::<V, F>(&client).list_all().await.expect("list");
+    assert!(!all.is_empty());
+    let one = flows::<V, F>(&client).get(case.flow).await.expect("get");
+    assert!(one.id().is_some());
+    let reqs = requests(&server).await;
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(
+        (reqs[0].method.as_str(), reqs[0].url.path()),
+        ("GET", case.path::<V>("").as_str())
+    );
+    assert_eq!(reqs[0].url.query(), None);
+    assert_eq!(
+        reqs[1].url.path(),
+        case.path::<V>(&format!("/{}", case.flow))
+    );
+    for r in &reqs {
+        assert_graph_headers(r, false);
+    }
+}
+
+async fn create_and_delete<V: Version, F: UserFlowFamily<V>>(case: &FlowCase) {
+    let (server, client) = start().await;
+    let documented =
+        json!({"id": "Partner", "userFlowType": "signUpOrSignIn", "userFlowTypeVersion": 1});
+    mount(
+        &server,
+        Some("POST"),
+        Some(case.path::<V>("")),
+        ResponseTemplate::new(201).set_body_json(json!({
+            "id": format!("{}_1_Partner", case.family[..3].to_ascii_uppercase()),
+            "userFlowType": "signUpOrSignIn",
+            "userFlowTypeVersion": 1,
+            "apiConnectorConfiguration": {}
+        })),
+    )
+    .await;
+    mount(&server, Some("DELETE"), None, ResponseTemplate::new(204)).await;
+    let flow = serde_json::from_value(documented.clone()).expect("flow");
+    let created = flows::<V, F>(&client).create(&flow).await.expect("create");
+    assert!(created.id().as_ref().unwrap().ends_with("_1_Partner"));
+    flows::<V, F>(&client)
+        .delete(case.flow)
+        .await
+        .expect("delete");
+    let reqs = requests(&server).await;
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(
+        (reqs[0].method.as_str(), reqs[0].url.path()),
+        ("POST", case.path::<V>("").as_str())
+    );
+    assert_graph_headers(&reqs[0], true);
+    let sent = body_json(&reqs[0]);
+    assert!(
+        same_json(&sent, &documented),
+        "create body {sent} is not {documented}"
+    );
+    assert_eq!(
+        (reqs[1].method.as_str(), reqs[1].url.path()),
+        (
+            "DELETE",
+            case.path::<V>(&format!("/{}", case.flow)).as_str()
+        )
+    );
+    assert_graph_headers(&reqs[1], false);
+}
+
+async fn configuration_expands_every_step<V: Version, F: UserFlowFamily<V>>(case: &FlowCase) {
+    let (server, client) = serving(
+        Some("GET"),
+        Some(case.path::<V>(&format!("/{}/apiConnectorConfiguration", case.flow))),
+        ResponseTemplate::new(200).set_body_json(fixture(case.config)),
+    )
+    .await;
+    let config = flows::<V, F>(&client)
+        .configuration(case.flow)
+        .await
+        .expect("configuration");
+    let r = only_request(&server).await;
+    assert_eq!(r.method.as_str(), "GET");
+    assert_eq!(query(&r), q(&[("$expand", case.expand)]));
+    assert_graph_headers(&r, false);
+    assert!(
+        config.connector(Step::PostFederationSignup).is_some()
+            || config.connector(Step::PostAttributeCollection).is_some()
+    );
+}
+
+async fn attach_puts_the_full_connector_url_on_ref<V: Version, F: UserFlowFamily<V>>(
+    case: &FlowCase,
+) {
+    let (server, client) = serving(Some("PUT"), None, ResponseTemplate::new(204)).await;
+    flows::<V, F>(&client)
+        .attach(case.flow, Step::PostFederationSignup, CONNECTOR_A)
+        .await
+        .expect("attach");
+    flows::<V, F>(&client)
+        .attach(case.flow, Step::PostAttributeCollection, CONNECTOR_D)
+        .await
+        .expect("attach");
+    let reqs = requests(&server).await;
+    assert_eq!(reqs.len(), 2);
+    for (r, step, id) in [
+        (&reqs[0], "postFederationSignup", CONNECTOR_A),
+        (&reqs[1], "postAttributeCollection", CONNECTOR_D),
+    ] {
+        assert_eq!(r.method.as_str(), "PUT");
+        assert_eq!(
+            r.url.path(),
+            case.path::<V>(&format!(
+                "/{}/apiConnectorConfiguration/{step}/$ref",
+                case.flow
+            ))
+        );
+        assert_eq!(r.url.query(), None);
+        assert_graph_headers(r, true);
+        let expected = format!("{}/{}/identity/apiConnectors/{id}", server.uri(), V::API);
+        assert_eq!(body_json(r), json!({ "@odata.id": expected }));
+    }
+}
+
+async fn detach_puts_an_empty_object<V: Version, F: UserFlowFamily<V>>(case: &FlowCase) {
+    let (server, client) = serving(Some("PUT"), None, ResponseTemplate::new(204)).await;
+    flows::<V, F>(&client)
+        .detach(case.flow, Step::PostAttributeCollection)
+        .await
+        .expect("detach");
+    let r = only_request(&server).await;
+    assert_eq!(r.method.as_str(), "PUT");
+    assert_eq!(
+        r.url.path(),
+        case.path::<V>(&format!(
+            "/{}/apiConnectorConfiguration/postAttributeCollection/$ref",
+            case.flow
+        ))
+    );
+    assert_graph_headers(&r, true);
+    assert_eq!(body_json(&r), json!({}));
+}
+
+/// `#[tokio::test]`s running the generic user-flow tests for one version, family and case.
+macro_rules! per_family {
+    ($module:ident: $version:ident, $family:ident, $case:ident) => {
+        mod $module {
             #[tokio::test]
             async fn list_and_get() {
-                let (server, client) = start().await;
-                Mock::given(method("GET"))
-                    .and(path(base("")))
-                    .respond_with(ResponseTemplate::new(200).set_body_json(fixture($list)))
-                    .mount(&server)
-                    .await;
-                Mock::given(method("GET"))
-                    .and(path(base(&format!("/{}", $flow))))
-                    .respond_with(ResponseTemplate::new(200).set_body_json(fixture($get)))
-                    .mount(&server)
-                    .await;
-                let all = flows(&client).list_all().await.expect("list");
-                assert!(!all.is_empty());
-                let one = flows(&client).get($flow).await.expect("get");
-                assert!(one.id.is_some());
-                let reqs = requests(&server).await;
-                assert_eq!(reqs.len(), 2);
-                assert_eq!((reqs[0].method.as_str(), reqs[0].url.path()), ("GET", base("").as_str()));
-                assert_eq!(reqs[0].url.query(), None);
-                assert_eq!(reqs[1].url.path(), base(&format!("/{}", $flow)));
-                for r in &reqs {
-                    assert_graph_headers(r, false);
-                }
+                super::list_and_get::<super::$version, super::$family>(&super::$case).await
             }
-
             #[tokio::test]
             async fn create_and_delete() {
-                let (server, client) = start().await;
-                let documented = json!({"id": "Partner", "userFlowType": "signUpOrSignIn", "userFlowTypeVersion": 1});
-                Mock::given(method("POST"))
-                    .and(path(base("")))
-                    .respond_with(ResponseTemplate::new(201).set_body_json(json!({
-                        "id": format!("{}_1_Partner", $family_segment[..3].to_ascii_uppercase()),
-                        "userFlowType": "signUpOrSignIn",
-                        "userFlowTypeVersion": 1,
-                        "apiConnectorConfiguration": {}
-                    })))
-                    .mount(&server)
-                    .await;
-                Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
-                let flow = serde_json::from_value(documented.clone()).expect("flow");
-                let created = flows(&client).create(&flow).await.expect("create");
-                assert!(created.id.unwrap().ends_with("_1_Partner"));
-                flows(&client).delete($flow).await.expect("delete");
-                let reqs = requests(&server).await;
-                assert_eq!(reqs.len(), 2);
-                assert_eq!((reqs[0].method.as_str(), reqs[0].url.path()), ("POST", base("").as_str()));
-                assert_graph_headers(&reqs[0], true);
-                let sent = body_json(&reqs[0]);
-                assert!(same_json(&sent, &documented), "create body {sent} is not {documented}");
-                assert_eq!((reqs[1].method.as_str(), reqs[1].url.path()), ("DELETE", base(&format!("/{}", $flow)).as_str()));
-                assert_graph_headers(&reqs[1], false);
+                super::create_and_delete::<super::$version, super::$family>(&super::$case).await
             }
-
             #[tokio::test]
             async fn configuration_expands_every_step() {
-                let (server, client) = start().await;
-                Mock::given(method("GET"))
-                    .and(path(base(&format!("/{}/apiConnectorConfiguration", $flow))))
-                    .respond_with(ResponseTemplate::new(200).set_body_json(fixture($config)))
-                    .mount(&server)
-                    .await;
-                let config = flows(&client).configuration($flow).await.expect("configuration");
-                let r = only_request(&server).await;
-                assert_eq!(r.method.as_str(), "GET");
-                assert_eq!(query(&r), q(&[("$expand", $expand)]));
-                assert_graph_headers(&r, false);
-                assert!(config.post_federation_signup.is_some() || config.post_attribute_collection.is_some());
+                super::configuration_expands_every_step::<super::$version, super::$family>(
+                    &super::$case,
+                )
+                .await
             }
-
             #[tokio::test]
             async fn attach_puts_the_full_connector_url_on_ref() {
-                let (server, client) = start().await;
-                Mock::given(method("PUT")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
-                flows(&client).attach($flow, Step::PostFederationSignup, CONNECTOR_A).await.expect("attach");
-                flows(&client).attach($flow, Step::PostAttributeCollection, CONNECTOR_D).await.expect("attach");
-                let reqs = requests(&server).await;
-                assert_eq!(reqs.len(), 2);
-                for (r, step, id) in [
-                    (&reqs[0], "postFederationSignup", CONNECTOR_A),
-                    (&reqs[1], "postAttributeCollection", CONNECTOR_D),
-                ] {
-                    assert_eq!(r.method.as_str(), "PUT");
-                    assert_eq!(r.url.path(), base(&format!("/{}/apiConnectorConfiguration/{step}/$ref", $flow)));
-                    assert_eq!(r.url.query(), None);
-                    assert_graph_headers(r, true);
-                    let expected = format!("{}/{}/identity/apiConnectors/{id}", server.uri(), $segment);
-                    assert_eq!(body_json(r), json!({ "@odata.id": expected }));
-                }
+                super::attach_puts_the_full_connector_url_on_ref::<super::$version, super::$family>(
+                    &super::$case,
+                )
+                .await
             }
-
             #[tokio::test]
             async fn detach_puts_an_empty_object() {
-                let (server, client) = start().await;
-                Mock::given(method("PUT")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
-                flows(&client).detach($flow, Step::PostAttributeCollection).await.expect("detach");
-                let r = only_request(&server).await;
-                assert_eq!(r.method.as_str(), "PUT");
-                assert_eq!(r.url.path(), base(&format!("/{}/apiConnectorConfiguration/postAttributeCollection/$ref", $flow)));
-                assert_graph_headers(&r, true);
-                assert_eq!(body_json(&r), json!({}));
+                super::detach_puts_an_empty_object::<super::$version, super::$family>(&super::$case)
+                    .await
             }
         }
     };
 }
 
-user_flow_wire_tests!(b2c_beta, beta, B2cUserFlows, "beta", b2c_user_flows, "b2cUserFlows", "B2C_1_SignUpSignIn",
-    expand: "postFederationSignup,postAttributeCollection,preTokenIssuance",
-    list: "b2c_user_flow_list.json", get: "b2x_user_flow_get_beta.json",
-    config: "api_connector_configuration_expanded_b2c_beta.json");
-user_flow_wire_tests!(b2x_beta, beta, B2xUserFlows, "beta", b2x_user_flows, "b2xUserFlows", "B2X_1_PartnerSignUp",
-    expand: "postFederationSignup,postAttributeCollection",
-    list: "b2x_user_flow_list_beta.json", get: "b2x_user_flow_get_beta.json",
-    config: "api_connector_configuration_expanded_beta.json");
-user_flow_wire_tests!(b2x_v1, v1, B2xUserFlows, "v1.0", b2x_user_flows, "b2xUserFlows", "B2X_1_PartnerSignUp",
-    expand: "postFederationSignup,postAttributeCollection",
-    list: "b2x_user_flow_list_v1.json", get: "b2x_user_flow_get_v1.json",
-    config: "api_connector_configuration_expanded_v1.json");
+per_family!(b2c_beta: Beta, B2c, B2C_BETA);
+per_family!(b2x_beta: Beta, B2x, B2X_BETA);
+per_family!(b2x_v1: V1, B2x, B2X_V1);
 
 #[test]
 fn the_bind_url_matches_the_documented_one_for_the_global_cloud() {
@@ -694,30 +730,76 @@ fn the_bind_url_matches_the_documented_one_for_the_global_cloud() {
 
 #[tokio::test]
 async fn pre_token_issuance_cannot_be_attached_and_nothing_is_sent() {
-    let (server, client) = start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    let (server, client) = serving(None, None, ResponseTemplate::new(204)).await;
     let flows = client.beta().b2c_user_flows();
     let e = flows
-        .attach(
-            "B2C_1_SignUpSignIn",
-            entra_api_connectors::beta::Step::PreTokenIssuance,
-            CONNECTOR_A,
-        )
+        .attach("B2C_1_SignUpSignIn", Step::PreTokenIssuance, CONNECTOR_A)
         .await
         .unwrap_err();
     assert!(matches!(e, Error::InvalidInput(_)), "{e:?}");
     assert!(e.to_string().contains("preTokenIssuance"), "{e}");
     let e = flows
-        .detach(
-            "B2C_1_SignUpSignIn",
-            entra_api_connectors::beta::Step::PreTokenIssuance,
-        )
+        .detach("B2C_1_SignUpSignIn", Step::PreTokenIssuance)
         .await
         .unwrap_err();
     assert!(matches!(e, Error::InvalidInput(_)), "{e:?}");
+    assert_no_requests_sent(&requests(&server).await);
+}
+
+/// The step table of each version and family: what the spec has, bound or only read; a step a
+/// version lacks is refused before any request, naming the steps it has.
+#[tokio::test]
+async fn each_version_and_family_has_its_step_table() {
+    use entra_api_connectors::StepAccess::{Bind, Read};
+    let (server, client) = serving(None, None, ResponseTemplate::new(204)).await;
+    let (beta, v1) = (client.beta(), client.v1());
+    assert_eq!(
+        beta.b2c_user_flows().steps(),
+        [
+            (Step::PostFederationSignup, Bind),
+            (Step::PostAttributeCollection, Bind),
+            (Step::PreTokenIssuance, Read)
+        ]
+    );
+    let b2x = [
+        (Step::PostFederationSignup, Bind),
+        (Step::PostAttributeCollection, Bind),
+    ];
+    assert_eq!(beta.b2x_user_flows().steps(), b2x);
+    assert_eq!(v1.b2x_user_flows().steps(), b2x);
+    assert_eq!(beta.steps(), Step::ALL);
+    assert_eq!(v1.steps(), &Step::ALL[..2]);
+    assert_eq!(v1.b2x_user_flows().access(Step::PreTokenIssuance), None);
+    assert_eq!(
+        beta.step("PRETOKENISSUANCE").unwrap(),
+        Step::PreTokenIssuance
+    );
+
+    let e = v1.step("preTokenIssuance").unwrap_err();
+    assert!(matches!(e, Error::InvalidInput(_)), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        "invalid input: unknown step `preTokenIssuance`; Graph v1.0 has: postFederationSignup, postAttributeCollection"
+    );
+    let e = v1
+        .b2x_user_flows()
+        .attach("B2X_1_x", Step::PreTokenIssuance, CONNECTOR_A)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidInput(_)), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        "invalid input: Graph v1.0 has no preTokenIssuance step; it has: postFederationSignup, postAttributeCollection"
+    );
+    let e = beta
+        .b2x_user_flows()
+        .detach("B2X_1_x", Step::PreTokenIssuance)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid input: the preTokenIssuance step cannot be bound through $ref: Graph marks it not referenceable"
+    );
     assert_no_requests_sent(&requests(&server).await);
 }
 
@@ -767,11 +849,7 @@ fn assert_not_found(e: &Error) {
 
 #[tokio::test]
 async fn not_found_is_a_graph_error_on_every_operation() {
-    let (server, client) = start().await;
-    Mock::given(any())
-        .respond_with(not_found())
-        .mount(&server)
-        .await;
+    let (server, client) = serving(None, None, not_found()).await;
     let id = "0b1d2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
     let c = client.beta().connectors();
     assert_not_found(&c.get(id, &[]).await.unwrap_err());
@@ -792,11 +870,7 @@ async fn not_found_is_a_graph_error_on_every_operation() {
     let flows = client.v1().b2x_user_flows();
     assert_not_found(
         &flows
-            .attach(
-                "B2X_1_x",
-                entra_api_connectors::v1::Step::PostFederationSignup,
-                id,
-            )
+            .attach("B2X_1_x", Step::PostFederationSignup, id)
             .await
             .unwrap_err(),
     );
@@ -806,11 +880,12 @@ async fn not_found_is_a_graph_error_on_every_operation() {
 
 #[tokio::test]
 async fn b2c_errors_keep_the_correlation_id() {
-    let (server, client) = start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(403).set_body_json(fixture("error_b2c_forbidden.json")))
-        .mount(&server)
-        .await;
+    let (_server, client) = serving(
+        None,
+        None,
+        ResponseTemplate::new(403).set_body_json(fixture("error_b2c_forbidden.json")),
+    )
+    .await;
     let e = client.beta().b2x_user_flows().list_all().await.unwrap_err();
     let g = e.graph().expect("Graph error");
     assert_eq!((g.status, g.code.as_str()), (403, "AADB2C"));
@@ -835,14 +910,12 @@ async fn b2c_errors_keep_the_correlation_id() {
 
 #[tokio::test]
 async fn wrong_pfx_password_at_graph_is_reported() {
-    let (server, client) = start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(400)
-                .set_body_json(fixture("error_b2c_certificate_password.json")),
-        )
-        .mount(&server)
-        .await;
+    let (_server, client) = serving(
+        None,
+        None,
+        ResponseTemplate::new(400).set_body_json(fixture("error_b2c_certificate_password.json")),
+    )
+    .await;
     let pfx = fixture_pfx("upload_client_certificate_request.json");
     let upload = Pkcs12Upload::from_bytes(&pfx, SecretString::from(UPLOAD_PFX_PASSWORD)).unwrap();
     let e = client
@@ -863,10 +936,13 @@ async fn wrong_pfx_password_at_graph_is_reported() {
 async fn gateway_html_error_becomes_a_graph_error_with_http_code() {
     let (server, client) = start().await;
     let html = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>";
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(502).set_body_raw(html, "text/html"))
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        None,
+        None,
+        ResponseTemplate::new(502).set_body_raw(html, "text/html"),
+    )
+    .await;
     let c = client.beta().connectors();
     let patch = ConnectorPatch {
         target_url: Patch::Set("https://api.contoso-test.example/v3".into()),
@@ -889,11 +965,12 @@ async fn gateway_html_error_becomes_a_graph_error_with_http_code() {
 
 #[tokio::test]
 async fn success_with_a_body_that_is_not_json_is_a_decode_error() {
-    let (server, client) = start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_raw("<html>Sign in</html>", "text/html"))
-        .mount(&server)
-        .await;
+    let (_server, client) = serving(
+        None,
+        None,
+        ResponseTemplate::new(200).set_body_raw("<html>Sign in</html>", "text/html"),
+    )
+    .await;
     let c = client.v1().connectors();
     let e = c.get(CONNECTOR_A, &[]).await.unwrap_err();
     assert!(matches!(&e, Error::Decode { .. }), "{e:?}");
@@ -916,11 +993,7 @@ async fn success_with_a_body_that_is_not_json_is_a_decode_error() {
 
 #[tokio::test]
 async fn invalid_input_is_rejected_before_any_request() {
-    let (server, client) = start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    let (server, client) = serving(None, None, ResponseTemplate::new(204)).await;
     let c = client.beta().connectors();
     let basic = || Authentication::basic("svc", "Fixture-Basic-Pa55!");
     let cases: Vec<(&str, Error)> = vec![
@@ -1020,11 +1093,7 @@ async fn invalid_input_is_rejected_before_any_request() {
             client
                 .beta()
                 .b2x_user_flows()
-                .attach(
-                    "B2X_1_x",
-                    entra_api_connectors::beta::Step::PostFederationSignup,
-                    "",
-                )
+                .attach("B2X_1_x", Step::PostFederationSignup, "")
                 .await
                 .unwrap_err()
         }),
@@ -1032,11 +1101,7 @@ async fn invalid_input_is_rejected_before_any_request() {
             client
                 .v1()
                 .b2x_user_flows()
-                .attach(
-                    "..",
-                    entra_api_connectors::v1::Step::PostFederationSignup,
-                    CONNECTOR_A,
-                )
+                .attach("..", Step::PostFederationSignup, CONNECTOR_A)
                 .await
                 .unwrap_err()
         }),
@@ -1044,7 +1109,7 @@ async fn invalid_input_is_rejected_before_any_request() {
             client
                 .v1()
                 .b2x_user_flows()
-                .detach("", entra_api_connectors::v1::Step::PostAttributeCollection)
+                .detach("", Step::PostAttributeCollection)
                 .await
                 .unwrap_err()
         }),
@@ -1159,16 +1224,14 @@ impl TokenProvider for FailingTokens {
 #[tokio::test]
 async fn tokens_are_cached_across_requests_and_versions() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(fixture("get_api_connector_basic_beta.json")),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("PATCH"))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        Some("GET"),
+        None,
+        ResponseTemplate::new(200).set_body_json(fixture("get_api_connector_basic_beta.json")),
+    )
+    .await;
+    mount(&server, Some("PATCH"), None, ResponseTemplate::new(204)).await;
     let calls = Arc::new(AtomicUsize::new(0));
     let client = GraphClient::builder()
         .base_url(server.uri())
@@ -1224,10 +1287,7 @@ async fn tokens_are_cached_across_requests_and_versions() {
 #[tokio::test]
 async fn auth_failure_is_an_auth_error_and_nothing_is_sent() {
     let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    mount(&server, None, None, ResponseTemplate::new(204)).await;
     let client = GraphClient::builder()
         .base_url(server.uri())
         .token_provider(FailingTokens)
@@ -1291,17 +1351,13 @@ fn base_url_must_be_http_without_query() {
 async fn lower_case_innererror_is_read_on_every_path() {
     // https://learn.microsoft.com/graph/errors spells it `innererror`; real responses send
     // `innerError`. Both must give the ids and date, whichever code path decodes the error.
-    let (server, client) = start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(409).set_body_json(json!({
+    let (_server, client) = serving(None, None, ResponseTemplate::new(409).set_body_json(json!({
             "error": {
                 "code": "Conflict",
                 "message": "A connector with this name exists.",
                 "innererror": {"date": "2025-03-14T09:26:53", "request-id": "r-1", "client-request-id": "c-1"}
             }
-        })))
-        .mount(&server)
-        .await;
+        }))).await;
     let c = client.beta().connectors();
     let patch = ConnectorPatch {
         display_name: Patch::Set("x".into()),
@@ -1327,13 +1383,10 @@ async fn odata_media_type_parameters_are_accepted() {
     // JSON responses may carry parameters: `application/json;odata.metadata=minimal;...`.
     let (server, client) = start().await;
     let body = serde_json::to_vec(&fixture("get_api_connector_basic_v1.json")).unwrap();
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
+    mount(&server, None, None, ResponseTemplate::new(200).set_body_raw(
             body,
             "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8",
-        ))
-        .mount(&server)
-        .await;
+        )).await;
     let c = client
         .v1()
         .connectors()
@@ -1395,12 +1448,9 @@ async fn a_401_drops_the_cached_token_and_retries_once_with_a_new_one() {
 #[tokio::test]
 async fn a_401_with_an_unchanged_token_is_returned_after_one_request() {
     let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+    mount(&server, None, None, ResponseTemplate::new(401).set_body_json(json!({
             "error": { "code": "InvalidAuthenticationToken", "message": "Access token validation failure." }
-        })))
-        .mount(&server)
-        .await;
+        }))).await;
     let client = client_for(&server);
     let e = client
         .v1()

@@ -22,18 +22,21 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use entra_api_connectors::auth::{AccessToken, StaticToken, TokenFuture, TokenProvider};
-use entra_api_connectors::beta::Step;
-use entra_api_connectors::beta::types::{B2cIdentityUserFlow, UserFlowType};
+mod support;
+
+use entra_api_connectors::auth::{AccessToken, TokenFuture, TokenProvider};
 use entra_api_connectors::connectors::{
     Authentication, ConnectorPatch, ListOptions, NewConnector, Patch, Pkcs12Upload,
 };
+use entra_api_connectors::models::{ConnectorModel, FlowModel};
 use entra_api_connectors::retry::RetryPolicy;
-use entra_api_connectors::{Error, GraphClient};
+use entra_api_connectors::{B2c, B2x, Beta, Error, GraphClient, Step, UserFlowFamily, V1, Version};
 use entra_api_connectors_emulator::{
     DEFAULT_TOKEN, Emulator, EmulatorConfig, FaultRule, Faults, Step as StoredStep, TenantKind,
 };
 use secrecy::SecretString;
+use serde_json::json;
+use support::{expect_graph, typed};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Dispatch, Event, Metadata};
@@ -155,22 +158,11 @@ fn run<F: Future>(workers: usize, test: impl FnOnce(Arc<Retries>) -> F) -> F::Ou
 
 /// Tiny delays so that the tests run in a few seconds; Retry-After from the emulator still rules.
 fn fast_retries(max_retries: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_retries,
-        max_total_delay: Duration::from_secs(2),
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-    }
+    support::fast_retries(max_retries, Duration::from_secs(2))
 }
 
 fn client_with(emulator: &Emulator, policy: RetryPolicy) -> GraphClient {
-    GraphClient::builder()
-        .base_url(emulator.base_url())
-        .token_provider(StaticToken::new(DEFAULT_TOKEN))
-        .retry_policy(policy)
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("a valid client")
+    support::emulator_client(emulator, policy)
 }
 
 async fn start(config: EmulatorConfig) -> Emulator {
@@ -185,16 +177,6 @@ fn basic(name: &str) -> NewConnector {
         format!("https://api.contoso.example/{}", name.replace(' ', "-")),
         Authentication::basic("caller", SecretString::from(PASSWORD)),
     )
-}
-
-fn expect_graph<T: std::fmt::Debug>(
-    result: Result<T, Error>,
-    status: u16,
-) -> Box<entra_api_connectors::GraphError> {
-    match result {
-        Err(Error::Graph(g)) if g.status == status => g,
-        other => panic!("expected Graph error {status}, got {other:?}"),
-    }
 }
 
 /// A dropped connection on a request that reached the server: `Error::Transport` with a message
@@ -222,8 +204,7 @@ fn assert_clear_transport<T: std::fmt::Debug>(result: Result<T, Error>) -> Strin
 // ---------------------------------------------------------------------------------------------
 // Targeted faults
 
-#[test]
-fn throttled_reads_wait_for_retry_after_then_succeed() {
+fn throttled_reads_wait_for_retry_after_then_succeed<V: Version>() {
     run(2, |retries| async move {
         let emulator = start(EmulatorConfig::new(TenantKind::B2c).seed(7).fault_rule(
             FaultRule::new(
@@ -240,9 +221,9 @@ fn throttled_reads_wait_for_retry_after_then_succeed() {
             max_backoff: Duration::from_secs(1),
         };
         let client = client_with(&emulator, policy);
-        let connectors = client.beta().connectors();
+        let connectors = client.graph::<V>().connectors();
         let created = connectors.create(&basic("throttled")).await.unwrap();
-        let id = created.id.clone().unwrap();
+        let id = created.id().clone().unwrap();
         for _ in 0..20 {
             assert_eq!(connectors.get(&id, &[]).await.unwrap(), created);
         }
@@ -257,7 +238,7 @@ fn throttled_reads_wait_for_retry_after_then_succeed() {
                 ("GET", "HTTP 429", 20),
                 "{r:?}"
             );
-            assert_eq!(r.path, format!("/beta/identity/apiConnectors/{id}"));
+            assert_eq!(r.path, format!("/{}/identity/apiConnectors/{id}", V::API));
         }
         println!(
             "throttled reads: 20 succeeded after {} retries on 429",
@@ -266,8 +247,7 @@ fn throttled_reads_wait_for_retry_after_then_succeed() {
     });
 }
 
-#[test]
-fn throttling_that_lasts_ends_with_a_clear_429_within_the_delay_budget() {
+fn throttling_that_lasts_ends_with_a_clear_429_within_the_delay_budget<V: Version>() {
     run(2, |retries| async move {
         let emulator = start(EmulatorConfig::new(TenantKind::Workforce).fault_rule(
             FaultRule::new(
@@ -281,12 +261,13 @@ fn throttling_that_lasts_ends_with_a_clear_429_within_the_delay_budget() {
             ..fast_retries(10)
         };
         let client = client_with(&emulator, policy);
-        let connectors = client.v1().connectors();
+        let connectors = client.graph::<V>().connectors();
         let id = connectors
             .create(&basic("always throttled"))
             .await
             .unwrap()
-            .id
+            .id()
+            .clone()
             .unwrap();
         let started = Instant::now();
         let g = expect_graph(connectors.get(&id, &[]).await, 429);
@@ -311,22 +292,21 @@ fn throttling_that_lasts_ends_with_a_clear_429_within_the_delay_budget() {
     });
 }
 
-#[test]
-fn unavailable_creates_are_retried_without_duplicates() {
+fn unavailable_creates_are_retried_without_duplicates<V: Version>() {
     run(2, |retries| async move {
         let emulator = start(EmulatorConfig::new(TenantKind::B2c).seed(3).fault_rule(
             FaultRule::new("POST /identity/apiConnectors", Faults::unavailable(0.5)),
         ))
         .await;
         let client = client_with(&emulator, fast_retries(10));
-        let connectors = client.beta().connectors();
+        let connectors = client.graph::<V>().connectors();
         let mut ids = Vec::new();
         for i in 0..10 {
             let c = connectors
                 .create(&basic(&format!("retried create {i}")))
                 .await
                 .unwrap();
-            ids.push(c.id.unwrap());
+            ids.push(c.id().clone().unwrap());
         }
         let stored: Vec<(String, Option<String>)> = emulator
             .connectors()
@@ -353,12 +333,30 @@ fn unavailable_creates_are_retried_without_duplicates() {
     });
 }
 
-#[test]
-fn failed_writes_leave_nothing_half_written() {
+/// A flow family on a tenant: the tenant kind, the `PUT` pattern of the family's `$ref`s and one
+/// of the tenant's default flows.
+struct FlowTenant {
+    kind: TenantKind,
+    refs: &'static str,
+    flow: &'static str,
+}
+
+const B2C_TENANT: FlowTenant = FlowTenant {
+    kind: TenantKind::B2c,
+    refs: "PUT /identity/b2cUserFlows/**",
+    flow: "B2C_1_SignUp",
+};
+const B2X_TENANT: FlowTenant = FlowTenant {
+    kind: TenantKind::Workforce,
+    refs: "PUT /identity/b2xUserFlows/**",
+    flow: "B2X_1_PartnerSignUp",
+};
+
+fn failed_writes_leave_nothing_half_written<V: Version, F: UserFlowFamily<V>>(tenant: FlowTenant) {
     run(2, |retries| async move {
-        let emulator = start(EmulatorConfig::new(TenantKind::B2c)).await;
+        let emulator = start(EmulatorConfig::new(tenant.kind)).await;
         let client = client_with(&emulator, fast_retries(2));
-        let connectors = client.beta().connectors();
+        let connectors = client.graph::<V>().connectors();
 
         // Create: 503 until the retries run out; no connector appears.
         emulator.add_fault_rule(FaultRule::new(
@@ -371,7 +369,13 @@ fn failed_writes_leave_nothing_half_written() {
         assert!(emulator.connectors().is_empty());
 
         emulator.clear_faults();
-        let id = connectors.create(&basic("kept")).await.unwrap().id.unwrap();
+        let id = connectors
+            .create(&basic("kept"))
+            .await
+            .unwrap()
+            .id()
+            .clone()
+            .unwrap();
         let before = emulator.connectors();
 
         // Update throttled to the end: unchanged.
@@ -420,20 +424,20 @@ fn failed_writes_leave_nothing_half_written() {
 
         // Attach throttled to the end: nothing bound.
         emulator.add_fault_rule(FaultRule::new(
-            "PUT /identity/b2cUserFlows/**",
+            tenant.refs,
             Faults::throttle(1.0, Duration::ZERO),
         ));
         expect_graph(
             client
-                .beta()
-                .b2c_user_flows()
-                .attach("B2C_1_SignUp", Step::PostAttributeCollection, &id)
+                .graph::<V>()
+                .user_flows::<F>()
+                .attach(tenant.flow, Step::PostAttributeCollection, &id)
                 .await,
             429,
         );
         assert!(
             emulator
-                .user_flow("B2C_1_SignUp")
+                .user_flow(tenant.flow)
                 .unwrap()
                 .api_connector_configuration
                 .is_empty()
@@ -441,8 +445,7 @@ fn failed_writes_leave_nothing_half_written() {
     });
 }
 
-#[test]
-fn dropped_connection_on_create_is_a_transport_error_and_not_retried() {
+fn dropped_connection_on_create_is_a_transport_error_and_not_retried<V: Version>() {
     run(2, |retries| async move {
         let emulator = start(EmulatorConfig::new(TenantKind::Workforce).fault_rule(
             FaultRule::new(
@@ -452,24 +455,13 @@ fn dropped_connection_on_create_is_a_transport_error_and_not_retried() {
         ))
         .await;
         let client = client_with(&emulator, fast_retries(5));
-        for graph_version in ["beta", "v1.0"] {
-            let result = match graph_version {
-                "beta" => client
-                    .beta()
-                    .connectors()
-                    .create(&basic("dropped"))
-                    .await
-                    .map(|c| c.id),
-                _ => client
-                    .v1()
-                    .connectors()
-                    .create(&basic("dropped"))
-                    .await
-                    .map(|c| c.id),
-            };
-            let text = assert_clear_transport(result);
-            println!("{graph_version}: a dropped create reads: {text}");
-        }
+        let result = client
+            .graph::<V>()
+            .connectors()
+            .create(&basic("dropped"))
+            .await;
+        let text = assert_clear_transport(result);
+        println!("{}: a dropped create reads: {text}", V::API);
         assert_eq!(
             retries.count(),
             0,
@@ -479,7 +471,7 @@ fn dropped_connection_on_create_is_a_transport_error_and_not_retried() {
         assert!(emulator.connectors().is_empty());
         // The caller's reconciliation: list by the unique display name.
         let found = client
-            .beta()
+            .graph::<V>()
             .connectors()
             .list_all(ListOptions::default().filter("displayName eq 'dropped'"))
             .await
@@ -488,8 +480,10 @@ fn dropped_connection_on_create_is_a_transport_error_and_not_retried() {
     });
 }
 
-#[test]
-fn dropped_connections_on_reads_and_idempotent_writes_are_retried() {
+fn dropped_connections_on_reads_and_idempotent_writes_are_retried<V: Version>()
+where
+    B2x: UserFlowFamily<V>,
+{
     run(2, |retries| async move {
         let emulator = start(
             EmulatorConfig::new(TenantKind::Workforce)
@@ -498,7 +492,7 @@ fn dropped_connections_on_reads_and_idempotent_writes_are_retried() {
         )
         .await;
         let client = client_with(&emulator, fast_retries(10));
-        let connectors = client.v1().connectors();
+        let connectors = client.graph::<V>().connectors();
         let mut ids = Vec::new();
         for i in 0..5 {
             ids.push(
@@ -506,14 +500,15 @@ fn dropped_connections_on_reads_and_idempotent_writes_are_retried() {
                     .create(&basic(&format!("read {i}")))
                     .await
                     .unwrap()
-                    .id
+                    .id()
+                    .clone()
                     .unwrap(),
             );
         }
         emulator.set_faults(Faults::drop_connections(0.4));
         for id in ids.iter().cycle().take(20) {
             assert_eq!(
-                connectors.get(id, &["id"]).await.unwrap().id.as_ref(),
+                connectors.get(id, &["id"]).await.unwrap().id().as_ref(),
                 Some(id)
             );
         }
@@ -522,7 +517,7 @@ fn dropped_connections_on_reads_and_idempotent_writes_are_retried() {
             .await
             .unwrap()
             .into_iter()
-            .map(|c| c.id.unwrap())
+            .map(|c| c.id().clone().unwrap())
             .collect();
         assert_eq!(listed, ids, "every page read despite drops");
         // PATCH, PUT $ref and DELETE are idempotent: retried after a drop.
@@ -531,13 +526,9 @@ fn dropped_connections_on_reads_and_idempotent_writes_are_retried() {
             ..ConnectorPatch::default()
         };
         connectors.update(&ids[0], &patch).await.unwrap();
-        let flows = client.v1().b2x_user_flows();
+        let flows = client.graph::<V>().b2x_user_flows();
         flows
-            .attach(
-                "B2X_1_PartnerSignUp",
-                entra_api_connectors::v1::Step::PostFederationSignup,
-                &ids[1],
-            )
+            .attach("B2X_1_PartnerSignUp", Step::PostFederationSignup, &ids[1])
             .await
             .unwrap();
         connectors.delete(&ids[2]).await.unwrap();
@@ -758,12 +749,12 @@ impl Task {
     }
 
     /// After a create whose outcome is unknown: list by the unique display name.
-    async fn reconcile(&mut self, client: &GraphClient, name: &str, url: &str) {
+    async fn reconcile<V: Version>(&mut self, client: &GraphClient, name: &str, url: &str) {
         self.tally.unknown_creates += 1;
         let filter = format!("displayName eq '{name}'");
         for _ in 0..5 {
             match client
-                .beta()
+                .graph::<V>()
                 .connectors()
                 .list_all(ListOptions::default().filter(filter.clone()))
                 .await
@@ -777,7 +768,7 @@ impl Task {
                         Some(c) => {
                             self.tally.reconciled_present += 1;
                             self.connectors.push(Known {
-                                id: c.id.clone().unwrap_or_default(),
+                                id: c.id().clone().unwrap_or_default(),
                                 name: name.to_owned(),
                                 targets: vec![url.to_owned()],
                                 exists: Exists::Yes,
@@ -796,7 +787,7 @@ impl Task {
         self.unresolved.push(name.to_owned());
     }
 
-    async fn create(&mut self, client: &GraphClient) {
+    async fn create<V: Version>(&mut self, client: &GraphClient) {
         let name = format!("{}{}", self.prefix(), self.created);
         let url = format!(
             "https://api.contoso.example/soak/{}/{}/v0",
@@ -808,42 +799,42 @@ impl Task {
             &url,
             Authentication::basic("soak", SecretString::from(PASSWORD)),
         );
-        match client.beta().connectors().create(&new).await {
+        match client.graph::<V>().connectors().create(&new).await {
             Ok(c) => {
                 self.tally.succeeded += 1;
-                if c.display_name.as_deref() != Some(name.as_str())
-                    || c.target_url.as_deref() != Some(url.as_str())
+                if c.display_name().as_deref() != Some(name.as_str())
+                    || c.target_url().as_deref() != Some(url.as_str())
                 {
                     self.tally.mismatch(format!("create {name} returned {c:?}"));
                 }
                 self.connectors.push(Known {
-                    id: c.id.unwrap_or_default(),
+                    id: c.id().clone().unwrap_or_default(),
                     name,
                     targets: vec![url],
                     exists: Exists::Yes,
                 });
             }
             Err(e) => match self.tally.fail("create", &e) {
-                Some(Failure::Unknown) => self.reconcile(client, &name, &url).await,
+                Some(Failure::Unknown) => self.reconcile::<V>(client, &name, &url).await,
                 Some(Failure::NotFound) => self.tally.unclear.push(format!("create {name}: {e}")),
                 _ => {}
             },
         }
     }
 
-    async fn get(&mut self, client: &GraphClient) {
+    async fn get<V: Version>(&mut self, client: &GraphClient) {
         let Some(i) = self.pick(false) else {
-            return self.create(client).await;
+            return self.create::<V>(client).await;
         };
         let id = self.connectors[i].id.clone();
-        match client.beta().connectors().get(&id, &[]).await {
+        match client.graph::<V>().connectors().get(&id, &[]).await {
             Ok(c) => {
                 self.tally.succeeded += 1;
-                if c.display_name.as_deref() != Some(self.connectors[i].name.as_str()) {
+                if c.display_name().as_deref() != Some(self.connectors[i].name.as_str()) {
                     self.tally
-                        .mismatch(format!("get {id}: displayName {:?}", c.display_name));
+                        .mismatch(format!("get {id}: displayName {:?}", c.display_name()));
                 }
-                self.found(i, c.target_url.as_deref(), "get");
+                self.found(i, c.target_url().as_deref(), "get");
             }
             Err(e) => {
                 if let Some(Failure::NotFound) = self.tally.fail("get", &e) {
@@ -853,9 +844,9 @@ impl Task {
         }
     }
 
-    async fn update(&mut self, client: &GraphClient) {
+    async fn update<V: Version>(&mut self, client: &GraphClient) {
         let Some(i) = self.pick(true) else {
-            return self.create(client).await;
+            return self.create::<V>(client).await;
         };
         let id = self.connectors[i].id.clone();
         let url = format!(
@@ -867,7 +858,7 @@ impl Task {
             target_url: Patch::Set(url.clone()),
             ..ConnectorPatch::default()
         };
-        match client.beta().connectors().update(&id, &patch).await {
+        match client.graph::<V>().connectors().update(&id, &patch).await {
             Ok(()) => {
                 self.tally.succeeded += 1;
                 self.connectors[i].targets = vec![url];
@@ -880,9 +871,9 @@ impl Task {
         }
     }
 
-    async fn delete(&mut self, client: &GraphClient) {
+    async fn delete<V: Version>(&mut self, client: &GraphClient) {
         let Some(i) = self.pick(true) else {
-            return self.create(client).await;
+            return self.create::<V>(client).await;
         };
         let id = self.connectors[i].id.clone();
         let unbind = |bindings: &mut BTreeMap<StoredStep, BTreeSet<Option<String>>>,
@@ -896,7 +887,7 @@ impl Task {
                 }
             }
         };
-        match client.beta().connectors().delete(&id).await {
+        match client.graph::<V>().connectors().delete(&id).await {
             Ok(()) => {
                 self.tally.succeeded += 1;
                 self.connectors[i].exists = Exists::No;
@@ -913,14 +904,17 @@ impl Task {
         }
     }
 
-    async fn attach(&mut self, client: &GraphClient) {
+    async fn attach<V: Version>(&mut self, client: &GraphClient)
+    where
+        B2c: UserFlowFamily<V>,
+    {
         let Some(i) = self.pick(true) else {
-            return self.create(client).await;
+            return self.create::<V>(client).await;
         };
         let id = self.connectors[i].id.clone();
         let (step, stored) = REFERENCEABLE[self.rng.usize(..REFERENCEABLE.len())];
         let detach = self.rng.u8(..4) == 0;
-        let flows = client.beta().b2c_user_flows();
+        let flows = client.graph::<V>().user_flows::<B2c>();
         let (result, target) = if detach {
             (flows.detach(&self.flow, step).await, None)
         } else {
@@ -943,10 +937,10 @@ impl Task {
     }
 
     /// List the task's own connectors (several pages) and compare with what it knows.
-    async fn list(&mut self, client: &GraphClient) {
+    async fn list<V: Version>(&mut self, client: &GraphClient) {
         let filter = format!("startswith(displayName,'{}')", self.prefix());
         match client
-            .beta()
+            .graph::<V>()
             .connectors()
             .list_all(ListOptions::default().filter(filter))
             .await
@@ -955,15 +949,15 @@ impl Task {
                 self.tally.succeeded += 1;
                 let mut seen = BTreeSet::new();
                 for c in &listed {
-                    let id = c.id.clone().unwrap_or_default();
+                    let id = c.id().clone().unwrap_or_default();
                     seen.insert(id.clone());
                     match self.connectors.iter().position(|k| k.id == id) {
                         Some(i) if self.connectors[i].exists == Exists::No => {
                             self.tally.mismatch(format!("list: deleted {id} is listed"));
                         }
-                        Some(i) => self.found(i, c.target_url.as_deref(), "list"),
+                        Some(i) => self.found(i, c.target_url().as_deref(), "list"),
                         None => {
-                            let name = c.display_name.clone().unwrap_or_default();
+                            let name = c.display_name().clone().unwrap_or_default();
                             match self.unresolved.iter().position(|n| *n == name) {
                                 Some(u) => {
                                     self.unresolved.remove(u);
@@ -971,7 +965,7 @@ impl Task {
                                     self.connectors.push(Known {
                                         id,
                                         name,
-                                        targets: c.target_url.clone().into_iter().collect(),
+                                        targets: c.target_url().clone().into_iter().collect(),
                                         exists: Exists::Yes,
                                     });
                                 }
@@ -994,36 +988,44 @@ impl Task {
         }
     }
 
-    async fn run(mut self, client: GraphClient, operations: usize) -> Self {
+    async fn run<V: Version>(mut self, client: GraphClient, operations: usize) -> Self
+    where
+        B2c: UserFlowFamily<V>,
+    {
         for _ in 0..operations {
             self.tally.operations += 1;
             match self.rng.u8(..100) {
-                0..25 => self.create(&client).await,
-                25..45 => self.get(&client).await,
-                45..65 => self.update(&client).await,
-                65..80 => self.attach(&client).await,
-                80..92 => self.delete(&client).await,
-                _ => self.list(&client).await,
+                0..25 => self.create::<V>(&client).await,
+                25..45 => self.get::<V>(&client).await,
+                45..65 => self.update::<V>(&client).await,
+                65..80 => self.attach::<V>(&client).await,
+                80..92 => self.delete::<V>(&client).await,
+                _ => self.list::<V>(&client).await,
             }
         }
         self
     }
 }
 
-#[test]
-fn soak_concurrent_operations_under_heavy_faults_lose_and_duplicate_nothing() {
+fn soak_concurrent_operations_under_heavy_faults_lose_and_duplicate_nothing<V: Version>()
+where
+    B2c: UserFlowFamily<V>,
+{
     run(4, |retries| async move {
         let emulator = start(EmulatorConfig::new(TenantKind::B2c).page_size(5).seed(2024)).await;
         // One user flow per task, created before the faults start, with a separate client.
         let setup = client_with(&emulator, RetryPolicy::none());
         for n in 0..TASKS {
-            let flow = B2cIdentityUserFlow {
-                id: Some(format!("Soak{n}")),
-                user_flow_type: Some(UserFlowType::SignUp),
-                user_flow_type_version: Some(3.0),
-                ..Default::default()
-            };
-            setup.beta().b2c_user_flows().create(&flow).await.unwrap();
+            let flow: <B2c as UserFlowFamily<V>>::Flow = typed(json!({
+                "id": format!("Soak{n}"), "userFlowType": "signUp", "userFlowTypeVersion": 3.0
+            }));
+            assert_eq!(flow.id().as_deref(), Some(format!("Soak{n}").as_str()));
+            setup
+                .graph::<V>()
+                .user_flows::<B2c>()
+                .create(&flow)
+                .await
+                .unwrap();
         }
 
         let faults = Faults {
@@ -1059,7 +1061,9 @@ fn soak_concurrent_operations_under_heavy_faults_lose_and_duplicate_nothing() {
         let mut handles = Vec::new();
         for n in 0..TASKS {
             let operations = OPERATIONS / TASKS + usize::from(n < OPERATIONS % TASKS);
-            handles.push(tokio::spawn(Task::new(n).run(client.clone(), operations)));
+            handles.push(tokio::spawn(
+                Task::new(n).run::<V>(client.clone(), operations),
+            ));
         }
         let tasks =
             tokio::time::timeout(Duration::from_secs(120), futures::future::join_all(handles))
@@ -1077,7 +1081,7 @@ fn soak_concurrent_operations_under_heavy_faults_lose_and_duplicate_nothing() {
         for task in &mut tasks {
             for name in std::mem::take(&mut task.unresolved) {
                 let found = client
-                    .beta()
+                    .graph::<V>()
                     .connectors()
                     .list_all(ListOptions::default().filter(format!("displayName eq '{name}'")))
                     .await
@@ -1089,9 +1093,9 @@ fn soak_concurrent_operations_under_heavy_faults_lose_and_duplicate_nothing() {
                 if let Some(c) = found.first() {
                     task.tally.reconciled_present += 1;
                     task.connectors.push(Known {
-                        id: c.id.clone().unwrap(),
+                        id: c.id().clone().unwrap(),
                         name: name.clone(),
-                        targets: c.target_url.clone().into_iter().collect(),
+                        targets: c.target_url().clone().into_iter().collect(),
                         exists: Exists::Yes,
                     });
                 } else {
@@ -1238,19 +1242,21 @@ fn soak_concurrent_operations_under_heavy_faults_lose_and_duplicate_nothing() {
     });
 }
 
-#[test]
-fn timeouts_are_retried_for_reads_and_leave_a_create_to_reconcile() {
+fn timeouts_are_retried_for_reads_and_leave_a_create_to_reconcile<V: Version>() {
     run(2, |retries| async move {
         let emulator = start(EmulatorConfig::new(TenantKind::B2c)).await;
-        let client = GraphClient::builder()
-            .base_url(emulator.base_url())
-            .token_provider(StaticToken::new(DEFAULT_TOKEN))
-            .retry_policy(fast_retries(2))
+        let client = support::builder(&emulator.base_url(), DEFAULT_TOKEN, fast_retries(2))
             .timeout(Duration::from_millis(150))
             .build()
             .unwrap();
-        let connectors = client.beta().connectors();
-        let id = connectors.create(&basic("slow")).await.unwrap().id.unwrap();
+        let connectors = client.graph::<V>().connectors();
+        let id = connectors
+            .create(&basic("slow"))
+            .await
+            .unwrap()
+            .id()
+            .clone()
+            .unwrap();
 
         // Every read is slower than the client's timeout: retried, then a clear timeout.
         emulator.set_faults(Faults::latency(Duration::from_millis(400)));
@@ -1294,4 +1300,31 @@ fn timeouts_are_retried_for_reads_and_leave_a_create_to_reconcile() {
             }
         );
     });
+}
+
+// The tests above run once per version (`beta::…`, `v1::…`); the soak binds Azure AD B2C user
+// flows, which only beta has.
+support::per_version!(
+    sync:
+    throttled_reads_wait_for_retry_after_then_succeed,
+    throttling_that_lasts_ends_with_a_clear_429_within_the_delay_budget,
+    unavailable_creates_are_retried_without_duplicates,
+    dropped_connection_on_create_is_a_transport_error_and_not_retried,
+    dropped_connections_on_reads_and_idempotent_writes_are_retried,
+    timeouts_are_retried_for_reads_and_leave_a_create_to_reconcile,
+);
+
+#[test]
+fn failed_writes_leave_nothing_half_written_b2c_beta() {
+    failed_writes_leave_nothing_half_written::<Beta, B2c>(B2C_TENANT)
+}
+
+#[test]
+fn failed_writes_leave_nothing_half_written_b2x_v1() {
+    failed_writes_leave_nothing_half_written::<V1, B2x>(B2X_TENANT)
+}
+
+#[test]
+fn soak_concurrent_operations_under_heavy_faults_lose_and_duplicate_nothing_beta() {
+    soak_concurrent_operations_under_heavy_faults_lose_and_duplicate_nothing::<Beta>()
 }

@@ -1,21 +1,16 @@
 //! The exported JSON Schemas, checked with an independent validator (the `jsonschema` crate) against
 //! the documented Graph bodies in `tests/fixtures/graph/` and against broken variants of them.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 
 use entra_api_connectors::certificate::{testing, unix_now};
 use entra_api_connectors::connectors::{Authentication, ConnectorPatch, Patch, Pkcs12Upload};
 use entra_api_connectors::schema;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::{Value, json};
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/graph")
-}
-
-fn fixture(name: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(fixtures().join(name)).unwrap()).unwrap()
-}
+use support::fixture;
 
 /// The exported schema `group/stem`, compiled for draft 2020-12.
 fn validator(group: &str, stem: &str) -> jsonschema::Validator {

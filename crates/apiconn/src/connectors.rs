@@ -1,11 +1,14 @@
-//! `apiconn connectors ...`
+//! `apiconn connectors ...`: written once for both Graph versions.
 
 use entra_api_connectors::connectors::{
     Authentication, ConnectorPatch, ListOptions, NewConnector, Patch, Pkcs12Upload,
 };
+use entra_api_connectors::models::{AuthenticationModel, ConnectorModel};
+use entra_api_connectors::{Graph, Version};
+use futures::StreamExt as _;
 
-use crate::cli::{ConnectorsCommand, Global, SecretSource, Version};
-use crate::output::{self, ConnectorRow};
+use crate::cli::{ConnectorsCommand, Global, SecretSource, Version as GraphVersion};
+use crate::output::{self, ConnectorRow, Progress};
 use crate::{Failure, Outcome, secrets, target};
 
 /// Run a connectors command.
@@ -14,8 +17,8 @@ pub async fn run(global: &Global, command: ConnectorsCommand) -> Outcome {
     let request = Request::from_command(command)?;
     let client = target::client(global)?;
     match global.version {
-        Version::Beta => beta::run(client.beta(), request, global.json).await,
-        Version::V1 => v1::run(client.v1(), request, global.json).await,
+        GraphVersion::Beta => run_on(client.beta(), request, global.json).await,
+        GraphVersion::V1 => run_on(client.v1(), request, global.json).await,
     }
 }
 
@@ -120,89 +123,67 @@ fn warn(upload: &Pkcs12Upload) {
     }
 }
 
-/// The commands for one Graph version module (the types differ per version, the code does not).
-macro_rules! version_commands {
-    ($module:ident) => {
-        mod $module {
-            use entra_api_connectors::$module::{Graph, types};
-            use futures::StreamExt as _;
-
-            use super::Request;
-            use crate::Outcome;
-            use crate::output::{self, ConnectorRow, Progress};
-
-            pub(super) fn row(c: &types::IdentityApiConnector) -> ConnectorRow {
-                ConnectorRow {
-                    id: c.id.clone().unwrap_or_default(),
-                    display_name: c.display_name.clone().unwrap_or_default(),
-                    target_url: c.target_url.clone().unwrap_or_default(),
-                    auth: output::auth_kind(c.authentication_configuration.as_ref().and_then(|a| a.odata_type())),
-                    active_certificate: c.active_certificate(),
-                }
-            }
-
-            pub(super) async fn run(graph: Graph, request: Request, json: bool) -> Outcome {
-                let connectors = graph.connectors();
-                match request {
-                    Request::List(options) => {
-                        let mut progress = Progress::new("connectors");
-                        let mut all = Vec::new();
-                        let mut stream = std::pin::pin!(connectors.list(options));
-                        while let Some(item) = stream.next().await {
-                            all.push(item?);
-                            progress.tick();
-                        }
-                        progress.finish();
-                        if json {
-                            output::print_json(&all)
-                        } else {
-                            print!("{}", output::connectors_table(&all.iter().map(row).collect::<Vec<_>>()));
-                            Ok(())
-                        }
-                    }
-                    Request::Get(id) => {
-                        let connector = connectors.get(&id, &[]).await?;
-                        super::show(&row(&connector), json, &connector)
-                    }
-                    Request::Create(new) => {
-                        let created = connectors.create(&new).await?;
-                        super::show(&row(&created), json, &created)
-                    }
-                    Request::Update(id, patch) => {
-                        connectors.update(&id, &patch).await?;
-                        // PATCH answers 204: read the connector back to show the result.
-                        let updated = connectors.get(&id, &[]).await?;
-                        super::show(&row(&updated), json, &updated)
-                    }
-                    Request::Delete(id) => {
-                        connectors.delete(&id).await?;
-                        if json {
-                            output::print_json(&serde_json::json!({ "id": id, "deleted": true }))
-                        } else {
-                            println!("deleted connector {id}");
-                            Ok(())
-                        }
-                    }
-                    Request::UploadCert(id, upload) => {
-                        super::warn(&upload);
-                        let updated = connectors.upload_certificate(&id, &upload).await?;
-                        super::show(&row(&updated), json, &updated)
-                    }
-                }
-            }
-        }
-    };
+/// A connector as the table shows it.
+fn row<C: ConnectorModel>(c: &C) -> ConnectorRow {
+    ConnectorRow {
+        id: c.id().clone().unwrap_or_default(),
+        display_name: c.display_name().clone().unwrap_or_default(),
+        target_url: c.target_url().clone().unwrap_or_default(),
+        auth: output::auth_kind(c.authentication().as_ref().and_then(|a| a.odata_type())),
+        active_certificate: c.active_certificate(),
+    }
 }
 
-version_commands!(beta);
-version_commands!(v1);
+/// Run a checked request on Graph version `V`.
+async fn run_on<V: Version>(graph: Graph<V>, request: Request, json: bool) -> Outcome {
+    let connectors = graph.connectors();
+    match request {
+        Request::List(options) => {
+            let mut progress = Progress::new("connectors");
+            let mut all = Vec::new();
+            let mut stream = connectors.list(options);
+            while let Some(item) = stream.next().await {
+                all.push(item?);
+                progress.tick();
+            }
+            progress.finish();
+            if json {
+                output::print_json(&all)
+            } else {
+                let rows: Vec<ConnectorRow> = all.iter().map(row).collect();
+                print!("{}", output::connectors_table(&rows));
+                Ok(())
+            }
+        }
+        Request::Get(id) => show(&connectors.get(&id, &[]).await?, json),
+        Request::Create(new) => show(&connectors.create(&new).await?, json),
+        Request::Update(id, patch) => {
+            connectors.update(&id, &patch).await?;
+            // PATCH answers 204: read the connector back to show the result.
+            show(&connectors.get(&id, &[]).await?, json)
+        }
+        Request::Delete(id) => {
+            connectors.delete(&id).await?;
+            if json {
+                output::print_json(&serde_json::json!({ "id": id, "deleted": true }))
+            } else {
+                println!("deleted connector {id}");
+                Ok(())
+            }
+        }
+        Request::UploadCert(id, upload) => {
+            warn(&upload);
+            show(&connectors.upload_certificate(&id, &upload).await?, json)
+        }
+    }
+}
 
 /// Print one connector: a one-row table, or its JSON.
-fn show<T: serde::Serialize>(row: &ConnectorRow, json: bool, value: &T) -> Outcome {
+fn show<C: ConnectorModel + serde::Serialize>(connector: &C, json: bool) -> Outcome {
     if json {
-        output::print_json(value)
+        output::print_json(connector)
     } else {
-        print!("{}", output::connectors_table(std::slice::from_ref(row)));
+        print!("{}", output::connectors_table(&[row(connector)]));
         Ok(())
     }
 }

@@ -1,12 +1,15 @@
-//! `apiconn flows ...`: user flows and the connector each step calls.
+//! `apiconn flows ...`: user flows and the connector each step calls, written once for every
+//! Graph version and user-flow family.
 
+use entra_api_connectors::{B2c, B2x, Graph, Step, UserFlowFamily, Version};
+use futures::StreamExt as _;
 use serde_json::Value;
 
-use crate::cli::{FlowKind, FlowsCommand, Global, Version};
-use crate::output;
+use crate::cli::{FlowKind, FlowsCommand, Global, Version as GraphVersion};
+use crate::output::{self, Progress};
 use crate::{Failure, Outcome, target};
 
-/// A flows command, version-neutral (steps are parsed by the version module).
+/// A flows command, version-neutral (steps are parsed for the version).
 enum Request {
     List,
     Show(String),
@@ -43,10 +46,16 @@ pub async fn run(global: &Global, command: FlowsCommand) -> Outcome {
     };
     let client = target::client(global)?;
     match (global.version, kind) {
-        (Version::Beta, FlowKind::B2c) => beta_b2c::run(client.beta(), request, global.json).await,
-        (Version::Beta, FlowKind::B2x) => beta_b2x::run(client.beta(), request, global.json).await,
-        (Version::V1, FlowKind::B2x) => v1_b2x::run(client.v1(), request, global.json).await,
-        (Version::V1, FlowKind::B2c) => Err(Failure::Usage(
+        (GraphVersion::Beta, FlowKind::B2c) => {
+            run_on::<_, B2c>(client.beta(), request, global.json).await
+        }
+        (GraphVersion::Beta, FlowKind::B2x) => {
+            run_on::<_, B2x>(client.beta(), request, global.json).await
+        }
+        (GraphVersion::V1, FlowKind::B2x) => {
+            run_on::<_, B2x>(client.v1(), request, global.json).await
+        }
+        (GraphVersion::V1, FlowKind::B2c) => Err(Failure::Usage(
             "Azure AD B2C user flows (--kind b2c) exist only in Graph beta: add --version beta"
                 .into(),
         )),
@@ -114,77 +123,64 @@ fn flows_table(flows: &[Value]) -> String {
     output::table(&["ID", "TYPE", "VERSION"], rows)
 }
 
-/// The commands for one user-flow family of one Graph version.
-macro_rules! family_commands {
-    ($name:ident, $module:ident, $family:ident) => {
-        mod $name {
-            use std::str::FromStr as _;
-
-            use entra_api_connectors::$module::{Graph, Step};
-            use futures::StreamExt as _;
-
-            use super::Request;
-            use crate::output::{self, Progress};
-            use crate::{Failure, Outcome};
-
-            fn step(name: &str) -> Result<Step, Failure> {
-                Step::from_str(name).map_err(|e| Failure::Usage(e.to_string()))
-            }
-
-            fn json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, Failure> {
-                serde_json::to_value(value)
-                    .map_err(|e| Failure::Runtime(format!("JSON output: {e}")))
-            }
-
-            pub(super) async fn run(graph: Graph, request: Request, as_json: bool) -> Outcome {
-                let flows = graph.$family();
-                match request {
-                    Request::List => {
-                        let mut progress = Progress::new("user flows");
-                        let mut all = Vec::new();
-                        let mut stream = std::pin::pin!(flows.list());
-                        while let Some(item) = stream.next().await {
-                            all.push(json(&item?)?);
-                            progress.tick();
-                        }
-                        progress.finish();
-                        if as_json {
-                            output::print_json(&all)
-                        } else {
-                            print!("{}", super::flows_table(&all));
-                            Ok(())
-                        }
-                    }
-                    Request::Show(flow) => {
-                        let configuration = json(&flows.configuration(&flow).await?)?;
-                        if as_json {
-                            output::print_json(&configuration)
-                        } else {
-                            let steps: Vec<&str> = Step::ALL.iter().map(|s| s.as_str()).collect();
-                            print!("{}", super::configuration_table(&steps, &configuration));
-                            Ok(())
-                        }
-                    }
-                    Request::Attach {
-                        flow,
-                        step: name,
-                        connector,
-                    } => {
-                        flows.attach(&flow, step(&name)?, &connector).await?;
-                        println!("{flow}: {name} now calls connector {connector}");
-                        Ok(())
-                    }
-                    Request::Detach { flow, step: name } => {
-                        flows.detach(&flow, step(&name)?).await?;
-                        println!("{flow}: {name} calls no connector");
-                        Ok(())
-                    }
-                }
-            }
-        }
-    };
+/// The step of version `V` named `name`: a usage error naming the steps it has otherwise.
+fn step<V: Version>(graph: &Graph<V>, name: &str) -> Result<Step, Failure> {
+    graph.step(name).map_err(|e| Failure::Usage(e.to_string()))
 }
 
-family_commands!(beta_b2c, beta, b2c_user_flows);
-family_commands!(beta_b2x, beta, b2x_user_flows);
-family_commands!(v1_b2x, v1, b2x_user_flows);
+fn json<T: serde::Serialize>(value: &T) -> Result<Value, Failure> {
+    serde_json::to_value(value).map_err(|e| Failure::Runtime(format!("JSON output: {e}")))
+}
+
+/// Run a flows command on family `F` of Graph version `V`.
+async fn run_on<V: Version, F: UserFlowFamily<V>>(
+    graph: Graph<V>,
+    request: Request,
+    as_json: bool,
+) -> Outcome {
+    let flows = graph.user_flows::<F>();
+    match request {
+        Request::List => {
+            let mut progress = Progress::new("user flows");
+            let mut all = Vec::new();
+            let mut stream = flows.list();
+            while let Some(item) = stream.next().await {
+                all.push(json(&item?)?);
+                progress.tick();
+            }
+            progress.finish();
+            if as_json {
+                output::print_json(&all)
+            } else {
+                print!("{}", flows_table(&all));
+                Ok(())
+            }
+        }
+        Request::Show(flow) => {
+            let configuration = json(&flows.configuration(&flow).await?)?;
+            if as_json {
+                output::print_json(&configuration)
+            } else {
+                let steps: Vec<&str> = graph.steps().iter().map(|s| s.as_str()).collect();
+                print!("{}", configuration_table(&steps, &configuration));
+                Ok(())
+            }
+        }
+        Request::Attach {
+            flow,
+            step: name,
+            connector,
+        } => {
+            flows
+                .attach(&flow, step(&graph, &name)?, &connector)
+                .await?;
+            println!("{flow}: {name} now calls connector {connector}");
+            Ok(())
+        }
+        Request::Detach { flow, step: name } => {
+            flows.detach(&flow, step(&graph, &name)?).await?;
+            println!("{flow}: {name} calls no connector");
+            Ok(())
+        }
+    }
+}

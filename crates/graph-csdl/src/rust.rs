@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::openapi::{Polymorphic, pascal_case};
+use crate::openapi::Polymorphic;
 
 /// Paths the generated code refers to.
 #[derive(Debug, Clone)]
@@ -17,9 +17,35 @@ pub struct RustPaths {
     pub json_schema: bool,
 }
 
-/// The Rust name progenitor gives a component schema.
+/// The Rust name progenitor gives a component schema: its words (split after a lower-case letter
+/// or digit followed by a capital, and before the last capital of an acronym) capitalised and
+/// joined, so
+/// `apiAuthenticationConfigurationBase` → `ApiAuthenticationConfigurationBase` and `ODataError`
+/// stays `ODataError`.
 pub fn type_name(schema: &str) -> String {
-    pascal_case(schema)
+    let chars: Vec<char> = schema.chars().collect();
+    let mut out = String::with_capacity(schema.len());
+    let mut word_start = true;
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_ascii_alphanumeric() {
+            word_start = true;
+            continue;
+        }
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        let lower_to_upper = prev.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit())
+            && c.is_ascii_uppercase();
+        let acronym_end = prev.is_some_and(|p| p.is_ascii_uppercase())
+            && c.is_ascii_uppercase()
+            && next.is_some_and(|n| n.is_ascii_lowercase());
+        if word_start || lower_to_upper || acronym_end {
+            out.push(c.to_ascii_uppercase());
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+        word_start = false;
+    }
+    out
 }
 
 /// Generate the tagged enums for `polymorphic` types.

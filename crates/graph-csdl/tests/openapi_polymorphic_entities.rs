@@ -216,7 +216,12 @@ fn a_concrete_entity_base_is_its_own_variant_and_the_default() {
 #[test]
 fn progenitor_generates_the_client_of_polymorphic_entities() {
     let c = conversion(SPEC).unwrap();
-    let target = graph_csdl::codegen::Target::entra_api_connectors("v1");
+    let target = graph_csdl::codegen::Target::new(
+        "crate::v1",
+        "crate::transport::Transport",
+        "crate::Secret",
+        "crate::odata",
+    );
     let code = graph_csdl::codegen::generate(&c, &target)
         .unwrap()
         .replace([' ', '\n'], "");

@@ -235,7 +235,12 @@ fn the_same_operation_id_twice_is_an_error() {
 #[test]
 fn progenitor_generates_the_reference_operations() {
     let c = conversion(SPEC).unwrap();
-    let target = graph_csdl::codegen::Target::entra_api_connectors("v1");
+    let target = graph_csdl::codegen::Target::new(
+        "crate::v1",
+        "crate::transport::Transport",
+        "crate::Secret",
+        "crate::odata",
+    );
     let code = graph_csdl::codegen::generate(&c, &target)
         .unwrap()
         .replace([' ', '\n'], "");
