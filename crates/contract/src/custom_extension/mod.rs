@@ -31,13 +31,25 @@
 
 mod action;
 mod attribute;
+#[cfg(feature = "jwt")]
+mod auth;
 mod claims;
 mod context;
 mod error;
 mod event;
+#[cfg(all(feature = "axum", feature = "jwt"))]
+mod extract;
+#[cfg(feature = "axum")]
+mod into_response;
+#[cfg(feature = "jwt")]
+mod jwks;
 mod odata_type;
+#[cfg(all(feature = "axum", feature = "jwt"))]
+mod rejection;
 mod request;
 mod response;
+#[cfg(feature = "jwt")]
+mod token;
 
 pub use action::{
     Action, ActionKind, AttributeCollectionStartAction, AttributeCollectionSubmitAction, BlockPage,
@@ -47,12 +59,25 @@ pub use attribute::{
     AttributeType, AttributeValue, AttributeValues, BOOLEAN_VALUE_TYPE, DirectoryAttributeValue,
     INT64_VALUE_TYPE, STRING_VALUE_TYPE, SignUpAttribute,
 };
+#[cfg(feature = "jwt")]
+pub use auth::CustomExtensionAuth;
 pub use claims::{ClaimValue, MAX_CLAIMS_SIZE, TokenClaims};
 pub use context::{AuthenticationContext, AuthenticationUser, ClientContext, ServicePrincipal};
 pub use error::CustomExtensionError;
 pub use event::Event;
+#[cfg(all(feature = "axum", feature = "jwt"))]
+pub use extract::CustomExtensionCall;
+#[cfg(feature = "jwt")]
+pub use jwks::{Jwks, JwksError, OpenIdConfiguration, SharedJwks};
+#[cfg(all(feature = "axum", feature = "jwt"))]
+pub use rejection::CustomExtensionCallRejection;
 pub use request::{
     AttributeCollectionRequest, CalloutEnvelope, CustomExtensionRequest, EmailOtpSendRequest,
     OtpContext, TokenIssuanceStartRequest, UserSignUpInfo,
 };
 pub use response::CustomExtensionResponse;
+#[cfg(feature = "jwt")]
+pub use token::{
+    AUTHENTICATION_EVENTS_APP_ID, DEFAULT_LEEWAY, TokenError, TokenVerifier, VerifiedToken,
+    VerifierConfigError,
+};

@@ -273,6 +273,8 @@ pub struct EmailOtpSendRequest {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+// One request per call, matched on by value: boxing the user would only cost an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum CustomExtensionRequest {
     /// `microsoft.graph.authenticationEvent.tokenIssuanceStart`.
     TokenIssuanceStart(TokenIssuanceStartRequest),
