@@ -401,6 +401,11 @@ impl AttributeValues {
         self.0.is_empty()
     }
 
+    /// Puts the values in the order of `keys`.
+    pub(crate) fn sort_like(&mut self, keys: Option<&IndexMap<String, serde::de::IgnoredAny>>) {
+        super::key_order::sort_like(&mut self.0, keys);
+    }
+
     /// Reads a JSON object of attribute values; `field` names it in errors.
     pub(crate) fn from_json_object(
         field: &str,

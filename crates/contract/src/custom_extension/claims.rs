@@ -187,6 +187,11 @@ impl TokenClaims {
         self.size
     }
 
+    /// Puts the claims in the order of `keys`.
+    pub(crate) fn sort_like(&mut self, keys: Option<&IndexMap<String, serde::de::IgnoredAny>>) {
+        super::key_order::sort_like(&mut self.claims, keys);
+    }
+
     /// Reads the JSON `claims` object of a response.
     pub(crate) fn from_json_object(
         field: &str,

@@ -43,6 +43,7 @@ mod extract;
 mod into_response;
 #[cfg(feature = "jwt")]
 mod jwks;
+mod key_order;
 mod odata_type;
 #[cfg(all(feature = "axum", feature = "jwt"))]
 mod rejection;

@@ -325,9 +325,17 @@ impl CustomExtensionRequest {
 
     /// Parses a request body.
     pub fn from_json(body: impl AsRef<[u8]>) -> Result<Self, CustomExtensionError> {
-        let value: Value = serde_json::from_slice(body.as_ref())
+        let body = body.as_ref();
+        let value: Value = serde_json::from_slice(body)
             .map_err(|e| CustomExtensionError::InvalidJson(e.to_string()))?;
-        Self::from_value(value)
+        let mut request = Self::from_value(value)?;
+        if let CustomExtensionRequest::AttributeCollectionStart(r)
+        | CustomExtensionRequest::AttributeCollectionSubmit(r) = &mut request
+        {
+            let keys = super::key_order::request_attribute_keys(body);
+            super::key_order::sort_like(&mut r.user_sign_up_info.attributes, keys.as_ref());
+        }
+        Ok(request)
     }
 
     /// The request body in the documented spelling (compact JSON, no nulls).
@@ -335,7 +343,9 @@ impl CustomExtensionRequest {
         serde_json::to_string(self).expect("requests always serialize: all map keys are strings")
     }
 
-    /// Reads a request from parsed JSON.
+    /// Reads a request from parsed JSON. The order of the attributes is that of the
+    /// `serde_json` map (sorted unless its `preserve_order` feature is on); [`from_json`](Self::from_json)
+    /// keeps the body's order.
     pub fn from_value(value: Value) -> Result<Self, CustomExtensionError> {
         let Value::Object(mut root) = value else {
             return Err(CustomExtensionError::InvalidJson(

@@ -313,6 +313,17 @@ fn parse(
             Action::ShowValidationError(error)
         }
     };
+    let mut action = action;
+    let keys = super::key_order::response_action_keys(body);
+    match &mut action {
+        Action::ProvideClaimsForToken(claims) => claims.sort_like(keys.claims.as_ref()),
+        Action::SetPrefillValues(values) => values.sort_like(keys.inputs.as_ref()),
+        Action::ModifyAttributeValues(values) => values.sort_like(keys.attributes.as_ref()),
+        Action::ShowValidationError(error) => {
+            super::key_order::sort_like(&mut error.attribute_errors, keys.attribute_errors.as_ref())
+        }
+        Action::ContinueWithDefaultBehavior | Action::ShowBlockPage(_) => {}
+    }
     Ok(CustomExtensionResponse { event, action })
 }
 
