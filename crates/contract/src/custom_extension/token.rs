@@ -220,6 +220,10 @@ impl TokenVerifier {
                 ErrorKind::InvalidSignature => TokenError::BadSignature,
                 ErrorKind::ExpiredSignature => TokenError::Expired,
                 ErrorKind::ImmatureSignature => TokenError::NotYetValid,
+                // jsonwebtoken reads an `exp` of the wrong type as a missing one.
+                ErrorKind::MissingRequiredClaim(_) if payload_has(token, "exp") => {
+                    TokenError::InvalidClaim("exp")
+                }
                 ErrorKind::MissingRequiredClaim(_) => TokenError::MissingClaim("exp"),
                 ErrorKind::InvalidClaimFormat(claim) => {
                     TokenError::InvalidClaim(match claim.as_str() {
@@ -345,6 +349,16 @@ fn read_header(token: &str) -> Result<Map<String, Value>, TokenError> {
         .map_err(|_| TokenError::MalformedToken("the header is not base64url"))?;
     serde_json::from_slice(&bytes)
         .map_err(|_| TokenError::MalformedToken("the header is not a JSON object"))
+}
+
+/// Whether the (unverified) payload of `token` has member `claim`: only to name an error.
+fn payload_has(token: &str, claim: &str) -> bool {
+    token
+        .split('.')
+        .nth(1)
+        .and_then(|payload| URL_SAFE_NO_PAD.decode(payload).ok())
+        .and_then(|bytes| serde_json::from_slice::<Map<String, Value>>(&bytes).ok())
+        .is_some_and(|payload| payload.get(claim).is_some_and(|v| !v.is_null()))
 }
 
 /// Makes jsonwebtoken's RustCrypto provider the process default unless one is set: jsonwebtoken
