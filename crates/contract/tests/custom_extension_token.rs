@@ -101,7 +101,7 @@ fn configured_issuers_are_accepted() {
     }
     let workforce = TokenVerifier::workforce_tenant(TENANT_ID, API_APP_ID).unwrap();
     let iss = format!("https://login.microsoftonline.com/{TENANT_ID}/v2.0");
-    assert_eq!(workforce.issuers(), [iss.clone()]);
+    assert_eq!(workforce.issuers(), std::slice::from_ref(&iss));
     assert_eq!(
         workforce.metadata_url(),
         format!(
