@@ -94,7 +94,7 @@ where
 }
 
 /// `application/json`, in any case, with or without parameters such as `charset=utf-8`.
-fn is_json(content_type: &HeaderValue) -> bool {
+pub(crate) fn is_json(content_type: &HeaderValue) -> bool {
     let Ok(value) = content_type.to_str() else {
         return false;
     };

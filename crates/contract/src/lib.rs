@@ -54,6 +54,7 @@ mod claims;
 mod client_certificate;
 mod connector_auth;
 mod continuation;
+pub mod custom_extension;
 mod error;
 #[cfg(feature = "axum")]
 mod extract;
