@@ -13,11 +13,18 @@
 //! flow builds requests and parses responses. Parsing accepts the spellings that differ between
 //! the documentation pages; emitting always uses one documented spelling, strict JSON, no nulls.
 //!
+//! External ID's successor of API connectors, custom authentication extensions, has its own
+//! contract in [`custom_extension`]: typed requests per event, one-action responses checked
+//! against the event, and (feature `jwt`) verification of the bearer token Entra sends.
+//!
 //! The crate depends on serde and a few small pure-Rust crates only (no HTTP stack, no TLS, no
 //! async runtime). Features:
 //! - `axum`: the extractor `ConnectorCall`, which authenticates and parses the user flow's call,
 //!   its typed rejection `ConnectorCallRejection`, and `IntoResponse` for [`ConnectorResponse`]
 //!   (axum without its default features: no tokio or hyper either).
+//! - `jwt`: bearer-token verification of custom-extension calls (`custom_extension::TokenVerifier`,
+//!   `Jwks`, `CustomExtensionAuth`; with `axum`, the `CustomExtensionCall` extractor), with
+//!   jsonwebtoken's pure-Rust backend.
 //! - `schemars`: `JsonSchema` for the request and response types.
 //!
 //! Sources:
