@@ -9,7 +9,9 @@
 #      stream, rustls-no-provider) + rustls (ring) + serde + serde_json + tokio;
 #   3. a no-op rebuild of the library, checking with -vv that the build script did not run again;
 #   4. a rebuild after `touch spec/beta/identity.csdl.xml` (the build script must run again).
-#   5. (PREGENERATED=1) a clean build of a copy of the library whose build.rs copies the bindings
+#   5. clean builds of the contract crate (default features, then `axum`) and of a floor crate of
+#      only serde (derive) + serde_json: what an author of a connector API pays;
+#   6. (PREGENERATED=1) a clean build of a copy of the library whose build.rs copies the bindings
 #      generated in step 1 instead of generating them: what build-time generation (progenitor,
 #      typify, regex, syn 2, openapiv3, graph-csdl) costs. An experiment only; the crate itself
 #      always generates its bindings at build time.
@@ -89,6 +91,39 @@ cp "$root/Cargo.lock" "$work/floor/Cargo.lock"
 export CARGO_TARGET_DIR="$work/target-floor"
 floor=$(cd "$work/floor" && seconds cargo build --lib -j "$jobs")
 
+# 5. the contract crate against a serde-only floor
+export CARGO_TARGET_DIR="$work/target-contract"
+contract=$(cd "$root" && seconds cargo build -p entra-api-connectors-contract --lib -j "$jobs")
+export CARGO_TARGET_DIR="$work/target-contract-axum"
+contract_axum=$(cd "$root" && seconds cargo build -p entra-api-connectors-contract --lib --features axum -j "$jobs")
+mkdir -p "$work/serde-floor/src"
+cat >"$work/serde-floor/Cargo.toml" <<'TOML'
+[package]
+name = "serde-floor"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+
+[workspace]
+TOML
+cat >"$work/serde-floor/src/lib.rs" <<'RS'
+//! The least a hand-written connector contract needs.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Request {
+    pub email: Option<String>,
+}
+pub fn parse(body: &[u8]) -> serde_json::Result<Request> {
+    serde_json::from_slice(body)
+}
+RS
+cp "$root/Cargo.lock" "$work/serde-floor/Cargo.lock"
+export CARGO_TARGET_DIR="$work/target-serde-floor"
+serde_floor=$(cd "$work/serde-floor" && seconds cargo build --lib -j "$jobs")
+
 if [ "${PREGENERATED:-0}" = 1 ]; then
     mkdir -p "$work/pregen"
     (cd "$root" && git archive HEAD) | tar -x -C "$work/pregen"
@@ -117,6 +152,11 @@ printf 'clean build, floor crate      %6.1f s\n' "$floor"
 printf 'ratio library / floor         %6.2fx\n' "$(echo "$lib / $floor" | bc -l)"
 printf 'no-op rebuild (no build.rs)   %6.2f s\n' "$noop"
 printf 'rebuild after spec touch      %6.1f s\n' "$spec"
+printf 'clean build, contract         %6.1f s\n' "$contract"
+printf 'clean build, contract + axum  %6.1f s\n' "$contract_axum"
+printf 'clean build, serde floor      %6.1f s\n' "$serde_floor"
+printf 'ratio contract / serde floor  %6.2fx\n' "$(echo "$contract / $serde_floor" | bc -l)"
+printf 'ratio contract+axum / floor   %6.2fx\n' "$(echo "$contract_axum / $serde_floor" | bc -l)"
 if [ -n "${pregen:-}" ]; then
     printf 'clean build, pregenerated     %6.1f s\n' "$pregen"
     printf 'ratio pregenerated / floor    %6.2fx\n' "$(echo "$pregen / $floor" | bc -l)"
