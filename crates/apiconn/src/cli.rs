@@ -304,7 +304,7 @@ pub enum SpecCommand {
         /// The full CSDL (`$metadata`) of the Graph version.
         #[arg(long, value_name = "FULL.xml")]
         metadata: PathBuf,
-        /// The roots file (default: spec/<version>/slice.json, beside the version's spec).
+        /// The roots file (default: `spec/<version>/slice.json`, beside the version's spec).
         #[arg(long, value_name = "FILE")]
         roots: Option<PathBuf>,
         /// Where to write the fragment (default: standard output).
