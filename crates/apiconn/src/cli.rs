@@ -293,11 +293,20 @@ pub enum SchemaCommand {
 /// `apiconn spec ...`
 #[derive(Debug, Subcommand)]
 pub enum SpecCommand {
-    /// Cut the API-connector fragment out of a full Graph `$metadata` document (use --version).
+    /// Cut the spec's fragment out of a full Graph `$metadata` document (use --version).
+    ///
+    /// What is kept comes from a roots file (JSON): `singleton` (the entity container's singleton,
+    /// e.g. `identity`), `navigationProperties` (of the singleton's type; each must exist),
+    /// `optionalNavigationProperties` (kept when present), `boundOperations` (actions and functions
+    /// kept with every overload bound to a type of the slice) and `prune` (`"namespace.type/navigation":
+    /// "reason"`, cut off although reachable). Everything they reference comes along.
     Slice {
         /// The full CSDL (`$metadata`) of the Graph version.
         #[arg(long, value_name = "FULL.xml")]
         metadata: PathBuf,
+        /// The roots file (default: `spec/<version>/slice.json`, beside the version's spec).
+        #[arg(long, value_name = "FILE")]
+        roots: Option<PathBuf>,
         /// Where to write the fragment (default: standard output).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use graph_csdl::openapi::{self, Options};
-use graph_csdl::slice::{self, Version as SliceVersion};
+use graph_csdl::slice::{self, Roots};
 
 use crate::cli::{Global, SpecCommand, Version};
 use crate::{Failure, Outcome};
@@ -54,9 +54,10 @@ pub fn run(global: &Global, command: SpecCommand) -> Outcome {
     match command {
         SpecCommand::Slice {
             metadata,
+            roots,
             out,
             provenance,
-        } => slice_metadata(global.version, &metadata, out, provenance),
+        } => slice_metadata(global.version, &metadata, roots, out, provenance),
         SpecCommand::Check { spec_dir } => check(&spec_dir),
         SpecCommand::Diff { old, new } => {
             let d = graph_csdl::diff::diff(&read(&old)?, &read(&new)?).map_err(|e| {
@@ -75,14 +76,17 @@ fn read(path: &Path) -> Result<String, Failure> {
 fn slice_metadata(
     version: Version,
     metadata: &Path,
+    roots: Option<PathBuf>,
     out: Option<PathBuf>,
     provenance: Option<String>,
 ) -> Outcome {
-    let full = read(metadata)?;
     let version = match version {
-        Version::Beta => SliceVersion::Beta,
-        Version::V1 => SliceVersion::V1_0,
+        Version::Beta => "beta",
+        Version::V1 => "v1.0",
     };
+    let roots = roots.unwrap_or_else(|| Path::new("spec").join(version).join(slice::ROOTS_FILE));
+    let roots = Roots::read(&roots).map_err(|e| Failure::Runtime(e.to_string()))?;
+    let full = read(metadata)?;
     let provenance = provenance.unwrap_or_else(|| {
         let name = metadata
             .file_name()
@@ -90,7 +94,7 @@ fn slice_metadata(
             .unwrap_or_default();
         format!("Sliced from {name} (Microsoft Graph {version}) by apiconn spec slice")
     });
-    let fragment = slice::slice(&full, version, &provenance)
+    let fragment = slice::slice(&full, &roots, &provenance)
         .map_err(|e| Failure::Runtime(format!("{}: {e}", metadata.display())))?;
     match out {
         Some(path) => {

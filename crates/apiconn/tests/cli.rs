@@ -782,15 +782,77 @@ fn spec_check_diff_and_slice() {
     Env::bare()
         .args(["--version", "v1.0", "spec", "slice", "--metadata"])
         .arg(&old)
+        .arg("--roots")
+        .arg(spec.join("v1.0").join("slice.json"))
         .arg("--out")
         .arg(&out_file)
         .args(["--provenance", &provenance])
         .assert()
         .success();
     assert_eq!(std::fs::read_to_string(&out_file).unwrap(), fragment);
+    // the roots default to spec/<version>/slice.json, seen from the working directory
+    let beta = spec.join("beta").join("identity.csdl.xml");
+    let beta_fragment = std::fs::read_to_string(&beta).unwrap();
+    let out = stdout(
+        Env::bare()
+            .current_dir(spec.parent().unwrap())
+            .args(["--version", "beta", "spec", "slice", "--metadata"])
+            .arg(&beta)
+            .args([
+                "--provenance",
+                graph_csdl::slice::provenance(&beta_fragment).unwrap(),
+            ]),
+    );
+    assert_eq!(out, beta_fragment);
+    // other roots give another fragment: without b2cUserFlows, the beta fragment loses its b2c types
+    let roots = dir.path().join("roots.json");
+    std::fs::write(
+        &roots,
+        r#"{"singleton": "identity", "navigationProperties": ["apiConnectors", "b2xUserFlows"],
+            "boundOperations": ["uploadClientCertificate"]}"#,
+    )
+    .unwrap();
+    let out = stdout(
+        Env::bare()
+            .args(["spec", "slice", "--metadata"])
+            .arg(&beta)
+            .arg("--roots")
+            .arg(&roots),
+    );
+    assert!(beta_fragment.contains("Name=\"b2cIdentityUserFlow\""));
+    assert!(!out.contains("Name=\"b2cIdentityUserFlow\""), "{out}");
+    assert!(out.contains("Name=\"b2xIdentityUserFlow\""), "{out}");
+    // a missing or broken roots file is named
+    Env::bare()
+        .current_dir(dir.path())
+        .args(["spec", "slice", "--metadata"])
+        .arg(&old)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("slice.json"));
+    std::fs::write(
+        &roots,
+        r#"{"singleton": "identity", "navigationProperty": []}"#,
+    )
+    .unwrap();
+    Env::bare()
+        .args(["spec", "slice", "--metadata"])
+        .arg(&old)
+        .arg("--roots")
+        .arg(&roots)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "roots.json: invalid roots file at line 1",
+        ))
+        .stderr(predicate::str::contains(
+            "unknown field `navigationProperty`",
+        ));
     Env::bare()
         .args(["spec", "slice", "--metadata"])
         .arg(dir.path().join("missing.xml"))
+        .arg("--roots")
+        .arg(spec.join("v1.0").join("slice.json"))
         .assert()
         .code(1)
         .stderr(predicate::str::contains("missing.xml"));

@@ -7,13 +7,18 @@
 
 use std::time::Instant;
 
-use graph_csdl::slice::{Version, provenance, slice};
+use graph_csdl::slice::{Roots, provenance, slice};
 
 #[path = "../tests/support/synth.rs"]
 mod synth;
 
 const FULL_V1: &str = include_str!("../tests/data/v1.0-cleanMetadata.xml");
 const SPEC_V1: &str = include_str!("../../../spec/v1.0/identity.csdl.xml");
+const ROOTS_V1: &str = include_str!("../../../spec/v1.0/slice.json");
+
+fn roots() -> Roots {
+    Roots::from_json(ROOTS_V1).expect("spec/v1.0/slice.json")
+}
 
 fn vm_hwm_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -25,7 +30,7 @@ fn child(path: &str) {
     let before = vm_hwm_kib();
     let text = std::fs::read_to_string(path).expect("read input");
     let loaded = vm_hwm_kib();
-    let out = slice(&text, Version::V1_0, "bench").expect("slice");
+    let out = slice(&text, &roots(), "bench").expect("slice");
     let peak = vm_hwm_kib();
     println!(
         "{} {} {} {} {}",
@@ -39,12 +44,13 @@ fn child(path: &str) {
 
 fn throughput(name: &str, text: &str) {
     let prov = provenance(SPEC_V1).expect("provenance");
+    let roots = roots();
     let runs = 15;
     let mut best = f64::MAX;
     let mut total = 0.0;
     for _ in 0..runs {
         let t = Instant::now();
-        let out = slice(text, Version::V1_0, prov).expect("slice");
+        let out = slice(text, &roots, prov).expect("slice");
         let s = t.elapsed().as_secs_f64();
         assert_eq!(out, SPEC_V1);
         best = best.min(s);

@@ -444,6 +444,21 @@ impl<'a> Index<'a> {
             .collect()
     }
 
+    /// Bound actions whose binding parameter is a collection of `t` or of one of its base types.
+    pub fn collection_bound_actions(&self, t: &'a StructuredType) -> Vec<&'a Action> {
+        let chain = self.ancestry(t);
+        self.doc
+            .schemas
+            .iter()
+            .flat_map(|s| s.actions.iter())
+            .filter(|a| {
+                a.binding_type().is_some_and(|b| {
+                    b.collection && chain.iter().any(|c| c.qualified_name == b.name)
+                })
+            })
+            .collect()
+    }
+
     /// Out-of-line annotations whose target is `target` (e.g. `ns.type/property`).
     pub fn annotations_for(&self, target: &str) -> Vec<&'a Annotation> {
         self.doc

@@ -6,13 +6,19 @@
 //!   (`get`, `update`, `delete`) path; every action bound to the item type becomes a `POST`; every
 //!   structural property whose complex type holds navigation properties becomes a `GET` with
 //!   `$expand`, and each of those navigation properties marked
-//!   `NavigationRestrictions/Referenceable` gets a `PUT .../$ref`. This is how the b2c user-flow
-//!   configuration paths exist here although Microsoft's own conversion omits them.
+//!   `NavigationRestrictions/Referenceable` gets a `PUT .../$ref` (a referenceable collection:
+//!   list, `POST .../$ref` and `DELETE .../{key}/$ref`, also through cast
+//!   segments to the derived types that declare them; see `references`). This is how the b2c
+//!   user-flow configuration paths exist here although Microsoft's own conversion omits them.
+//!   Actions bound to a collection of the item type become a `POST` on the collection path.
 //! - **Operation ids are readable**: `list_api_connectors`, `get_b2x_user_flow`,
 //!   `set_b2c_user_flow_post_federation_signup_ref`, `upload_client_certificate`.
 //! - **Polymorphism**: a type that is abstract or has derived types becomes a `oneOf` tagged by
 //!   `@odata.type` (with a `discriminator`), and is reported in [`Conversion::polymorphic`] so the
-//!   build can generate a tagged Rust enum that keeps unknown `@odata.type`s as raw JSON.
+//!   build can generate a tagged Rust enum that keeps unknown `@odata.type`s as raw JSON. This
+//!   holds for entity types as for complex types: a root whose item type is polymorphic
+//!   (`customAuthenticationExtension`) lists a page of the tagged enum, and its create and update
+//!   bodies are the tagged enum too (Graph requires `@odata.type` on both).
 //! - **Secrets**: properties and action parameters named in [`Profile::secret_properties`] refer to
 //!   one `secretString` schema (`format: password`), which the build maps to a redacting type.
 //! - **Optionality**: entity properties are never `required` (Graph omits them under `$select`, and
@@ -27,12 +33,25 @@ use serde_json::{Map, Value, json};
 use crate::error::CsdlError;
 use crate::model::*;
 
+mod actions;
+mod contained;
+mod references;
+
+use actions::Binding;
+
 /// Name of the shared secret schema.
 pub const SECRET_SCHEMA: &str = "secretString";
 /// Name of the OData error schema.
 pub const ERROR_SCHEMA: &str = "ODataError";
 /// Name of the `$ref` body schema.
 pub const REFERENCE_SCHEMA: &str = "ReferenceUpdate";
+/// Name of the body schema of `POST .../$ref` on a collection of references.
+pub const REFERENCE_CREATE_SCHEMA: &str = "ReferenceCreate";
+
+/// The OData query options of a list.
+const LIST_PARAMETERS: [&str; 8] = [
+    "select", "expand", "filter", "orderby", "search", "top", "skip", "count",
+];
 
 /// Which part of the model becomes paths, and how.
 #[derive(Debug, Clone)]
@@ -57,7 +76,9 @@ pub struct Root {
 }
 
 impl Profile {
-    /// The profile of this crate: API connectors and the user-flow connector configuration.
+    /// The profile of this crate: API connectors and the user-flow connector configuration, and,
+    /// where the spec has them (v1.0), custom authentication extensions, authentication events
+    /// flows and authentication event listeners.
     pub fn api_connectors() -> Profile {
         let root = |navigation: &str, required, update| Root {
             navigation: navigation.to_string(),
@@ -70,6 +91,9 @@ impl Profile {
                 root("apiConnectors", true, true),
                 root("b2cUserFlows", false, false),
                 root("b2xUserFlows", true, false),
+                root("customAuthenticationExtensions", false, true),
+                root("authenticationEventsFlows", false, true),
+                root("authenticationEventListeners", false, true),
             ],
             secret_properties: vec![
                 "password".into(),
@@ -150,6 +174,15 @@ pub fn snake_case(name: &str) -> String {
         }
     }
     out
+}
+
+/// `snake_case` or `camelCase` → `lowerCamelCase`.
+pub fn lower_camel_case(name: &str) -> String {
+    let pascal = pascal_case(name);
+    let mut c = pascal.chars();
+    c.next()
+        .map(|f| f.to_ascii_lowercase().to_string() + c.as_str())
+        .unwrap_or_default()
 }
 
 /// `camelCase` → `PascalCase`, as progenitor names the types of component schemas.
@@ -235,6 +268,13 @@ impl<'a> Converter<'a> {
             done.insert(next.clone());
             self.emit_schema(&next)?;
         }
+        let mut seen = BTreeSet::new();
+        if let Some(twice) = self.operations.iter().find(|o| !seen.insert(o.as_str())) {
+            return Err(CsdlError::model(
+                "OpenAPI document",
+                format!("the operation id `{twice}` would be generated twice"),
+            ));
+        }
         self.common_schemas();
 
         let version = &self.options.version;
@@ -292,14 +332,11 @@ impl<'a> Converter<'a> {
         let item_ref = self.reference(&nav.type_ref.name);
         let list_schema = self.collection_response(item_type, item_ref.clone());
 
-        let list_params = [
-            "select", "expand", "filter", "orderby", "search", "top", "skip", "count",
-        ];
         let mut list = self.operation(
             &format!("list_{plural}"),
             &tag,
             &format!("List the {} of `{}`.", nav.name, singleton),
-            &list_params,
+            &LIST_PARAMETERS,
             false,
             None,
             "200",
@@ -318,7 +355,7 @@ impl<'a> Converter<'a> {
             Some(item_ref.clone()),
         );
         self.paths
-            .insert(collection, json!({ "get": list, "post": create }));
+            .insert(collection.clone(), json!({ "get": list, "post": create }));
 
         let mut ops = Map::new();
         ops.insert(
@@ -365,130 +402,19 @@ impl<'a> Converter<'a> {
         self.paths.insert(item.clone(), Value::Object(ops));
 
         for action in self.index.bound_actions(item_type) {
-            self.action(&item, &tag, &one, action)?;
+            self.action(&item, &tag, Binding::Item(&one), action, item_type)?;
         }
-        for prop in self.index.all_properties(item_type) {
-            let Some(complex) = self.index.structured(&prop.type_ref.name) else {
-                continue;
-            };
-            if prop.type_ref.collection || complex.navigation_properties.is_empty() {
-                continue;
-            }
-            self.configuration(&item, &tag, &one, prop, complex)?;
+        for action in self.index.collection_bound_actions(item_type) {
+            self.action(
+                &collection,
+                &tag,
+                Binding::Collection(&plural),
+                action,
+                item_type,
+            )?;
         }
-        Ok(())
-    }
-
-    fn action(
-        &mut self,
-        item: &str,
-        tag: &str,
-        one: &str,
-        action: &Action,
-    ) -> Result<(), CsdlError> {
-        let op_id = if self
-            .operations
-            .iter()
-            .any(|o| o == &snake_case(&action.name))
-        {
-            format!("{}_{one}", snake_case(&action.name))
-        } else {
-            snake_case(&action.name)
-        };
-        let body_name = format!("{}Request", action.name);
-        let mut props = Map::new();
-        let mut required = Vec::new();
-        for p in action.body_parameters() {
-            let mut s =
-                self.property_schema(&p.type_ref, p.nullable, &p.name, &action.qualified_name)?;
-            if !p.nullable && !self.is_secret(&p.name) {
-                s = strip_nullable(s);
-            }
-            props.insert(p.name.clone(), s);
-            required.push(p.name.clone());
-        }
-        self.schemas.insert(
-            body_name.clone(),
-            json!({
-                "type": "object",
-                "description": format!("Parameters of the `{}` action.", action.qualified_name),
-                "required": required,
-                "properties": props,
-            }),
-        );
-        let response = match &action.return_type {
-            Some(t) => Some(self.type_ref_schema(t, &action.qualified_name)?),
-            None => None,
-        };
-        let op = self.operation(
-            &op_id,
-            tag,
-            &format!("Invoke the bound action `{}`.", action.qualified_name),
-            &[],
-            true,
-            Some(schema_ref(&body_name)),
-            if response.is_some() { "200" } else { "204" },
-            response,
-        );
-        self.paths
-            .insert(format!("{item}/{}", action.name), json!({ "post": op }));
-        Ok(())
-    }
-
-    fn configuration(
-        &mut self,
-        item: &str,
-        tag: &str,
-        one: &str,
-        prop: &Property,
-        complex: &StructuredType,
-    ) -> Result<(), CsdlError> {
-        let base = format!("{item}/{}", prop.name);
-        let config_ref = self.reference(&complex.qualified_name);
-        let op = self.operation(
-            &format!("get_{one}_{}", snake_case(&prop.name)),
-            tag,
-            &format!(
-                "Read the `{}` of a user flow; use `$expand` to include the referenced entities.",
-                prop.name
-            ),
-            &["select", "expand"],
-            true,
-            None,
-            "200",
-            Some(config_ref),
-        );
-        self.paths.insert(base.clone(), json!({ "get": op }));
-        for nav in self.index.all_navigation_properties(complex) {
-            let target = format!("{}/{}", complex.qualified_name, nav.name);
-            let out_of_line = self.index.annotations_for(&target);
-            if !(nav.is_referenceable()
-                || referenceable(&out_of_line.into_iter().cloned().collect::<Vec<_>>()))
-            {
-                continue;
-            }
-            if nav.type_ref.collection {
-                return Err(CsdlError::model(
-                    target,
-                    "referenceable collections are not supported",
-                ));
-            }
-            let op = self.operation(
-                &format!("set_{one}_{}_ref", snake_case(&nav.name)),
-                tag,
-                &format!(
-                    "Bind (`{{\"@odata.id\": <connector URL>}}`) or unbind (`{{}}`) the `{}` reference.",
-                    nav.name
-                ),
-                &[],
-                true,
-                Some(schema_ref(REFERENCE_SCHEMA)),
-                "204",
-                None,
-            );
-            self.paths
-                .insert(format!("{base}/{}/$ref", nav.name), json!({ "put": op }));
-        }
+        self.references(&item, &tag, &one, item_type)?;
+        self.contained(&item, &tag, &one, item_type)?;
         Ok(())
     }
 
