@@ -64,12 +64,12 @@ pub use config::{
     default_user_flows,
 };
 pub use faults::{FaultRule, Faults};
+pub use service_principal::{DEFAULT_CLIENT_APP_NAME, ServicePrincipal};
 pub use signup::{
     B2C_CONNECTOR_TIMEOUT, CallAuth, CallResponse, ConnectorCall, DEFAULT_CLIENT_ID,
     DEFAULT_EXTENSIONS_APP_ID, DEFAULT_UI_LOCALES, EXTERNAL_ID_CONNECTOR_TIMEOUT, SignUpError,
-    SignUpInput, SignUpOutcome, Transcript,
+    SignUpInput, SignUpOutcome, SignUpStep, Transcript,
 };
-pub use service_principal::{DEFAULT_CLIENT_APP_NAME, ServicePrincipal};
 pub use state::{
     AttributeCollection, AuthRecord, BehaviorOnError, CertificateRecord, ClientConfiguration,
     ConnectorRecord, EventsFlowRecord, ExtensionHandler, ExtensionKind, ExtensionRecord,
@@ -335,7 +335,12 @@ impl Emulator {
 
     /// Snapshot of every custom authentication extension, in creation order.
     pub fn custom_extensions(&self) -> Vec<ExtensionRecord> {
-        self.app.lock().custom_extensions.values().cloned().collect()
+        self.app
+            .lock()
+            .custom_extensions
+            .values()
+            .cloned()
+            .collect()
     }
 
     /// Snapshot of every authentication events flow, in creation order.

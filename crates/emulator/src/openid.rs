@@ -41,7 +41,8 @@ fn json_response(body: &Value) -> Response<Body> {
 
 /// The tenant segment names this tenant, or the identity platform's `AADSTS90002`.
 fn check_tenant(app: &App, tenant: &str) -> Result<(), Response<Body>> {
-    if tenant.eq_ignore_ascii_case(&app.tenant_id) || tenant.eq_ignore_ascii_case(&app.tenant_domain)
+    if tenant.eq_ignore_ascii_case(&app.tenant_id)
+        || tenant.eq_ignore_ascii_case(&app.tenant_domain)
     {
         Ok(())
     } else {

@@ -105,7 +105,10 @@ mod tests {
                 .unwrap()
         };
         let header: Value = serde_json::from_slice(&decode(parts[0])).unwrap();
-        assert_eq!(header, json!({"typ": "JWT", "alg": "RS256", "kid": key.kid()}));
+        assert_eq!(
+            header,
+            json!({"typ": "JWT", "alg": "RS256", "kid": key.kid()})
+        );
         let jwk = key.jwk("iss");
         let public = PublicKeyComponents {
             n: decode(jwk["n"].as_str().unwrap()),

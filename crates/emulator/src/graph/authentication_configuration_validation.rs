@@ -65,18 +65,6 @@ impl Finding {
             }
         }
     }
-
-    /// The troubleshooting code a sign-up fails with.
-    pub fn runtime_code(self) -> u32 {
-        match self {
-            Finding::IncorrectResourceIdFormat => 1_003_014,
-            Finding::DomainNameDoesNotMatch => 1_003_015,
-            Finding::ServicePrincipalNotFound => 1_003_016,
-            Finding::ServicePrincipalDisabled => 1_003_019,
-            Finding::IncorrectTargetUrlFormat => 1_003_020,
-            Finding::PermissionNotGrantedToServicePrincipal => 1_003_021,
-        }
-    }
 }
 
 /// `(host, appId)` of a well-formed `resourceId`.
@@ -104,13 +92,18 @@ fn target_url_ok(target_url: Option<&str>) -> bool {
     target_url
         .and_then(|u| url::Url::parse(u).ok())
         .is_some_and(|u| {
-            u.host_str().is_some() && (u.scheme() == "https" || (u.scheme() == "http" && is_loopback(&u)))
+            u.host_str().is_some()
+                && (u.scheme() == "https" || (u.scheme() == "http" && is_loopback(&u)))
         })
 }
 
 /// Every finding for a configuration, in the order of the troubleshooting table (14, 15, 16,
 /// 19, 20, 21).
-pub(crate) fn check(app: &App, target_url: Option<&str>, resource_id: Option<&str>) -> Vec<Finding> {
+pub(crate) fn check(
+    app: &App,
+    target_url: Option<&str>,
+    resource_id: Option<&str>,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     match resource_id.and_then(parse_resource_id) {
         None => out.push(Finding::IncorrectResourceIdFormat),
@@ -155,7 +148,10 @@ mod tests {
             parse_resource_id(&format!("api://authenticationeventsAPI.contoso.com/{app}")),
             Some(("authenticationeventsAPI.contoso.com", app))
         );
-        assert_eq!(parse_resource_id(&format!("API://localhost/{app}")), Some(("localhost", app)));
+        assert_eq!(
+            parse_resource_id(&format!("API://localhost/{app}")),
+            Some(("localhost", app))
+        );
         for bad in [
             format!("https://contoso.com/{app}"),
             format!("api://contoso.com:443/{app}"),

@@ -9,7 +9,9 @@ use serde_json::{Map, Value, json};
 
 use super::collection::{Paging, count_response};
 use super::extension_handlers::{handler_json, parse_handler};
-use super::request::{Ctx, bare_type, only_properties, opt_object, opt_string, parse_json_object, unresolved_type};
+use super::request::{
+    Ctx, bare_type, only_properties, opt_object, opt_string, parse_json_object, unresolved_type,
+};
 use super::response::{Obj, json_response, no_content, with_location};
 use super::tenant_kind::{extensions_available, external_only};
 use crate::error::GraphError;
@@ -19,10 +21,17 @@ use crate::state::{ListenerHandler, ListenerKind, ListenerRecord, State as Store
 const COLLECTION: &str = "identity/authenticationEventListeners";
 /// "You can have a maximum of 250 event listeners" (resource page).
 const MAX_LISTENERS: usize = 250;
-const FILTERABLE: &[&str] = &["id", "displayName", "authenticationEventsFlowId", TYPE_PROPERTY];
+const FILTERABLE: &[&str] = &[
+    "id",
+    "displayName",
+    "authenticationEventsFlowId",
+    TYPE_PROPERTY,
+];
 
 fn listener_not_found(id: &str) -> GraphError {
-    GraphError::not_found(format!("The authentication event listener '{id}' was not found."))
+    GraphError::not_found(format!(
+        "The authentication event listener '{id}' was not found."
+    ))
 }
 
 fn managed(flow_id: &str) -> GraphError {
@@ -38,10 +47,16 @@ fn listener_value(ctx: &Ctx<'_>, l: &ListenerRecord, store: &Store, expand: bool
 }
 
 fn listener_fields(ctx: &Ctx<'_>, o: &mut Obj, l: &ListenerRecord, store: &Store, expand: bool) {
-    o.push("@odata.type", format!("#microsoft.graph.{}", l.kind.type_name()));
+    o.push(
+        "@odata.type",
+        format!("#microsoft.graph.{}", l.kind.type_name()),
+    );
     o.push("id", l.id.clone());
     o.push("displayName", l.display_name.clone());
-    o.push("authenticationEventsFlowId", l.authentication_events_flow_id.clone());
+    o.push(
+        "authenticationEventsFlowId",
+        l.authentication_events_flow_id.clone(),
+    );
     if let Some(p) = l.priority {
         o.push("priority", p);
     }
@@ -59,7 +74,10 @@ fn listener_fields(ctx: &Ctx<'_>, o: &mut Obj, l: &ListenerRecord, store: &Store
     );
     apps.insert(
         "includeApplications".into(),
-        l.include_applications.iter().map(|a| json!({"appId": a})).collect(),
+        l.include_applications
+            .iter()
+            .map(|a| json!({"appId": a}))
+            .collect(),
     );
     o.push("conditions", json!({ "applications": apps }));
     o.push(
@@ -109,8 +127,14 @@ fn parse_filter(ctx: &Ctx<'_>) -> Result<Option<Filter>, GraphError> {
 
 pub(super) fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, GraphError> {
     extensions_available(ctx.app)?;
-    ctx.query
-        .only(&["$top", "$skip", "$skiptoken", "$count", "$filter", "$expand"])?;
+    ctx.query.only(&[
+        "$top",
+        "$skip",
+        "$skiptoken",
+        "$count",
+        "$filter",
+        "$expand",
+    ])?;
     let paging = Paging::parse(ctx)?;
     let expand = parse_expand(ctx)?;
     let filter = parse_filter(ctx)?;
@@ -121,7 +145,12 @@ pub(super) fn list(ctx: &Ctx<'_>) -> Result<Response<Body>, GraphError> {
         .filter(|l| matches(l, filter.as_ref()))
         .map(|l| (l.seq, listener_value(ctx, l, &store, expand)))
         .collect();
-    Ok(paging.respond(ctx, &format!("/{COLLECTION}"), ctx.context(COLLECTION), items))
+    Ok(paging.respond(
+        ctx,
+        &format!("/{COLLECTION}"),
+        ctx.context(COLLECTION),
+        items,
+    ))
 }
 
 pub(super) fn count(ctx: &Ctx<'_>) -> Result<Response<Body>, GraphError> {
@@ -152,7 +181,10 @@ pub(super) fn get(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, GraphError>
     let store = ctx.app.lock();
     let l = find(&store, id).ok_or_else(|| listener_not_found(id))?;
     let mut o = Obj::new();
-    o.push("@odata.context", ctx.context(&format!("{COLLECTION}/$entity")));
+    o.push(
+        "@odata.context",
+        ctx.context(&format!("{COLLECTION}/$entity")),
+    );
     listener_fields(ctx, &mut o, &l, &store, expand);
     Ok(json_response(StatusCode::OK, &o))
 }
@@ -170,13 +202,27 @@ fn kind_of(map: &Map<String, Value>) -> Result<ListenerKind, GraphError> {
 }
 
 /// Applies a create or PATCH body to `l`.
-fn apply(store: &Store, l: &mut ListenerRecord, map: &Map<String, Value>) -> Result<(), GraphError> {
+fn apply(
+    store: &Store,
+    l: &mut ListenerRecord,
+    map: &Map<String, Value>,
+) -> Result<(), GraphError> {
     only_properties(
         map,
-        &["id", "displayName", "priority", "conditions", "handler", "authenticationEventsFlowId"],
+        &[
+            "id",
+            "displayName",
+            "priority",
+            "conditions",
+            "handler",
+            "authenticationEventsFlowId",
+        ],
         l.kind.type_name(),
     )?;
-    if map.get("authenticationEventsFlowId").is_some_and(|v| !v.is_null()) {
+    if map
+        .get("authenticationEventsFlowId")
+        .is_some_and(|v| !v.is_null())
+    {
         return Err(GraphError::bad_request(
             "The property 'authenticationEventsFlowId' is read-only.",
         ));
@@ -212,7 +258,10 @@ fn apply(store: &Store, l: &mut ListenerRecord, map: &Map<String, Value>) -> Res
                     None | Some(Value::Null) => {}
                     Some(Value::Bool(b)) => l.include_all_applications = Some(*b),
                     Some(_) => {
-                        return Err(GraphError::invalid_property("includeAllApplications", "a boolean"));
+                        return Err(GraphError::invalid_property(
+                            "includeAllApplications",
+                            "a boolean",
+                        ));
                     }
                 }
                 if let Some(Value::Array(items)) = apps.get("includeApplications") {
@@ -255,7 +304,9 @@ fn apply(store: &Store, l: &mut ListenerRecord, map: &Map<String, Value>) -> Res
                 "@odata.type".into(),
                 json!(format!("#microsoft.graph.{}", l.kind.handler_type())),
             );
-            l.handler = Some(ListenerHandler::Other { value: Value::Object(value) });
+            l.handler = Some(ListenerHandler::Other {
+                value: Value::Object(value),
+            });
         }
         Some(_) => return Err(GraphError::invalid_property("handler", "an object or null")),
     }
@@ -292,10 +343,16 @@ pub(super) fn create(ctx: &Ctx<'_>, body: &[u8]) -> Result<Response<Body>, Graph
     })?;
     let store = ctx.app.lock();
     let mut o = Obj::new();
-    o.push("@odata.context", ctx.context(&format!("{COLLECTION}/$entity")));
+    o.push(
+        "@odata.context",
+        ctx.context(&format!("{COLLECTION}/$entity")),
+    );
     listener_fields(ctx, &mut o, &record, &store, false);
     let location = format!("{}/{COLLECTION}/{}", ctx.base(), record.id);
-    Ok(with_location(json_response(StatusCode::CREATED, &o), &location))
+    Ok(with_location(
+        json_response(StatusCode::CREATED, &o),
+        &location,
+    ))
 }
 
 pub(super) fn update(ctx: &Ctx<'_>, id: &str, body: &[u8]) -> Result<Response<Body>, GraphError> {
@@ -303,10 +360,12 @@ pub(super) fn update(ctx: &Ctx<'_>, id: &str, body: &[u8]) -> Result<Response<Bo
     let map = parse_json_object(body)?;
     ctx.app.mutate(|s| {
         let Some(mut l) = s.listeners.get(&id.to_ascii_lowercase()).cloned() else {
-            return Err(match find(s, id).and_then(|l| l.authentication_events_flow_id) {
-                Some(flow) => managed(&flow),
-                None => listener_not_found(id),
-            });
+            return Err(
+                match find(s, id).and_then(|l| l.authentication_events_flow_id) {
+                    Some(flow) => managed(&flow),
+                    None => listener_not_found(id),
+                },
+            );
         };
         // "You must specify the @odata.type" (update page); it cannot change the type.
         if kind_of(&map)? != l.kind {
@@ -328,10 +387,12 @@ pub(super) fn delete(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, GraphErr
         if s.listeners.shift_remove(&id.to_ascii_lowercase()).is_some() {
             return Ok(());
         }
-        Err(match find(s, id).and_then(|l| l.authentication_events_flow_id) {
-            Some(flow) => managed(&flow),
-            None => listener_not_found(id),
-        })
+        Err(
+            match find(s, id).and_then(|l| l.authentication_events_flow_id) {
+                Some(flow) => managed(&flow),
+                None => listener_not_found(id),
+            },
+        )
     })?;
     Ok(no_content())
 }

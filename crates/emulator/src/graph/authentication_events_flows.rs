@@ -10,19 +10,19 @@ use axum::http::{Response, StatusCode};
 use serde_json::{Map, Value, json};
 
 use super::collection::{Paging, count_response};
-use super::extension_handlers::{handler_json, parse_handler, parse_reference_body};
 use super::extensibility_path::FlowEvent;
+use super::extension_handlers::{handler_json, parse_handler, parse_reference_body};
 use super::flow_attributes::{self, page_json};
 use super::flow_identity_providers::{self, identity_provider_json};
 use super::include_applications::{self, check_app_free};
-use super::request::{Ctx, bare_type, only_properties, opt_object, opt_string, parse_json_object, unresolved_type};
+use super::request::{
+    Ctx, bare_type, only_properties, opt_object, opt_string, parse_json_object, unresolved_type,
+};
 use super::response::{Obj, json_response, no_content, with_location};
 use super::tenant_kind::events_flows_available;
 use crate::error::GraphError;
 use crate::odata::Filter;
-use crate::state::{
-    EventsFlowRecord, ExtensionKind, FlowHandler, State as Store,
-};
+use crate::state::{EventsFlowRecord, ExtensionKind, FlowHandler, State as Store};
 
 pub(super) const COLLECTION: &str = "identity/authenticationEventsFlows";
 pub(super) const FLOW_TYPE: &str = "externalUsersSelfServiceSignUpEventsFlow";
@@ -30,8 +30,7 @@ pub(super) const FLOW_TYPE: &str = "externalUsersSelfServiceSignUpEventsFlow";
 const DEFAULT_PRIORITY: i64 = 500;
 
 /// The two documented filters (list examples 2 and 4); anything else is `400`.
-const FILTER_APPS: &str =
-    "microsoft.graph.externalUsersSelfServiceSignUpEventsFlow/conditions/applications/includeApplications/appId";
+const FILTER_APPS: &str = "microsoft.graph.externalUsersSelfServiceSignUpEventsFlow/conditions/applications/includeApplications/appId";
 const FILTER_IDPS: &str = "microsoft.graph.externalUsersSelfServiceSignUpEventsFlow/onAuthenticationMethodLoadStart/microsoft.graph.onAuthenticationMethodLoadStartExternalUsersSelfServiceSignUp/identityProviders/id";
 
 pub(super) fn flow_not_found(id: &str) -> GraphError {
@@ -81,11 +80,18 @@ fn flow_fields(ctx: &Ctx<'_>, out: &mut Obj, f: &EventsFlowRecord, store: &Store
         );
     }
     let mut applications = Map::new();
-    applications.insert("includeAllApplications".into(), json!(f.include_all_applications));
+    applications.insert(
+        "includeAllApplications".into(),
+        json!(f.include_all_applications),
+    );
     if full {
         applications.insert(
             "includeApplications@odata.context".into(),
-            json!(flow_context(ctx, &f.id, "conditions/applications/includeApplications")),
+            json!(flow_context(
+                ctx,
+                &f.id,
+                "conditions/applications/includeApplications"
+            )),
         );
         applications.insert(
             "includeApplications".into(),
@@ -217,7 +223,10 @@ pub(super) fn get_conditions(ctx: &Ctx<'_>, id: &str) -> Result<Response<Body>, 
     let store = ctx.app.lock();
     let f = store.events_flow(id).ok_or_else(|| flow_not_found(id))?;
     let mut o = Obj::new();
-    o.push("@odata.context", ctx.context(&format!("{COLLECTION}('{}')/conditions", f.id)));
+    o.push(
+        "@odata.context",
+        ctx.context(&format!("{COLLECTION}('{}')/conditions", f.id)),
+    );
     o.push(
         "applications",
         json!({
@@ -284,7 +293,12 @@ fn parse_conditions(
                 .map(include_applications::parse_app)
                 .collect::<Result<Vec<String>, GraphError>>()?,
         ),
-        Some(_) => return Err(GraphError::invalid_property("includeApplications", "a list")),
+        Some(_) => {
+            return Err(GraphError::invalid_property(
+                "includeApplications",
+                "a list",
+            ));
+        }
     };
     Ok((list, all))
 }
@@ -316,19 +330,26 @@ fn apply_body(
     )?;
     match opt_string(map, "displayName")? {
         Some(Some(name)) if !name.trim().is_empty() => {
-            if store.events_flows.values().any(|f| {
-                f.id != flow.id && f.display_name.eq_ignore_ascii_case(&name)
-            }) {
+            if store
+                .events_flows
+                .values()
+                .any(|f| f.id != flow.id && f.display_name.eq_ignore_ascii_case(&name))
+            {
                 return Err(GraphError::new(
                     StatusCode::CONFLICT,
                     "Conflict",
-                    format!("An authentication events flow named '{name}' already exists; displayName must be unique."),
+                    format!(
+                        "An authentication events flow named '{name}' already exists; displayName must be unique."
+                    ),
                 ));
             }
             flow.display_name = name;
         }
         Some(_) => {
-            return Err(GraphError::invalid_property("displayName", "a non-empty string"));
+            return Err(GraphError::invalid_property(
+                "displayName",
+                "a non-empty string",
+            ));
         }
         None if create => return Err(GraphError::missing_property("displayName", FLOW_TYPE)),
         None => {}
@@ -391,7 +412,11 @@ fn apply_body(
                 "onInteractiveAuthFlowStart",
                 "onInteractiveAuthFlowStartExternalUsersSelfServiceSignUp",
             )?;
-            only_properties(o, &["isSignUpAllowed"], "onInteractiveAuthFlowStartExternalUsersSelfServiceSignUp")?;
+            only_properties(
+                o,
+                &["isSignUpAllowed"],
+                "onInteractiveAuthFlowStartExternalUsersSelfServiceSignUp",
+            )?;
             match bool_prop(o, "isSignUpAllowed")? {
                 Some(b) => flow.is_sign_up_allowed = b,
                 None => {
@@ -403,10 +428,16 @@ fn apply_body(
             }
         }
         Some(None) => {
-            return Err(GraphError::missing_property("onInteractiveAuthFlowStart", FLOW_TYPE));
+            return Err(GraphError::missing_property(
+                "onInteractiveAuthFlowStart",
+                FLOW_TYPE,
+            ));
         }
         None if create => {
-            return Err(GraphError::missing_property("onInteractiveAuthFlowStart", FLOW_TYPE));
+            return Err(GraphError::missing_property(
+                "onInteractiveAuthFlowStart",
+                FLOW_TYPE,
+            ));
         }
         None => {}
     }
@@ -420,10 +451,16 @@ fn apply_body(
             flow.identity_providers = flow_identity_providers::parse_inline(o)?;
         }
         Some(None) => {
-            return Err(GraphError::missing_property("onAuthenticationMethodLoadStart", FLOW_TYPE));
+            return Err(GraphError::missing_property(
+                "onAuthenticationMethodLoadStart",
+                FLOW_TYPE,
+            ));
         }
         None if create => {
-            return Err(GraphError::missing_property("onAuthenticationMethodLoadStart", FLOW_TYPE));
+            return Err(GraphError::missing_property(
+                "onAuthenticationMethodLoadStart",
+                FLOW_TYPE,
+            ));
         }
         None => {}
     }
@@ -443,8 +480,16 @@ fn apply_body(
         None => {}
         Some(None) => flow.user_type_to_create = None,
         Some(Some(o)) => {
-            let o = typed(o, "onUserCreateStart", "onUserCreateStartExternalUsersSelfServiceSignUp")?;
-            only_properties(o, &["userTypeToCreate", "accessPackages"], "onUserCreateStartExternalUsersSelfServiceSignUp")?;
+            let o = typed(
+                o,
+                "onUserCreateStart",
+                "onUserCreateStartExternalUsersSelfServiceSignUp",
+            )?;
+            only_properties(
+                o,
+                &["userTypeToCreate", "accessPackages"],
+                "onUserCreateStartExternalUsersSelfServiceSignUp",
+            )?;
             let t = match o.get("userTypeToCreate").and_then(Value::as_str) {
                 Some(t) if t.eq_ignore_ascii_case("member") => "member",
                 Some(t) if t.eq_ignore_ascii_case("guest") => "guest",
@@ -482,12 +527,16 @@ pub(super) fn create(ctx: &Ctx<'_>, body: &[u8]) -> Result<Response<Body>, Graph
             seq: s.next_seq(),
         };
         apply_body(ctx, s, &mut flow, &map, true)?;
-        s.events_flows.insert(flow.id.to_ascii_lowercase(), flow.clone());
+        s.events_flows
+            .insert(flow.id.to_ascii_lowercase(), flow.clone());
         Ok(flow)
     })?;
     let store = ctx.app.lock();
     let mut o = Obj::new();
-    o.push("@odata.context", ctx.context(&format!("{COLLECTION}/$entity")));
+    o.push(
+        "@odata.context",
+        ctx.context(&format!("{COLLECTION}/$entity")),
+    );
     flow_fields(ctx, &mut o, &flow, &store, false);
     let location = format!("{}/{COLLECTION}/{}", ctx.base(), flow.id);
     Ok(with_location(
@@ -501,7 +550,10 @@ pub(super) fn update(ctx: &Ctx<'_>, id: &str, body: &[u8]) -> Result<Response<Bo
     let map = parse_json_object(body)?;
     check_flow_type(&map)?;
     ctx.app.mutate(|s| {
-        let mut flow = s.events_flow(id).cloned().ok_or_else(|| flow_not_found(id))?;
+        let mut flow = s
+            .events_flow(id)
+            .cloned()
+            .ok_or_else(|| flow_not_found(id))?;
         apply_body(ctx, s, &mut flow, &map, false)?;
         s.events_flows.insert(flow.id.to_ascii_lowercase(), flow);
         Ok(())
@@ -531,7 +583,10 @@ pub(super) fn set_handler_ref(
     events_flows_available(ctx.app)?;
     let target = parse_reference_body(body, "customAuthenticationExtensions")?;
     ctx.app.mutate(|s| {
-        let mut flow = s.events_flow(id).cloned().ok_or_else(|| flow_not_found(id))?;
+        let mut flow = s
+            .events_flow(id)
+            .cloned()
+            .ok_or_else(|| flow_not_found(id))?;
         let ext = super::extension_handlers::check_extension(
             s,
             &target,
@@ -580,7 +635,10 @@ pub(super) fn get_handler_ref(
             o.push("@odata.context", ctx.context("$ref"));
             o.push(
                 "@odata.id",
-                format!("{}/identity/customAuthenticationExtensions/{ext}", ctx.base()),
+                format!(
+                    "{}/identity/customAuthenticationExtensions/{ext}",
+                    ctx.base()
+                ),
             );
             Ok(json_response(StatusCode::OK, &o))
         }

@@ -480,11 +480,15 @@ pub(super) fn create(ctx: &Ctx<'_>, body: &[u8]) -> Result<Response<Body>, Graph
             seq: s.next_seq(),
         };
         apply(&mut e, changes);
-        s.custom_extensions.insert(e.id.to_ascii_lowercase(), e.clone());
+        s.custom_extensions
+            .insert(e.id.to_ascii_lowercase(), e.clone());
         Ok(e)
     })?;
     let mut o = Obj::new();
-    o.push("@odata.context", ctx.context(&format!("{COLLECTION}/$entity")));
+    o.push(
+        "@odata.context",
+        ctx.context(&format!("{COLLECTION}/$entity")),
+    );
     extension_fields(&mut o, &record, None, true);
     let location = format!("{}/{COLLECTION}/{}", ctx.base(), record.id);
     Ok(with_location(
@@ -562,7 +566,9 @@ pub(super) fn validate_by_id(
     body: &[u8],
 ) -> Result<Response<Body>, GraphError> {
     extensions_available(ctx.app)?;
-    if !body.iter().all(u8::is_ascii_whitespace) && parse_json_object(body)?.keys().any(|k| !k.starts_with('@')) {
+    if !body.iter().all(u8::is_ascii_whitespace)
+        && parse_json_object(body)?.keys().any(|k| !k.starts_with('@'))
+    {
         return Err(GraphError::bad_request(
             "The bound action 'validateAuthenticationConfiguration' of a custom authentication extension takes no parameters.",
         ));
@@ -583,10 +589,10 @@ pub(super) fn validate_by_id(
 pub(super) fn validate_unsaved(ctx: &Ctx<'_>, body: &[u8]) -> Result<Response<Body>, GraphError> {
     extensions_available(ctx.app)?;
     let map = parse_json_object(body)?;
-    if let Some(k) = map
-        .keys()
-        .find(|k| !k.starts_with('@') && !["endpointConfiguration", "authenticationConfiguration"].contains(&k.as_str()))
-    {
+    if let Some(k) = map.keys().find(|k| {
+        !k.starts_with('@')
+            && !["endpointConfiguration", "authenticationConfiguration"].contains(&k.as_str())
+    }) {
         return Err(GraphError::bad_request(format!(
             "The parameter '{k}' in the request payload is not a valid parameter for the operation 'validateAuthenticationConfiguration'."
         )));

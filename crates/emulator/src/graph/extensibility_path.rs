@@ -235,9 +235,10 @@ fn flow_item(
                     format!("{item}/onAuthenticationMethodLoadStart"),
                 ),
                 [a] if is(a, "identityProviders") => (ExtRoute::IdentityProviders(id), idps),
-                [a, n] if is(a, "identityProviders") && n == "$count" => {
-                    (ExtRoute::IdentityProvidersCount(id), format!("{idps}/$count"))
-                }
+                [a, n] if is(a, "identityProviders") && n == "$count" => (
+                    ExtRoute::IdentityProvidersCount(id),
+                    format!("{idps}/$count"),
+                ),
                 [a, r] if is(a, "identityProviders") && r == "$ref" => {
                     (ExtRoute::IdentityProvidersRef(id), format!("{idps}/$ref"))
                 }
@@ -282,11 +283,17 @@ mod tests {
     fn casts_and_namespaces_are_optional() {
         let v = GraphVersion::V1;
         assert_eq!(
-            r(v, "customAuthenticationExtensions/x/microsoft.graph.validateAuthenticationConfiguration"),
+            r(
+                v,
+                "customAuthenticationExtensions/x/microsoft.graph.validateAuthenticationConfiguration"
+            ),
             Some(ExtRoute::ValidateById("x".into()))
         );
         assert_eq!(
-            r(v, "customauthenticationextensions/validateAuthenticationConfiguration"),
+            r(
+                v,
+                "customauthenticationextensions/validateAuthenticationConfiguration"
+            ),
             Some(ExtRoute::ValidateUnsaved)
         );
         for p in [
@@ -297,7 +304,10 @@ mod tests {
             assert_eq!(r(v, p), Some(ExtRoute::Attributes("f".into())), "{p}");
         }
         assert_eq!(
-            r(v, "authenticationEventsFlows/f/microsoft.graph.externalUsersSelfServiceSignUpEventsFlow/conditions/applications/includeApplications/app/"),
+            r(
+                v,
+                "authenticationEventsFlows/f/microsoft.graph.externalUsersSelfServiceSignUpEventsFlow/conditions/applications/includeApplications/app/"
+            ),
             Some(ExtRoute::IncludeApp("f".into(), "app".into()))
         );
         let handler_ref = "authenticationEventsFlows/f/microsoft.graph.externalUsersSelfServiceSignUpEventsFlow/onAttributeCollectionSubmit/microsoft.graph.onAttributeCollectionSubmitCustomExtensionHandler/customExtension/$ref";

@@ -134,9 +134,9 @@ pub(super) fn parse_handler(
         handler.configuration = v.map(parse_configuration).transpose()?;
     }
     let bound = match map.get("customExtension@odata.bind") {
-        Some(Value::String(link)) => {
-            Some(reference_target(link, "customAuthenticationExtensions").ok_or_else(bad_reference)?)
-        }
+        Some(Value::String(link)) => Some(
+            reference_target(link, "customAuthenticationExtensions").ok_or_else(bad_reference)?,
+        ),
         Some(_) => return Err(bad_reference()),
         None => None,
     };
@@ -148,7 +148,12 @@ pub(super) fn parse_handler(
         }
         Some(Some(o)) => match o.get("id") {
             Some(Value::String(id)) => Some(id.clone()),
-            _ => return Err(GraphError::missing_property("id", "customAuthenticationExtension")),
+            _ => {
+                return Err(GraphError::missing_property(
+                    "id",
+                    "customAuthenticationExtension",
+                ));
+            }
         },
     };
     if let Some(id) = bound.or(named) {
@@ -158,10 +163,18 @@ pub(super) fn parse_handler(
         match map.get("migrationPropertyId") {
             None => {}
             Some(Value::String(s)) => handler.migration_property_id = Some(s.clone()),
-            Some(_) => return Err(GraphError::invalid_property("migrationPropertyId", "a string")),
+            Some(_) => {
+                return Err(GraphError::invalid_property(
+                    "migrationPropertyId",
+                    "a string",
+                ));
+            }
         }
         if handler.migration_property_id.is_none() {
-            return Err(GraphError::missing_property("migrationPropertyId", handler_type));
+            return Err(GraphError::missing_property(
+                "migrationPropertyId",
+                handler_type,
+            ));
         }
     }
     Ok(handler)

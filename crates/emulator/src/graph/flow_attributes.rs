@@ -54,7 +54,10 @@ pub(crate) fn attributes_of(store: &Store, a: &AttributeCollection) -> Vec<UserF
 /// examples have them, the create example does not).
 pub(super) fn page_json(a: &AttributeCollection, store: &Store, full: bool) -> Value {
     let mut out = Map::new();
-    out.insert("@odata.type".into(), json!(format!("#microsoft.graph.{TYPE}")));
+    out.insert(
+        "@odata.type".into(),
+        json!(format!("#microsoft.graph.{TYPE}")),
+    );
     out.insert("accessPackages".into(), json!([]));
     out.insert(
         "attributeCollectionPage".into(),
@@ -74,7 +77,9 @@ fn enum_member(value: &Value, name: &str, members: &[&str]) -> Result<String, Gr
         .as_str()
         .and_then(|v| members.iter().find(|m| m.eq_ignore_ascii_case(v)))
         .map(|m| (*m).to_owned())
-        .ok_or_else(|| GraphError::invalid_property(name, &format!("one of {}", members.join(", "))))
+        .ok_or_else(|| {
+            GraphError::invalid_property(name, &format!("one of {}", members.join(", ")))
+        })
 }
 
 /// An input in Graph's full form; `inputType` in the CSDL spelling (the examples send `"Text"`).
@@ -132,7 +137,11 @@ fn normalize_input(value: &Value) -> Result<Value, GraphError> {
 }
 
 fn parse_views(page: &Map<String, Value>) -> Result<Vec<Value>, GraphError> {
-    only_properties(page, &["views", "customStringsFileId"], "authenticationAttributeCollectionPage")?;
+    only_properties(
+        page,
+        &["views", "customStringsFileId"],
+        "authenticationAttributeCollectionPage",
+    )?;
     let Some(Value::Array(views)) = page.get("views") else {
         return Ok(Vec::new());
     };
@@ -142,7 +151,11 @@ fn parse_views(page: &Map<String, Value>) -> Result<Vec<Value>, GraphError> {
             let Value::Object(view) = v else {
                 return Err(GraphError::invalid_property("views", "a list of objects"));
             };
-            only_properties(view, &["title", "description", "inputs"], "authenticationAttributeCollectionPageViewConfiguration")?;
+            only_properties(
+                view,
+                &["title", "description", "inputs"],
+                "authenticationAttributeCollectionPageViewConfiguration",
+            )?;
             let inputs = match view.get("inputs") {
                 None | Some(Value::Null) => Vec::new(),
                 Some(Value::Array(items)) => items
@@ -165,11 +178,20 @@ fn parse_views(page: &Map<String, Value>) -> Result<Vec<Value>, GraphError> {
 fn inline_attribute(store: &mut Store, value: &Value) -> Result<String, GraphError> {
     let type_name = "identityUserFlowAttribute";
     let Value::Object(map) = value else {
-        return Err(GraphError::invalid_property("attributes", "a list of objects"));
+        return Err(GraphError::invalid_property(
+            "attributes",
+            "a list of objects",
+        ));
     };
     only_properties(
         map,
-        &["id", "displayName", "description", "userFlowAttributeType", "dataType"],
+        &[
+            "id",
+            "displayName",
+            "description",
+            "userFlowAttributeType",
+            "dataType",
+        ],
         type_name,
     )?;
     let Some(Value::String(id)) = map.get("id") else {
@@ -190,7 +212,10 @@ fn inline_attribute(store: &mut Store, value: &Value) -> Result<String, GraphErr
     let attribute = UserFlowAttribute {
         id: id.clone(),
         display_name: display_name.to_owned(),
-        description: map.get("description").and_then(Value::as_str).map(str::to_owned),
+        description: map
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         user_flow_attribute_type: enum_member(kind, "userFlowAttributeType", ATTRIBUTE_TYPES)?,
         data_type: enum_member(data_type, "dataType", DATA_TYPES)?,
     };
@@ -215,7 +240,11 @@ pub(super) fn apply_inline(
             )));
         }
     }
-    only_properties(map, &["attributes", "attributeCollectionPage", "accessPackages"], TYPE)?;
+    only_properties(
+        map,
+        &["attributes", "attributeCollectionPage", "accessPackages"],
+        TYPE,
+    )?;
     if !create {
         if flow.on_attribute_collection.is_none() {
             return Err(GraphError::bad_request(
@@ -228,15 +257,22 @@ pub(super) fn apply_inline(
             ));
         }
     }
-    let mut collection = flow.on_attribute_collection.clone().unwrap_or(AttributeCollection {
-        attributes: Vec::new(),
-        views: Vec::new(),
-    });
+    let mut collection = flow
+        .on_attribute_collection
+        .clone()
+        .unwrap_or(AttributeCollection {
+            attributes: Vec::new(),
+            views: Vec::new(),
+        });
     if let Some(Value::Array(items)) = map.get("attributes") {
         collection.attributes = Vec::new();
         for item in items {
             let id = inline_attribute(store, item)?;
-            if !collection.attributes.iter().any(|a| a.eq_ignore_ascii_case(&id)) {
+            if !collection
+                .attributes
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(&id))
+            {
                 collection.attributes.push(id);
             }
         }
@@ -247,7 +283,10 @@ pub(super) fn apply_inline(
         None | Some(Value::Null) => {}
         Some(Value::Object(page)) => collection.views = parse_views(page)?,
         Some(_) => {
-            return Err(GraphError::invalid_property("attributeCollectionPage", "an object"));
+            return Err(GraphError::invalid_property(
+                "attributeCollectionPage",
+                "an object",
+            ));
         }
     }
     flow.on_attribute_collection = Some(collection);
@@ -258,12 +297,17 @@ pub(super) fn apply_inline(
 pub(super) fn get_collection(ctx: &Ctx<'_>, flow_id: &str) -> Result<Response<Body>, GraphError> {
     events_flows_available(ctx.app)?;
     let store = ctx.app.lock();
-    let f = store.events_flow(flow_id).ok_or_else(|| flow_not_found(flow_id))?;
+    let f = store
+        .events_flow(flow_id)
+        .ok_or_else(|| flow_not_found(flow_id))?;
     let Some(a) = &f.on_attribute_collection else {
         return Ok(no_content());
     };
     let mut o = Obj::new();
-    o.push("@odata.context", flow_context(ctx, &f.id, "onAttributeCollection"));
+    o.push(
+        "@odata.context",
+        flow_context(ctx, &f.id, "onAttributeCollection"),
+    );
     if let Value::Object(members) = page_json(a, &store, true) {
         for (k, v) in members {
             o.push(k, v);
@@ -275,7 +319,9 @@ pub(super) fn get_collection(ctx: &Ctx<'_>, flow_id: &str) -> Result<Response<Bo
 /// The flow's attributes, or `400` when it has none: "If the user flow has no attributes, this
 /// method returns a 400 Bad Request error code" (list-attributes page).
 fn attributes(store: &Store, flow_id: &str) -> Result<Vec<UserFlowAttribute>, GraphError> {
-    let f = store.events_flow(flow_id).ok_or_else(|| flow_not_found(flow_id))?;
+    let f = store
+        .events_flow(flow_id)
+        .ok_or_else(|| flow_not_found(flow_id))?;
     match &f.on_attribute_collection {
         Some(a) if !a.attributes.is_empty() => Ok(attributes_of(store, a)),
         _ => Err(GraphError::bad_request(format!(
@@ -289,7 +335,10 @@ pub(super) fn list(ctx: &Ctx<'_>, flow_id: &str) -> Result<Response<Body>, Graph
     let store = ctx.app.lock();
     let list = attributes(&store, flow_id)?;
     let mut o = Obj::new();
-    o.push("@odata.context", ctx.context("Collection(microsoft.graph.identityUserFlowAttribute)"));
+    o.push(
+        "@odata.context",
+        ctx.context("Collection(microsoft.graph.identityUserFlowAttribute)"),
+    );
     o.push("value", list.iter().map(attribute_json).collect::<Vec<_>>());
     Ok(json_response(StatusCode::OK, &o))
 }
@@ -297,9 +346,13 @@ pub(super) fn list(ctx: &Ctx<'_>, flow_id: &str) -> Result<Response<Body>, Graph
 pub(super) fn count(ctx: &Ctx<'_>, flow_id: &str) -> Result<Response<Body>, GraphError> {
     events_flows_available(ctx.app)?;
     let store = ctx.app.lock();
-    let f = store.events_flow(flow_id).ok_or_else(|| flow_not_found(flow_id))?;
+    let f = store
+        .events_flow(flow_id)
+        .ok_or_else(|| flow_not_found(flow_id))?;
     Ok(count_response(
-        f.on_attribute_collection.as_ref().map_or(0, |a| a.attributes.len()),
+        f.on_attribute_collection
+            .as_ref()
+            .map_or(0, |a| a.attributes.len()),
     ))
 }
 
@@ -320,7 +373,11 @@ pub(super) fn list_refs(ctx: &Ctx<'_>, flow_id: &str) -> Result<Response<Body>, 
 }
 
 /// `POST …/attributes/$ref` with `{"@odata.id": ".../identity/userFlowAttributes/{id}"}`.
-pub(super) fn add_ref(ctx: &Ctx<'_>, flow_id: &str, body: &[u8]) -> Result<Response<Body>, GraphError> {
+pub(super) fn add_ref(
+    ctx: &Ctx<'_>,
+    flow_id: &str,
+    body: &[u8],
+) -> Result<Response<Body>, GraphError> {
     events_flows_available(ctx.app)?;
     let target = parse_reference_body(body, "userFlowAttributes")?;
     ctx.app.mutate(|s| {
@@ -331,11 +388,17 @@ pub(super) fn add_ref(ctx: &Ctx<'_>, flow_id: &str, body: &[u8]) -> Result<Respo
             .events_flows
             .get_mut(&flow_id.to_ascii_lowercase())
             .ok_or_else(|| flow_not_found(flow_id))?;
-        let collection = f.on_attribute_collection.get_or_insert_with(|| AttributeCollection {
-            attributes: Vec::new(),
-            views: Vec::new(),
-        });
-        if collection.attributes.iter().any(|a| a.eq_ignore_ascii_case(&attribute.id)) {
+        let collection = f
+            .on_attribute_collection
+            .get_or_insert_with(|| AttributeCollection {
+                attributes: Vec::new(),
+                views: Vec::new(),
+            });
+        if collection
+            .attributes
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&attribute.id))
+        {
             return Err(GraphError::bad_request(format!(
                 "The attribute '{}' is already collected by this user flow.",
                 attribute.id

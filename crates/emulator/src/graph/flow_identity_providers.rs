@@ -19,8 +19,18 @@ use crate::error::GraphError;
 
 /// `(id, displayName, identityProviderType, social)`.
 const PROVIDERS: &[(&str, &str, &str, bool)] = &[
-    ("EmailPassword-OAUTH", "Email with password", "EmailPassword", false),
-    ("EmailOtpSignup-OAUTH", "Email one-time passcode", "EmailOTP", false),
+    (
+        "EmailPassword-OAUTH",
+        "Email with password",
+        "EmailPassword",
+        false,
+    ),
+    (
+        "EmailOtpSignup-OAUTH",
+        "Email one-time passcode",
+        "EmailOTP",
+        false,
+    ),
     ("Google-OAUTH", "Google", "Google", true),
     ("Facebook-OAUTH", "Facebook", "Facebook", true),
 ];
@@ -31,7 +41,9 @@ fn known(id: &str) -> Result<&'static str, GraphError> {
         .find(|p| p.0.eq_ignore_ascii_case(id))
         .map(|p| p.0)
         .ok_or_else(|| {
-            GraphError::bad_request(format!("The identity provider '{id}' does not exist in the tenant."))
+            GraphError::bad_request(format!(
+                "The identity provider '{id}' does not exist in the tenant."
+            ))
         })
 }
 
@@ -77,7 +89,9 @@ pub(super) fn parse_inline(map: &Map<String, Value>) -> Result<Vec<String>, Grap
 
 fn providers(ctx: &Ctx<'_>, flow_id: &str) -> Result<(String, Vec<String>), GraphError> {
     let store = ctx.app.lock();
-    let f = store.events_flow(flow_id).ok_or_else(|| flow_not_found(flow_id))?;
+    let f = store
+        .events_flow(flow_id)
+        .ok_or_else(|| flow_not_found(flow_id))?;
     Ok((f.id.clone(), f.identity_providers.clone()))
 }
 
@@ -86,14 +100,19 @@ pub(super) fn get_handler(ctx: &Ctx<'_>, flow_id: &str) -> Result<Response<Body>
     events_flows_available(ctx.app)?;
     let (id, list) = providers(ctx, flow_id)?;
     let mut o = Obj::new();
-    o.push("@odata.context", flow_context(ctx, &id, "onAuthenticationMethodLoadStart"));
+    o.push(
+        "@odata.context",
+        flow_context(ctx, &id, "onAuthenticationMethodLoadStart"),
+    );
     o.push(
         "@odata.type",
         "#microsoft.graph.onAuthenticationMethodLoadStartExternalUsersSelfServiceSignUp",
     );
     o.push(
         "identityProviders",
-        list.iter().map(|p| identity_provider_json(p)).collect::<Vec<_>>(),
+        list.iter()
+            .map(|p| identity_provider_json(p))
+            .collect::<Vec<_>>(),
     );
     Ok(json_response(StatusCode::OK, &o))
 }
@@ -102,8 +121,16 @@ pub(super) fn list(ctx: &Ctx<'_>, flow_id: &str) -> Result<Response<Body>, Graph
     events_flows_available(ctx.app)?;
     let (_, list) = providers(ctx, flow_id)?;
     let mut o = Obj::new();
-    o.push("@odata.context", ctx.context("Collection(microsoft.graph.identityProviderBase)"));
-    o.push("value", list.iter().map(|p| identity_provider_json(p)).collect::<Vec<_>>());
+    o.push(
+        "@odata.context",
+        ctx.context("Collection(microsoft.graph.identityProviderBase)"),
+    );
+    o.push(
+        "value",
+        list.iter()
+            .map(|p| identity_provider_json(p))
+            .collect::<Vec<_>>(),
+    );
     Ok(json_response(StatusCode::OK, &o))
 }
 
@@ -127,7 +154,11 @@ pub(super) fn list_refs(ctx: &Ctx<'_>, flow_id: &str) -> Result<Response<Body>, 
 }
 
 /// `POST …/identityProviders/$ref` with `{"@odata.id": ".../identity/identityProviders/{id}"}`.
-pub(super) fn add_ref(ctx: &Ctx<'_>, flow_id: &str, body: &[u8]) -> Result<Response<Body>, GraphError> {
+pub(super) fn add_ref(
+    ctx: &Ctx<'_>,
+    flow_id: &str,
+    body: &[u8],
+) -> Result<Response<Body>, GraphError> {
     events_flows_available(ctx.app)?;
     let target = known(&parse_reference_body(body, "identityProviders")?)?;
     ctx.app.mutate(|s| {

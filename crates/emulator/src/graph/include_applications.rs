@@ -27,7 +27,10 @@ pub(super) fn apps_json(apps: &[String]) -> Value {
 /// An `authenticationConditionApplication` object: its `appId`.
 pub(super) fn parse_app(value: &Value) -> Result<String, GraphError> {
     let Value::Object(map) = value else {
-        return Err(GraphError::invalid_property("includeApplications", "a list of objects"));
+        return Err(GraphError::invalid_property(
+            "includeApplications",
+            "a list of objects",
+        ));
     };
     if let Some(t) = bare_type(map)?
         && !t.eq_ignore_ascii_case(TYPE)
@@ -55,7 +58,9 @@ pub(super) fn check_app_free(
     }
     if let Some(other) = store.events_flows.values().find(|f| {
         !f.id.eq_ignore_ascii_case(flow_id)
-            && f.include_applications.iter().any(|a| a.eq_ignore_ascii_case(app_id))
+            && f.include_applications
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(app_id))
     }) {
         return Err(GraphError::bad_request(format!(
             "The application '{app_id}' is already linked to the user flow '{}'; an application can only be linked to one user flow.",
@@ -81,7 +86,9 @@ fn context(ctx: &Ctx<'_>, flow_id: &str, entity: bool) -> String {
 pub(super) fn list(ctx: &Ctx<'_>, flow_id: &str) -> Result<Response<Body>, GraphError> {
     events_flows_available(ctx.app)?;
     let store = ctx.app.lock();
-    let f = store.events_flow(flow_id).ok_or_else(|| flow_not_found(flow_id))?;
+    let f = store
+        .events_flow(flow_id)
+        .ok_or_else(|| flow_not_found(flow_id))?;
     let mut o = Obj::new();
     o.push("@odata.context", context(ctx, &f.id, false));
     o.push("value", apps_json(&f.include_applications));
@@ -91,7 +98,9 @@ pub(super) fn list(ctx: &Ctx<'_>, flow_id: &str) -> Result<Response<Body>, Graph
 pub(super) fn count(ctx: &Ctx<'_>, flow_id: &str) -> Result<Response<Body>, GraphError> {
     events_flows_available(ctx.app)?;
     let store = ctx.app.lock();
-    let f = store.events_flow(flow_id).ok_or_else(|| flow_not_found(flow_id))?;
+    let f = store
+        .events_flow(flow_id)
+        .ok_or_else(|| flow_not_found(flow_id))?;
     Ok(count_response(f.include_applications.len()))
 }
 
@@ -103,9 +112,11 @@ pub(super) fn add(ctx: &Ctx<'_>, flow_id: &str, body: &[u8]) -> Result<Response<
             .events_flow(flow_id)
             .map(|f| f.id.clone())
             .ok_or_else(|| flow_not_found(flow_id))?;
-        if s.events_flow(&id)
-            .is_some_and(|f| f.include_applications.iter().any(|a| a.eq_ignore_ascii_case(&app_id)))
-        {
+        if s.events_flow(&id).is_some_and(|f| {
+            f.include_applications
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(&app_id))
+        }) {
             return Err(GraphError::new(
                 StatusCode::CONFLICT,
                 "Conflict",
@@ -126,10 +137,16 @@ pub(super) fn add(ctx: &Ctx<'_>, flow_id: &str, body: &[u8]) -> Result<Response<
     Ok(json_response(StatusCode::CREATED, &o))
 }
 
-pub(super) fn get(ctx: &Ctx<'_>, flow_id: &str, app_id: &str) -> Result<Response<Body>, GraphError> {
+pub(super) fn get(
+    ctx: &Ctx<'_>,
+    flow_id: &str,
+    app_id: &str,
+) -> Result<Response<Body>, GraphError> {
     events_flows_available(ctx.app)?;
     let store = ctx.app.lock();
-    let f = store.events_flow(flow_id).ok_or_else(|| flow_not_found(flow_id))?;
+    let f = store
+        .events_flow(flow_id)
+        .ok_or_else(|| flow_not_found(flow_id))?;
     let found = f
         .include_applications
         .iter()
@@ -165,14 +182,24 @@ pub(super) fn update(
         ));
     }
     let store = ctx.app.lock();
-    let f = store.events_flow(flow_id).ok_or_else(|| flow_not_found(flow_id))?;
-    if !f.include_applications.iter().any(|a| a.eq_ignore_ascii_case(app_id)) {
+    let f = store
+        .events_flow(flow_id)
+        .ok_or_else(|| flow_not_found(flow_id))?;
+    if !f
+        .include_applications
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(app_id))
+    {
         return Err(app_not_found(app_id));
     }
     Ok(no_content())
 }
 
-pub(super) fn remove(ctx: &Ctx<'_>, flow_id: &str, app_id: &str) -> Result<Response<Body>, GraphError> {
+pub(super) fn remove(
+    ctx: &Ctx<'_>,
+    flow_id: &str,
+    app_id: &str,
+) -> Result<Response<Body>, GraphError> {
     events_flows_available(ctx.app)?;
     ctx.app.mutate(|s| {
         let f = s
@@ -180,7 +207,8 @@ pub(super) fn remove(ctx: &Ctx<'_>, flow_id: &str, app_id: &str) -> Result<Respo
             .get_mut(&flow_id.to_ascii_lowercase())
             .ok_or_else(|| flow_not_found(flow_id))?;
         let before = f.include_applications.len();
-        f.include_applications.retain(|a| !a.eq_ignore_ascii_case(app_id));
+        f.include_applications
+            .retain(|a| !a.eq_ignore_ascii_case(app_id));
         if f.include_applications.len() == before {
             return Err(app_not_found(app_id));
         }

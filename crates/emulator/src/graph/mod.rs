@@ -27,10 +27,12 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Response, StatusCode, Uri, header};
 
-pub(crate) use self::authentication_configuration_validation::{Finding, check as check_configuration};
-pub(crate) use self::flow_attributes::attributes_of;
 use self::api_connector_configuration as configuration;
+pub(crate) use self::authentication_configuration_validation::{
+    Finding, check as check_configuration, parse_resource_id,
+};
 use self::extensibility_path::ExtRoute;
+pub(crate) use self::flow_attributes::attributes_of;
 use self::path::{Route, decode_segment, eq, parse_route};
 use self::request::Ctx;
 pub(crate) use self::request::client_request_id;
@@ -253,9 +255,7 @@ fn extensibility(
         ExtRoute::IdentityProvidersRef(id) if get => providers::list_refs(ctx, &id),
         ExtRoute::IdentityProvidersRef(id) if post => providers::add_ref(ctx, &id, body),
         ExtRoute::IdentityProvidersRef(id) if delete => providers::remove_ref(ctx, &id, None),
-        ExtRoute::IdentityProviderRef(id, p) if delete => {
-            providers::remove_ref(ctx, &id, Some(&p))
-        }
+        ExtRoute::IdentityProviderRef(id, p) if delete => providers::remove_ref(ctx, &id, Some(&p)),
         ExtRoute::HandlerRef(id, event) if *m == Method::PUT => {
             flows::set_handler_ref(ctx, &id, event, body)
         }

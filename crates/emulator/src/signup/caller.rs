@@ -131,8 +131,9 @@ pub(super) async fn post(
         .body(body);
     let authorization = match credential {
         Credential::Basic(credentials) => Some(
-            HeaderValue::from_str(credentials.to_authorization_header().expose_secret())
-                .map_err(|_| other("the basic credentials cannot be sent in a header".to_owned()))?,
+            HeaderValue::from_str(credentials.to_authorization_header().expose_secret()).map_err(
+                |_| other("the basic credentials cannot be sent in a header".to_owned()),
+            )?,
         ),
         Credential::Bearer(token) => Some(
             HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))

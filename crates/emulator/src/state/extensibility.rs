@@ -322,7 +322,9 @@ impl ListenerKind {
             ListenerKind::VerifiedIdClaimValidation => {
                 "onVerifiedIdClaimValidationCustomExtensionHandler"
             }
-            ListenerKind::AttributeCollection => "onAttributeCollectionExternalUsersSelfServiceSignUp",
+            ListenerKind::AttributeCollection => {
+                "onAttributeCollectionExternalUsersSelfServiceSignUp"
+            }
             ListenerKind::AuthenticationMethodLoadStart => {
                 "onAuthenticationMethodLoadStartExternalUsersSelfServiceSignUp"
             }
