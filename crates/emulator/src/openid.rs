@@ -39,15 +39,10 @@ fn json_response(body: &Value) -> Response<Body> {
     resp
 }
 
-/// The tenant segment names this tenant, or the identity platform's `AADSTS90002`.
-fn check_tenant(app: &App, tenant: &str) -> Result<(), Response<Body>> {
-    if tenant.eq_ignore_ascii_case(&app.tenant_id)
-        || tenant.eq_ignore_ascii_case(&app.tenant_domain)
-    {
-        Ok(())
-    } else {
-        Err(auth::tenant_not_found(tenant))
-    }
+/// Whether the tenant segment names this tenant (otherwise the identity platform's
+/// `AADSTS90002`, `auth::tenant_not_found`).
+fn is_this_tenant(app: &App, tenant: &str) -> bool {
+    tenant.eq_ignore_ascii_case(&app.tenant_id) || tenant.eq_ignore_ascii_case(&app.tenant_domain)
 }
 
 /// `GET /{tenant}/v2.0/.well-known/openid-configuration`.
@@ -57,9 +52,9 @@ pub(crate) async fn openid_configuration(
     headers: HeaderMap,
 ) -> Response<Body> {
     let ids = Ids::new(graph::client_request_id(&headers));
-    let mut resp = match check_tenant(&app, &tenant) {
-        Err(resp) => resp,
-        Ok(()) => {
+    let mut resp = match is_this_tenant(&app, &tenant) {
+        false => auth::tenant_not_found(&tenant),
+        true => {
             let tid = &app.tenant_id;
             let base = &app.origin;
             json_response(&json!({
@@ -94,9 +89,9 @@ pub(crate) async fn keys(
     headers: HeaderMap,
 ) -> Response<Body> {
     let ids = Ids::new(graph::client_request_id(&headers));
-    let mut resp = match check_tenant(&app, &tenant) {
-        Err(resp) => resp,
-        Ok(()) => json_response(&json!({
+    let mut resp = match is_this_tenant(&app, &tenant) {
+        false => auth::tenant_not_found(&tenant),
+        true => json_response(&json!({
             "keys": [app.signing_key.jwk(&issuer(app.tenant_kind, &app.tenant_id))]
         })),
     };
