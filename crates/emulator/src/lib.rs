@@ -9,8 +9,9 @@
 //! never depends on: the client is tested against an independent reading of the service. It adds what
 //! tests need: on-demand faults ([`Faults`], [`FaultRule`]), state snapshots
 //! ([`Emulator::connectors`], [`Emulator::user_flows`]), an optional JSON state file
-//! ([`EmulatorConfig::state_file`]) and simulated sign-ups that call the connectors' APIs
-//! ([`Emulator::simulate_sign_up`]). The crate's README says what is emulator-only.
+//! ([`EmulatorConfig::state_file`]) and simulated sign-ups that call the connectors' APIs, or on an
+//! external tenant the custom authentication extensions of an events flow with bearer tokens it
+//! signs and publishes the keys of ([`Emulator::simulate_sign_up`], [`Emulator::jwks_url`]). The crate's README says what is emulator-only.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), entra_api_connectors_emulator::EmulatorError> {

@@ -37,6 +37,12 @@
 //!   certificate presented is the newest uploaded one that is valid now (Graph's `isActive`,
 //!   <https://learn.microsoft.com/graph/api/resources/pkcs12certificateinformation>).
 //!
+//! On an external tenant ([`TenantKind::External`](crate::TenantKind::External)) the sign-up plays
+//! an authentication events flow instead and calls its custom authentication extensions with a
+//! signed bearer token, the extensions' timeouts and retries, and the troubleshooting codes of
+//! `docs/custom-extensions-contract.md` (the `external` module; the same [`Transcript`], with
+//! steps named after the events, [`SignUpStep`]).
+//!
 //! Emulator-only: `https` is required for a `targetUrl` by Graph, but the emulator also accepts
 //! `http://` for loopback hosts (127.0.0.0/8, `::1`, `localhost`) so that a test API needs no TLS.
 //! Over HTTP the simulation is `POST /{version}/emulator/userFlows/{id}/simulateSignUp`, a route
