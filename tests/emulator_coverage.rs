@@ -4,7 +4,9 @@
 //! must answer the success status the OpenAPI documents. A new operation in the spec that the
 //! emulator does not serve fails here (a `404`/`400` "no such segment", a `405`).
 
-use entra_api_connectors_emulator::{Emulator, EmulatorConfig, TenantKind};
+use entra_api_connectors_emulator::{
+    DEFAULT_CLIENT_ID, Emulator, EmulatorConfig, ServicePrincipal, TenantKind,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -82,6 +84,26 @@ fn flow_collection(path: &str) -> Option<&'static str> {
         .find(|c| path.split('/').any(|s| s == *c))
 }
 
+/// Whether a path belongs to External ID's extensibility resources (external tenants).
+fn is_extensibility(path: &str) -> bool {
+    [
+        "customAuthenticationExtensions",
+        "authenticationEventsFlows",
+        "authenticationEventListeners",
+    ]
+    .into_iter()
+    .any(|c| path.split('/').any(|s| s == c))
+}
+
+/// A Graph fixture of External ID's extensibility resources.
+fn ext_fixture(name: &str) -> Value {
+    fixture(&format!("custom-extensions/{name}"))
+}
+
+/// The app of the events-flow fixtures and the app of the listener fixtures.
+const FLOW_FIXTURE_APP: &str = "63856651-13d9-4784-9abf-20758d509e19";
+const LISTENER_FIXTURE_APP: &str = "a13d0fc1-04ab-4ede-b215-63de0174cbb4";
+
 /// A minimal create body of a flow in `collection` named `name`.
 fn flow_body(collection: &str, name: &str) -> Value {
     match collection {
@@ -98,18 +120,29 @@ struct Setup {
     base: String,
     connector_id: String,
     flow_id: Option<String>,
+    /// External tenants: a custom extension, an events flow and a listener created first.
+    extension_id: String,
+    events_flow_id: String,
+    listener_id: String,
 }
 
 impl Setup {
     async fn new(version: &str, op: &Operation) -> Self {
         let collection = flow_collection(&op.path);
+        let extensibility = is_extensibility(&op.path);
         let kind = match collection {
+            _ if extensibility => TenantKind::External,
             Some("b2xUserFlows") => TenantKind::Workforce,
             _ => TenantKind::B2c,
         };
-        let emulator = Emulator::start(EmulatorConfig::new(kind))
-            .await
-            .expect("emulator starts");
+        let mut config = EmulatorConfig::new(kind);
+        if extensibility {
+            // The fixtures' apps exist in the tenant (an app linked to a flow needs one).
+            for app in [FLOW_FIXTURE_APP, LISTENER_FIXTURE_APP] {
+                config = config.service_principal(ServicePrincipal::new(app, "Fixture app"));
+            }
+        }
+        let emulator = Emulator::start(config).await.expect("emulator starts");
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::new();
         let base = format!("{}/{version}", emulator.base_url());
@@ -119,7 +152,36 @@ impl Setup {
             base,
             connector_id: String::new(),
             flow_id: None,
+            extension_id: String::new(),
+            events_flow_id: String::new(),
+            listener_id: String::new(),
         };
+        if extensibility {
+            let extension = setup
+                .created(
+                    "/identity/customAuthenticationExtensions",
+                    &ext_fixture(
+                        "create_custom_authentication_extension_token_issuance_start_request.json",
+                    ),
+                )
+                .await;
+            setup.extension_id = extension["id"].as_str().expect("an id").to_owned();
+            let flow = setup
+                .created(
+                    "/identity/authenticationEventsFlows",
+                    &ext_fixture("create_authentication_events_flow_with_application_request.json"),
+                )
+                .await;
+            setup.events_flow_id = flow["id"].as_str().expect("an id").to_owned();
+            let listener = setup
+                .created(
+                    "/identity/authenticationEventListeners",
+                    &setup.listener_body(),
+                )
+                .await;
+            setup.listener_id = listener["id"].as_str().expect("an id").to_owned();
+            return setup;
+        }
         let connector = setup
             .created(
                 "/identity/apiConnectors",
@@ -171,6 +233,12 @@ impl Setup {
                     Some("b2cUserFlows" | "b2xUserFlows") => {
                         self.flow_id.clone().expect("a flow was created")
                     }
+                    Some("customAuthenticationExtensions") => self.extension_id.clone(),
+                    Some("authenticationEventsFlows") => self.events_flow_id.clone(),
+                    Some("authenticationEventListeners") => self.listener_id.clone(),
+                    Some("includeApplications") => FLOW_FIXTURE_APP.to_owned(),
+                    // An attribute of the flow fixture's attribute collection.
+                    Some("attributes") => "displayName".to_owned(),
                     other => panic!(
                         "{template}: no entity to put in {seg} after {other:?}; teach the coverage test"
                     ),
@@ -178,6 +246,13 @@ impl Setup {
             })
             .collect();
         filled.join("/")
+    }
+
+    /// The listener create fixture, naming the setup's extension.
+    fn listener_body(&self) -> Value {
+        let mut body = ext_fixture("create_authentication_event_listener_request.json");
+        body["handler"]["customExtension"]["id"] = json!(self.extension_id);
+        body
     }
 
     /// A minimal valid body of the schema `schema` for `op`.
@@ -193,6 +268,33 @@ impl Setup {
             ("PUT", "ReferenceUpdate") => json!({
                 "@odata.id": format!("{}/identity/apiConnectors/{}", self.base, self.connector_id)
             }),
+            ("POST", "customAuthenticationExtension") => ext_fixture(
+                "create_custom_authentication_extension_attribute_collection_start_request.json",
+            ),
+            ("PATCH", "customAuthenticationExtension") => {
+                ext_fixture("update_custom_authentication_extension_request.json")
+            }
+            ("POST", "validateAuthenticationConfigurationRequest") => {
+                ext_fixture("validate_authentication_configuration_request.json")
+            }
+            ("POST", "authenticationEventsFlow") => {
+                // The setup's flow has the fixture's name, which must be unique.
+                let mut body = ext_fixture("create_authentication_events_flow_request.json");
+                body["displayName"] = json!("Coverage flow");
+                body
+            }
+            ("PATCH", "authenticationEventsFlow") => {
+                ext_fixture("update_authentication_events_flow_request.json")
+            }
+            ("POST", "authenticationConditionApplication") => json!({
+                "@odata.type": "#microsoft.graph.authenticationConditionApplication",
+                "appId": DEFAULT_CLIENT_ID,
+            }),
+            ("POST", "ReferenceCreate") => ext_fixture("add_user_flow_attribute_request.json"),
+            ("POST", "authenticationEventListener") => self.listener_body(),
+            ("PATCH", "authenticationEventListener") => {
+                ext_fixture("update_authentication_event_listener_request.json")
+            }
             (method, schema) => panic!(
                 "{method} {}: no minimal body for schema `{schema}`; teach the coverage test",
                 op.path
@@ -268,7 +370,13 @@ async fn the_emulator_serves_every_beta_operation() {
 #[tokio::test]
 async fn the_emulator_serves_every_v1_operation() {
     let checked = check_every_operation("v1.0", entra_api_connectors::v1::OPENAPI_JSON).await;
-    for needle in ["apiConnectors", "b2xUserFlows"] {
+    for needle in [
+        "apiConnectors",
+        "b2xUserFlows",
+        "customAuthenticationExtensions",
+        "authenticationEventsFlows",
+        "authenticationEventListeners",
+    ] {
         assert!(
             checked.iter().any(|(_, p)| p.contains(needle)),
             "v1.0: no {needle} operation checked"

@@ -25,6 +25,7 @@ pub async fn run(args: EmulatorArgs) -> Outcome {
         match kind {
             TenantKind::B2c => "Azure AD B2C",
             TenantKind::Workforce => "workforce",
+            TenantKind::External => "external",
         },
         emulator.base_url(),
         emulator.base_url(),

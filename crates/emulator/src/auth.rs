@@ -97,6 +97,18 @@ fn json_response(status: StatusCode, body: &serde_json::Value) -> Response<Body>
     resp
 }
 
+/// The identity platform's answer to a tenant it does not know (`AADSTS90002`).
+pub(crate) fn tenant_not_found(tenant: &str) -> Response<Body> {
+    entra_error(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        90002,
+        &format!(
+            "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
+        ),
+    )
+}
+
 /// Handles a token request: form-encoded `grant_type=client_credentials`, `client_id`,
 /// `client_secret`, `scope` (ending in `/.default`).
 pub(crate) fn token_response(
@@ -107,14 +119,7 @@ pub(crate) fn token_response(
     if !(tenant.eq_ignore_ascii_case(policy.tenant_id)
         || tenant.eq_ignore_ascii_case(policy.tenant_domain))
     {
-        return entra_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            90002,
-            &format!(
-                "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
-            ),
-        );
+        return tenant_not_found(tenant);
     }
     let form: Vec<(String, String)> = url::form_urlencoded::parse(body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))

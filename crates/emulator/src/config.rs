@@ -8,6 +8,7 @@ use secrecy::SecretString;
 
 use crate::TenantKind;
 use crate::faults::{FaultRule, Faults};
+use crate::service_principal::{DEFAULT_CLIENT_APP_NAME, ServicePrincipal};
 use crate::signup::SignUpSettings;
 use crate::state::{FlowFamily, UserFlowRecord};
 
@@ -27,6 +28,7 @@ pub struct EmulatorConfig {
     pub(crate) seed: u64,
     pub(crate) state_file: Option<PathBuf>,
     pub(crate) sign_up: SignUpSettings,
+    pub(crate) service_principals: Vec<ServicePrincipal>,
 }
 
 impl fmt::Debug for EmulatorConfig {
@@ -43,6 +45,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("fault_rules", &self.fault_rules)
             .field("seed", &self.seed)
             .field("state_file", &self.state_file)
+            .field("service_principals", &self.service_principals)
             .finish_non_exhaustive()
     }
 }
@@ -52,8 +55,9 @@ pub const DEFAULT_TOKEN: &str = "emulator-token";
 /// The tenant id used by default (in token URLs and messages).
 pub const DEFAULT_TENANT_ID: &str = "00000000-0000-4000-8000-00000000e4a1";
 
-/// Flows present in a new tenant: `B2C_1_SignUp` and `B2C_1_SignUpSignIn` for B2C, and
-/// `B2X_1_PartnerSignUp` for workforce.
+/// Flows present in a new tenant: `B2C_1_SignUp` and `B2C_1_SignUpSignIn` for B2C,
+/// `B2X_1_PartnerSignUp` for workforce, none for external tenants (their sign-up flows are
+/// authentication events flows).
 pub fn default_user_flows(kind: TenantKind) -> Vec<UserFlowRecord> {
     match kind {
         TenantKind::B2c => {
@@ -70,16 +74,32 @@ pub fn default_user_flows(kind: TenantKind) -> Vec<UserFlowRecord> {
             "signUpOrSignIn",
             1,
         )],
+        TenantKind::External => Vec::new(),
+    }
+}
+
+/// Service principals present in a new tenant: on external tenants, the sample application
+/// [`DEFAULT_CLIENT_ID`](crate::DEFAULT_CLIENT_ID) ("Emulator sample app"), so that a flow can be
+/// linked to an app at once; none elsewhere.
+pub fn default_service_principals(kind: TenantKind) -> Vec<ServicePrincipal> {
+    match kind {
+        TenantKind::External => vec![ServicePrincipal::new(
+            crate::DEFAULT_CLIENT_ID,
+            DEFAULT_CLIENT_APP_NAME,
+        )],
+        TenantKind::B2c | TenantKind::Workforce => Vec::new(),
     }
 }
 
 impl EmulatorConfig {
     /// Defaults: listen on `127.0.0.1:0`, accept [`DEFAULT_TOKEN`], any client id and secret at the token
-    /// endpoint, page size 100, the [`default_user_flows`] of `kind`, no faults, seed 0, no state file.
+    /// endpoint, page size 100, the [`default_user_flows`] and [`default_service_principals`] of
+    /// `kind`, no faults, seed 0, no state file.
     pub fn new(kind: TenantKind) -> Self {
         let tenant_domain = match kind {
             TenantKind::B2c => "emulatorb2c.onmicrosoft.com",
             TenantKind::Workforce => "emulator.onmicrosoft.com",
+            TenantKind::External => "emulatorext.onmicrosoft.com",
         };
         Self {
             tenant_kind: kind,
@@ -95,7 +115,17 @@ impl EmulatorConfig {
             seed: 0,
             state_file: None,
             sign_up: SignUpSettings::default(),
+            service_principals: default_service_principals(kind),
         }
+    }
+
+    /// Adds a service principal to the tenant (an app to link to events flows and listeners, or the
+    /// API app a custom extension's `resourceId` names). One with the same app id is replaced.
+    pub fn service_principal(mut self, principal: ServicePrincipal) -> Self {
+        self.service_principals
+            .retain(|p| !p.app_id.eq_ignore_ascii_case(&principal.app_id));
+        self.service_principals.push(principal);
+        self
     }
 
     /// The address to listen on (port 0 picks a free one).

@@ -9,8 +9,9 @@
 //! never depends on: the client is tested against an independent reading of the service. It adds what
 //! tests need: on-demand faults ([`Faults`], [`FaultRule`]), state snapshots
 //! ([`Emulator::connectors`], [`Emulator::user_flows`]), an optional JSON state file
-//! ([`EmulatorConfig::state_file`]) and simulated sign-ups that call the connectors' APIs
-//! ([`Emulator::simulate_sign_up`]). The crate's README says what is emulator-only.
+//! ([`EmulatorConfig::state_file`]) and simulated sign-ups that call the connectors' APIs, or on an
+//! external tenant the custom authentication extensions of an events flow with bearer tokens it
+//! signs and publishes the keys of ([`Emulator::simulate_sign_up`], [`Emulator::jwks_url`]). The crate's README says what is emulator-only.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), entra_api_connectors_emulator::EmulatorError> {
@@ -35,8 +36,11 @@ mod error;
 mod faults;
 mod graph;
 mod odata;
+mod openid;
 mod router;
 mod server;
+mod service_principal;
+mod signing;
 mod signup;
 mod state;
 mod vault;
@@ -56,26 +60,43 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use config::{DEFAULT_TENANT_ID, DEFAULT_TOKEN, EmulatorConfig, default_user_flows};
+pub use config::{
+    DEFAULT_TENANT_ID, DEFAULT_TOKEN, EmulatorConfig, default_service_principals,
+    default_user_flows,
+};
 pub use faults::{FaultRule, Faults};
+pub use service_principal::{DEFAULT_CLIENT_APP_NAME, ServicePrincipal};
 pub use signup::{
     B2C_CONNECTOR_TIMEOUT, CallAuth, CallResponse, ConnectorCall, DEFAULT_CLIENT_ID,
     DEFAULT_EXTENSIONS_APP_ID, DEFAULT_UI_LOCALES, EXTERNAL_ID_CONNECTOR_TIMEOUT, SignUpError,
-    SignUpInput, SignUpOutcome, Transcript,
+    SignUpInput, SignUpOutcome, SignUpStep, Transcript,
 };
-pub use state::{AuthRecord, CertificateRecord, ConnectorRecord, FlowFamily, Step, UserFlowRecord};
+pub use state::{
+    AttributeCollection, AuthRecord, BehaviorOnError, CertificateRecord, ClientConfiguration,
+    ConnectorRecord, EventsFlowRecord, ExtensionHandler, ExtensionKind, ExtensionRecord,
+    FlowFamily, FlowHandler, ListenerHandler, ListenerKind, ListenerRecord, Step,
+    UserFlowAttribute, UserFlowRecord,
+};
 
 use error::GraphError;
 use faults::FaultPlan;
 use state::State;
 
-/// The kind of tenant being emulated, which decides the user-flow API that works.
+/// The kind of tenant being emulated, which decides the user-flow and extensibility APIs that
+/// work (`docs/graph-behaviour.md` §2.2, §10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TenantKind {
-    /// An Azure AD B2C tenant: `b2cUserFlows` (beta) work, `b2xUserFlows` answer `403 AADB2C`.
+    /// An Azure AD B2C tenant: `b2cUserFlows` (beta) work, `b2xUserFlows` answer `403 AADB2C`,
+    /// and so do custom authentication extensions, events flows and listeners.
     B2c,
-    /// A workforce (Entra ID) tenant: `b2xUserFlows` work, `b2cUserFlows` answer `403 AADB2C`.
+    /// A workforce (Entra ID) tenant: `b2xUserFlows` work, `b2cUserFlows` answer `403 AADB2C`;
+    /// custom authentication extensions and listeners exist for token issuance start only, and
+    /// authentication events flows answer `403 AADB2C`.
     Workforce,
+    /// A Microsoft Entra External ID external tenant: custom authentication extensions of every
+    /// served type, authentication events flows and listeners; both user-flow families answer
+    /// `403 AADB2C`. Simulated sign-ups play an events flow.
+    External,
 }
 
 /// A Graph API version, served as a path prefix.
@@ -134,9 +155,18 @@ pub(crate) struct App {
     /// Secrets for simulated sign-ups, in memory only.
     vault: Mutex<vault::Vault>,
     sign_up: signup::SignUpSettings,
+    service_principals: Vec<ServicePrincipal>,
+    signing_key: signing::SigningKey,
 }
 
 impl App {
+    /// The tenant's service principal of `app_id`, if any.
+    fn service_principal(&self, app_id: &str) -> Option<&ServicePrincipal> {
+        self.service_principals
+            .iter()
+            .find(|p| p.app_id.eq_ignore_ascii_case(app_id))
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -231,6 +261,8 @@ impl Emulator {
             )),
             vault: Mutex::new(vault::Vault::default()),
             sign_up: config.sign_up,
+            service_principals: config.service_principals,
+            signing_key: signing::SigningKey::test_key(),
         });
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(server::serve(
@@ -270,6 +302,57 @@ impl Emulator {
     /// The emulated tenant's id.
     pub fn tenant_id(&self) -> &str {
         &self.app.tenant_id
+    }
+
+    /// The `iss` of the bearer tokens the emulated tenant sends to custom extensions:
+    /// `https://{tenantId}.ciamlogin.com/{tenantId}/v2.0` for an external tenant,
+    /// `https://login.microsoftonline.com/{tenantId}/v2.0` otherwise. It is also the `issuer` of
+    /// [`Emulator::openid_configuration_url`]'s document.
+    pub fn token_issuer(&self) -> String {
+        openid::issuer(self.app.tenant_kind, &self.app.tenant_id)
+    }
+
+    /// The emulated issuer's OpenID Connect metadata on the emulator's address:
+    /// `http://127.0.0.1:PORT/{tenantId}/v2.0/.well-known/openid-configuration` (the path of
+    /// `https://{tenant}.ciamlogin.com/{tenantId}/v2.0/.well-known/openid-configuration`). A custom
+    /// extension's API under test points its token validation at this URL instead of Entra's.
+    pub fn openid_configuration_url(&self) -> String {
+        format!(
+            "{}/{}/v2.0/.well-known/openid-configuration",
+            self.base_url(),
+            self.app.tenant_id
+        )
+    }
+
+    /// The key set that signs the emulator's bearer tokens (the metadata's `jwks_uri`):
+    /// `http://127.0.0.1:PORT/{tenantId}/discovery/v2.0/keys`.
+    pub fn jwks_url(&self) -> String {
+        format!(
+            "{}/{}/discovery/v2.0/keys",
+            self.base_url(),
+            self.app.tenant_id
+        )
+    }
+
+    /// Snapshot of every custom authentication extension, in creation order.
+    pub fn custom_extensions(&self) -> Vec<ExtensionRecord> {
+        self.app
+            .lock()
+            .custom_extensions
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// Snapshot of every authentication events flow, in creation order.
+    pub fn events_flows(&self) -> Vec<EventsFlowRecord> {
+        self.app.lock().events_flows.values().cloned().collect()
+    }
+
+    /// Snapshot of every authentication event listener (those a flow manages included), in
+    /// creation order.
+    pub fn listeners(&self) -> Vec<ListenerRecord> {
+        self.app.lock().all_listeners()
     }
 
     /// Snapshot of every connector, in creation order.

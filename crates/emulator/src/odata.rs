@@ -20,7 +20,8 @@ impl QueryOptions {
         let mut options: Vec<(String, String)> = Vec::new();
         for (k, v) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
             let name = k.trim().to_ascii_lowercase();
-            let name = if name.starts_with('$') {
+            // `@id` and other parameter aliases are kept as they are.
+            let name = if name.starts_with('$') || name.starts_with('@') {
                 name
             } else if version == GraphVersion::Beta && is_system_option(&format!("${name}")) {
                 format!("${name}")
@@ -161,6 +162,21 @@ pub(crate) enum Filter {
     And(Box<Filter>, Box<Filter>),
     Or(Box<Filter>, Box<Filter>),
     Not(Box<Filter>),
+    /// `isOf('microsoft.graph.T')`: the entity's type, lower-cased without `#` and namespace.
+    IsOf(String),
+    /// `{path}/any(x:x/{member} eq 'v')` over a collection property: `path` is what the caller's
+    /// getter answers with the members' values joined by `\n`.
+    AnyEq(&'static str, String),
+}
+
+/// The pseudo-property a getter answers with the entity's `@odata.type` for `isOf`.
+pub(crate) const TYPE_PROPERTY: &str = "@odata.type";
+
+/// A type name lower-cased, without `#` and without the `microsoft.graph.` namespace.
+pub(crate) fn bare_type_name(name: &str) -> String {
+    let name = name.trim().trim_start_matches('#').to_ascii_lowercase();
+    name.strip_prefix("microsoft.graph.")
+        .map_or_else(|| name.clone(), str::to_owned)
 }
 
 impl Filter {
@@ -175,6 +191,10 @@ impl Filter {
             Filter::And(a, b) => a.eval(get) && b.eval(get),
             Filter::Or(a, b) => a.eval(get) || b.eval(get),
             Filter::Not(a) => !a.eval(get),
+            Filter::IsOf(t) => get(TYPE_PROPERTY).is_some_and(|v| bare_type_name(&v) == *t),
+            Filter::AnyEq(p, v) => {
+                get(p).is_some_and(|all| all.split('\n').any(|x| x.eq_ignore_ascii_case(v)))
+            }
         }
     }
 
@@ -360,6 +380,41 @@ impl Parser<'_> {
         }
     }
 
+    /// `{collection}/any(x:x/{member} eq 'v')` for a filterable `{collection}/{member}` (a lambda
+    /// over a collection of objects); `None` when `name` does not end in `/any`.
+    fn any(&mut self, name: &str) -> Result<Option<Filter>, GraphError> {
+        let Some(collection) = name
+            .len()
+            .checked_sub(4)
+            .filter(|&i| name.is_char_boundary(i) && name[i..].eq_ignore_ascii_case("/any"))
+            .map(|i| &name[..i])
+        else {
+            return Ok(None);
+        };
+        self.pos += 2;
+        let (var, member) = match self.tokens.get(self.pos).cloned() {
+            Some(Tok::Ident(lambda)) => match lambda.split_once(':') {
+                Some((var, body)) => match body.split_once('/') {
+                    Some((v, member)) if v == var => (var.to_owned(), member.to_owned()),
+                    _ => return Err(self.unsupported()),
+                },
+                None => return Err(self.unsupported()),
+            },
+            _ => return Err(self.error("expected a lambda expression")),
+        };
+        let _ = var;
+        self.pos += 1;
+        if !self.peek_keyword("eq") {
+            return Err(self.unsupported());
+        }
+        self.pos += 1;
+        let value = self.string()?;
+        self.expect(&Tok::RParen)?;
+        let full = format!("{collection}/{member}");
+        let prop = self.property(&full)?;
+        Ok(Some(Filter::AnyEq(prop, value)))
+    }
+
     fn primary(&mut self) -> Result<Filter, GraphError> {
         match self.tokens.get(self.pos).cloned() {
             Some(Tok::LParen) => {
@@ -368,7 +423,20 @@ impl Parser<'_> {
                 self.expect(&Tok::RParen)?;
                 Ok(f)
             }
+            Some(Tok::Ident(name))
+                if name.eq_ignore_ascii_case("isof")
+                    && self.tokens.get(self.pos + 1) == Some(&Tok::LParen)
+                    && self.filterable.contains(&TYPE_PROPERTY) =>
+            {
+                self.pos += 2;
+                let t = self.string()?;
+                self.expect(&Tok::RParen)?;
+                Ok(Filter::IsOf(bare_type_name(&t)))
+            }
             Some(Tok::Ident(name)) if self.tokens.get(self.pos + 1) == Some(&Tok::LParen) => {
+                if let Some(any) = self.any(&name)? {
+                    return Ok(any);
+                }
                 if !name.eq_ignore_ascii_case("startswith") {
                     return Err(self.unsupported());
                 }

@@ -1,5 +1,6 @@
-//! Which URL goes where: the token endpoint, the emulator-only routes (outside Graph's `/identity`
-//! namespace), and Graph itself for everything else.
+//! Which URL goes where: the token endpoint, the issuer's OpenID metadata and keys, the
+//! emulator-only routes (outside Graph's `/identity` namespace), and Graph itself for everything
+//! else.
 
 use std::sync::Arc;
 
@@ -7,15 +8,21 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 
 use crate::error::{Ids, stamp};
-use crate::{App, auth, graph, signup};
+use crate::{App, auth, graph, openid, signup};
 
 /// The emulator's routes over `app`.
 pub(crate) fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(token))
+        // The emulated issuer's metadata and keys (see the `openid` module).
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(openid::openid_configuration),
+        )
+        .route("/{tenant}/discovery/v2.0/keys", get(openid::keys))
         // Emulator-only, outside Graph's namespace (see the `signup` module).
         .route(
             "/{version}/emulator/userFlows/{id}/simulateSignUp",

@@ -1,5 +1,7 @@
-//! The emulated tenant's data: API connectors and user flows, kept in memory and optionally saved to
-//! a JSON file after every change (written to a temporary file, then renamed over the old one).
+//! The emulated tenant's data: API connectors and user flows, and on external tenants the custom
+//! authentication extensions, authentication events flows and event listeners
+//! ([`extensibility`]), kept in memory and optionally saved to a JSON file after every change
+//! (written to a temporary file, then renamed over the old one).
 //!
 //! Secrets are never kept: a basic-authentication password is stored as its SHA-256 digest (Graph
 //! never returns it, `"******"` is all a client sees) and a PKCS#12 file only as the public
@@ -14,6 +16,14 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use entra_api_connectors_certificate::{self as certificate, CertificateSummary};
+
+pub(crate) mod extensibility;
+
+pub use extensibility::{
+    AttributeCollection, BehaviorOnError, ClientConfiguration, EventsFlowRecord, ExtensionHandler,
+    ExtensionKind, ExtensionRecord, FlowHandler, ListenerHandler, ListenerKind, ListenerRecord,
+    UserFlowAttribute,
+};
 
 /// Which user-flow API a flow belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -242,6 +252,57 @@ pub(crate) struct State {
     #[serde(with = "flow_records")]
     pub user_flows: IndexMap<String, UserFlowRecord>,
     pub next_seq: u64,
+    /// Custom authentication extensions, keyed by lower-case id, in creation order.
+    #[serde(default, with = "keyed")]
+    pub custom_extensions: IndexMap<String, ExtensionRecord>,
+    /// Authentication events flows, keyed by lower-case id, in creation order.
+    #[serde(default, with = "keyed")]
+    pub events_flows: IndexMap<String, EventsFlowRecord>,
+    /// Listeners created directly (a flow's own listeners are derived from the flow).
+    #[serde(default, with = "keyed")]
+    pub listeners: IndexMap<String, ListenerRecord>,
+    /// Custom user flow attributes defined inline in a flow's create body.
+    #[serde(default)]
+    pub custom_attributes: Vec<UserFlowAttribute>,
+}
+
+/// Records stored as a list and keyed by their lower-case id in memory.
+pub(crate) trait Keyed {
+    fn key(&self) -> String;
+}
+
+impl Keyed for ExtensionRecord {
+    fn key(&self) -> String {
+        self.id.to_ascii_lowercase()
+    }
+}
+
+impl Keyed for EventsFlowRecord {
+    fn key(&self) -> String {
+        self.id.to_ascii_lowercase()
+    }
+}
+
+impl Keyed for ListenerRecord {
+    fn key(&self) -> String {
+        self.id.to_ascii_lowercase()
+    }
+}
+
+mod keyed {
+    use super::*;
+    pub fn serialize<S: serde::Serializer, T: Serialize>(
+        map: &IndexMap<String, T>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.values())
+    }
+    pub fn deserialize<'de, D: serde::Deserializer<'de>, T: Deserialize<'de> + Keyed>(
+        d: D,
+    ) -> Result<IndexMap<String, T>, D::Error> {
+        let list = Vec::<T>::deserialize(d)?;
+        Ok(list.into_iter().map(|r| (r.key(), r)).collect())
+    }
 }
 
 mod records {
@@ -318,6 +379,38 @@ impl State {
                 .retain(|_, bound| !bound.eq_ignore_ascii_case(&removed.id));
         }
         Some(removed)
+    }
+
+    /// The next creation sequence number.
+    pub fn next_seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    pub fn extension(&self, id: &str) -> Option<&ExtensionRecord> {
+        self.custom_extensions.get(&id.to_ascii_lowercase())
+    }
+
+    pub fn events_flow(&self, id: &str) -> Option<&EventsFlowRecord> {
+        self.events_flows.get(&id.to_ascii_lowercase())
+    }
+
+    /// Every listener: the ones created directly and the ones the flows manage, in creation order.
+    pub fn all_listeners(&self) -> Vec<ListenerRecord> {
+        let mut all: Vec<ListenerRecord> = self.listeners.values().cloned().collect();
+        for flow in self.events_flows.values() {
+            all.extend(flow.managed_listeners());
+        }
+        all.sort_by_key(|l| l.seq);
+        all
+    }
+
+    /// A user flow attribute by id (case-insensitive): built-in, or custom and defined in a flow.
+    pub fn user_flow_attribute(&self, id: &str) -> Option<UserFlowAttribute> {
+        extensibility::built_in_attributes()
+            .into_iter()
+            .chain(self.custom_attributes.iter().cloned())
+            .find(|a| a.id.eq_ignore_ascii_case(id))
     }
 
     pub fn load(path: &Path) -> std::io::Result<Option<State>> {

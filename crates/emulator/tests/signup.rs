@@ -372,7 +372,8 @@ async fn local_account_skips_post_federation_and_validation_error_stops() {
         transcript.outcome,
         SignUpOutcome::ValidationError {
             user_message: "Please enter a valid postal code.".into(),
-            step: Step::PostAttributeCollection
+            step: Step::PostAttributeCollection.into(),
+            attribute_errors: Default::default(),
         }
     );
     let seen = api.seen();
@@ -391,7 +392,8 @@ async fn local_account_skips_post_federation_and_validation_error_stops() {
         transcript.calls[0].response,
         CallResponse::Http {
             status: 400,
-            body: r#"{"version":"1.0.0","status":400,"action":"ValidationError","userMessage":"Please enter a valid postal code."}"#.into()
+            body: r#"{"version":"1.0.0","status":400,"action":"ValidationError","userMessage":"Please enter a valid postal code."}"#.into(),
+            content_type: Some("application/json".into()),
         }
     );
 }
@@ -409,7 +411,8 @@ async fn show_block_page_blocks_after_federation() {
         transcript.outcome,
         SignUpOutcome::Blocked {
             user_message: "Sign-ups from blocked.example are not allowed.".into(),
-            step: Step::PostFederationSignup
+            step: Step::PostFederationSignup.into(),
+            title: None,
         }
     );
     assert_eq!(api.seen().len(), 1);
@@ -588,7 +591,8 @@ async fn non_json_body_and_500_are_connector_failures() {
             transcript.calls[0].response,
             CallResponse::Http {
                 status,
-                body: body.to_owned()
+                body: body.to_owned(),
+                content_type: Some("application/json".into()),
             }
         );
     }

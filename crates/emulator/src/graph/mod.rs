@@ -3,11 +3,22 @@
 //! `docs/graph-behaviour.md`.
 
 mod api_connector_configuration;
+mod authentication_configuration_validation;
+mod authentication_event_listeners;
+mod authentication_events_flows;
 mod certificate_upload;
+mod collection;
 mod connectors;
+mod custom_authentication_extensions;
+mod extensibility_path;
+mod extension_handlers;
+mod flow_attributes;
+mod flow_identity_providers;
+mod include_applications;
 mod path;
 mod request;
 mod response;
+mod tenant_kind;
 mod user_flows;
 
 use std::sync::Arc;
@@ -17,6 +28,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, Response, StatusCode, Uri, header};
 
 use self::api_connector_configuration as configuration;
+pub(crate) use self::authentication_configuration_validation::{
+    Finding, check as check_configuration, parse_resource_id,
+};
+use self::extensibility_path::ExtRoute;
+pub(crate) use self::flow_attributes::attributes_of;
 use self::path::{Route, decode_segment, eq, parse_route};
 use self::request::Ctx;
 pub(crate) use self::request::client_request_id;
@@ -176,10 +192,81 @@ async fn handle(
         }
         Route::StepRef(f, id, step) if m == Method::GET => user_flows::family_check(app, f)
             .and_then(|()| configuration::get_step_ref(&ctx, f, &id, step)),
+        Route::Ext(route) => extensibility(&ctx, &m, route, body),
         _ => Err(GraphError::method_not_allowed()),
     }?;
     if lose_response {
         return Err(Outcome::Drop);
     }
     Ok(resp)
+}
+
+/// The handler of an extensibility route (`extensibility_path`).
+fn extensibility(
+    ctx: &Ctx<'_>,
+    m: &Method,
+    route: ExtRoute,
+    body: &[u8],
+) -> Result<Response<Body>, GraphError> {
+    use self::authentication_event_listeners as listeners;
+    use self::authentication_events_flows as flows;
+    use self::custom_authentication_extensions as extensions;
+    use self::flow_attributes as attributes;
+    use self::flow_identity_providers as providers;
+    use self::include_applications as apps;
+    let get = *m == Method::GET;
+    let post = *m == Method::POST;
+    let patch = *m == Method::PATCH;
+    let delete = *m == Method::DELETE;
+    match route {
+        ExtRoute::Extensions if get => extensions::list(ctx),
+        ExtRoute::Extensions if post => extensions::create(ctx, body),
+        ExtRoute::ExtensionsCount if get => extensions::count(ctx),
+        ExtRoute::Extension(id) if get => extensions::get(ctx, &id),
+        ExtRoute::Extension(id) if patch => extensions::update(ctx, &id, body),
+        ExtRoute::Extension(id) if delete => extensions::delete(ctx, &id),
+        ExtRoute::ValidateById(id) if post => extensions::validate_by_id(ctx, &id, body),
+        ExtRoute::ValidateUnsaved if post => extensions::validate_unsaved(ctx, body),
+        ExtRoute::Flows if get => flows::list(ctx, false),
+        ExtRoute::Flows if post => flows::create(ctx, body),
+        ExtRoute::FlowsCount | ExtRoute::FlowsCastCount if get => flows::count(ctx),
+        ExtRoute::FlowsCast if get => flows::list(ctx, true),
+        ExtRoute::Flow(id) if get => flows::get(ctx, &id, false),
+        ExtRoute::FlowCast(id) if get => flows::get(ctx, &id, true),
+        ExtRoute::Flow(id) if patch => flows::update(ctx, &id, body),
+        ExtRoute::Flow(id) if delete => flows::delete(ctx, &id),
+        ExtRoute::Conditions(id) if get => flows::get_conditions(ctx, &id),
+        ExtRoute::IncludeApps(id) if get => apps::list(ctx, &id),
+        ExtRoute::IncludeApps(id) if post => apps::add(ctx, &id, body),
+        ExtRoute::IncludeAppsCount(id) if get => apps::count(ctx, &id),
+        ExtRoute::IncludeApp(id, app) if get => apps::get(ctx, &id, &app),
+        ExtRoute::IncludeApp(id, app) if patch => apps::update(ctx, &id, &app, body),
+        ExtRoute::IncludeApp(id, app) if delete => apps::remove(ctx, &id, &app),
+        ExtRoute::OnAttributeCollection(id) if get => attributes::get_collection(ctx, &id),
+        ExtRoute::Attributes(id) if get => attributes::list(ctx, &id),
+        ExtRoute::AttributesCount(id) if get => attributes::count(ctx, &id),
+        ExtRoute::AttributesRef(id) if get => attributes::list_refs(ctx, &id),
+        ExtRoute::AttributesRef(id) if post => attributes::add_ref(ctx, &id, body),
+        ExtRoute::AttributesRef(id) if delete => attributes::remove_ref(ctx, &id, None),
+        ExtRoute::AttributeRef(id, a) if delete => attributes::remove_ref(ctx, &id, Some(&a)),
+        ExtRoute::MethodLoadStart(id) if get => providers::get_handler(ctx, &id),
+        ExtRoute::IdentityProviders(id) if get => providers::list(ctx, &id),
+        ExtRoute::IdentityProvidersCount(id) if get => providers::count(ctx, &id),
+        ExtRoute::IdentityProvidersRef(id) if get => providers::list_refs(ctx, &id),
+        ExtRoute::IdentityProvidersRef(id) if post => providers::add_ref(ctx, &id, body),
+        ExtRoute::IdentityProvidersRef(id) if delete => providers::remove_ref(ctx, &id, None),
+        ExtRoute::IdentityProviderRef(id, p) if delete => providers::remove_ref(ctx, &id, Some(&p)),
+        ExtRoute::HandlerRef(id, event) if *m == Method::PUT => {
+            flows::set_handler_ref(ctx, &id, event, body)
+        }
+        ExtRoute::HandlerRef(id, event) if get => flows::get_handler_ref(ctx, &id, event),
+        ExtRoute::HandlerRef(id, event) if delete => flows::delete_handler_ref(ctx, &id, event),
+        ExtRoute::Listeners if get => listeners::list(ctx),
+        ExtRoute::Listeners if post => listeners::create(ctx, body),
+        ExtRoute::ListenersCount if get => listeners::count(ctx),
+        ExtRoute::Listener(id) if get => listeners::get(ctx, &id),
+        ExtRoute::Listener(id) if patch => listeners::update(ctx, &id, body),
+        ExtRoute::Listener(id) if delete => listeners::delete(ctx, &id),
+        _ => Err(GraphError::method_not_allowed()),
+    }
 }

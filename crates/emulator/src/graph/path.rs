@@ -2,6 +2,7 @@
 //! resolves them; `b2cUserFlows` exists in beta only, and `preTokenIssuance` is a beta step
 //! (`docs/graph-behaviour.md` §6).
 
+use super::extensibility_path::{self, ExtRoute};
 use crate::GraphVersion;
 use crate::error::GraphError;
 use crate::state::{FlowFamily, Step};
@@ -17,6 +18,8 @@ pub(super) enum Route {
     Config(FlowFamily, String),
     StepNav(FlowFamily, String, Step),
     StepRef(FlowFamily, String, Step),
+    /// Custom authentication extensions, events flows and listeners.
+    Ext(ExtRoute),
 }
 
 /// Graph compares path segments case-insensitively.
@@ -38,6 +41,9 @@ pub(super) fn parse_route(
     let Some(collection) = seg(1) else {
         return Err(GraphError::method_not_allowed());
     };
+    if let Some(resolved) = extensibility_path::parse(version, collection, &segs[2..]) {
+        return resolved.map(|(route, path)| (Route::Ext(route), path));
+    }
     if eq(collection, "apiConnectors") {
         let route = match segs.len() {
             2 => Route::Connectors,

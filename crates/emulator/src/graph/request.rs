@@ -98,3 +98,60 @@ pub(super) fn string_prop<'v>(
         Some(_) => Err(GraphError::invalid_property(name, "a string")),
     }
 }
+
+/// The `@odata.type` of `map`, without `#` and namespace, lower-cased; `None` when absent.
+pub(super) fn bare_type(map: &Map<String, Value>) -> Result<Option<String>, GraphError> {
+    match map.get("@odata.type") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(t)) => Ok(Some(crate::odata::bare_type_name(t))),
+        Some(other) => Err(unresolved_type(other)),
+    }
+}
+
+/// Graph's answer to a missing `@odata.type` on an abstract type.
+pub(super) fn abstract_type_needs_annotation(property: &str, type_name: &str) -> GraphError {
+    GraphError::bad_request(format!(
+        "The '@odata.type' annotation is required for '{property}', whose type 'microsoft.graph.{type_name}' is abstract."
+    ))
+}
+
+/// Rejects members of `map` that are not annotations and not in `allowed`.
+pub(super) fn only_properties(
+    map: &Map<String, Value>,
+    allowed: &[&str],
+    type_name: &str,
+) -> Result<(), GraphError> {
+    match map
+        .keys()
+        .find(|k| !k.contains('@') && !allowed.contains(&k.as_str()))
+    {
+        Some(k) => Err(GraphError::unknown_property(k, type_name)),
+        None => Ok(()),
+    }
+}
+
+/// An optional string property: absent, `null` or a string.
+pub(super) fn opt_string(
+    map: &Map<String, Value>,
+    name: &str,
+) -> Result<Option<Option<String>>, GraphError> {
+    match map.get(name) {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(Value::String(s)) => Ok(Some(Some(s.clone()))),
+        Some(_) => Err(GraphError::invalid_property(name, "a string or null")),
+    }
+}
+
+/// An optional JSON object property: absent, `null` or an object.
+pub(super) fn opt_object<'v>(
+    map: &'v Map<String, Value>,
+    name: &str,
+) -> Result<Option<Option<&'v Map<String, Value>>>, GraphError> {
+    match map.get(name) {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(Value::Object(o)) => Ok(Some(Some(o))),
+        Some(_) => Err(GraphError::invalid_property(name, "an object or null")),
+    }
+}

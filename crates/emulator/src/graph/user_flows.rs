@@ -24,6 +24,15 @@ pub(super) fn family_check(app: &App, family: FlowFamily) -> Result<(), GraphErr
             "'{}' is not an Azure AD B2C directory. Access to this Api can only be made for an Azure AD B2C directory.",
             app.tenant_domain
         ),
+        // Undocumented; the mirror of the observed wording (docs/graph-behaviour.md §10).
+        (TenantKind::External, FlowFamily::B2x) => format!(
+            "'{}' is an external tenant. Access to this Api can only be made for an Azure AD directory (non b2c, non external).",
+            app.tenant_domain
+        ),
+        (TenantKind::External, FlowFamily::B2c) => format!(
+            "'{}' is an external tenant. Access to this Api can only be made for an Azure AD B2C directory.",
+            app.tenant_domain
+        ),
         _ => return Ok(()),
     };
     Err(GraphError::new(StatusCode::FORBIDDEN, "AADB2C", message).with_correlation())

@@ -1,6 +1,7 @@
 //! The HTTP caller of simulated sign-ups: the target URL a call may go to, the credential it
-//! presents (basic authentication, or the active client certificate in the TLS handshake) and one
-//! `POST` with a timeout, over rustls with `ring` and the platform's roots or the configured CAs.
+//! presents (basic authentication, the active client certificate in the TLS handshake, or a
+//! bearer token for a custom extension) and one `POST` with a timeout, over rustls with `ring` and
+//! the platform's roots or the configured CAs.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,7 +9,7 @@ use std::time::Duration;
 use axum::http::{HeaderValue, header};
 use entra_api_connectors_certificate::{self as certificate, Pkcs12Bundle};
 use entra_api_connectors_contract::{self as contract, BasicCredentials};
-use secrecy::ExposeSecret as _;
+use secrecy::{ExposeSecret as _, SecretString};
 
 use super::{CallAuth, SignUpSettings};
 use crate::state::{AuthRecord, ConnectorRecord};
@@ -75,6 +76,31 @@ pub(super) fn credential(
     }
 }
 
+/// What came back from one attempt.
+pub(super) struct Answer {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// Why an attempt got no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum FailureKind {
+    /// No response within the timeout.
+    Timeout,
+    /// The connection could not be made (refused, reset, TLS).
+    Connect,
+    /// Anything else.
+    Other,
+}
+
+/// An attempt without an answer.
+#[derive(Debug, Clone)]
+pub(super) struct CallFailure {
+    pub kind: FailureKind,
+    pub message: String,
+}
+
 /// One attempt: a new client (as the service opens a new call), `POST` with the body, waiting up to
 /// `timeout`.
 pub(super) async fn post(
@@ -83,42 +109,69 @@ pub(super) async fn post(
     url: &str,
     credential: &Credential,
     body: Vec<u8>,
-) -> Result<(u16, Vec<u8>), String> {
+) -> Result<Answer, CallFailure> {
+    let other = |message: String| CallFailure {
+        kind: FailureKind::Other,
+        message,
+    };
     let identity = match credential {
         Credential::Certificate(bundle) => Some(bundle.as_ref()),
-        Credential::Basic(_) => None,
+        Credential::Basic(_) | Credential::Bearer(_) => None,
     };
-    let tls = tls_config(settings, identity)?;
+    let tls = tls_config(settings, identity).map_err(other)?;
     let client = reqwest::Client::builder()
         .timeout(timeout)
         .no_proxy()
         .tls_backend_preconfigured(tls)
         .build()
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        .map_err(|e| other(format!("cannot build the HTTP client: {e}")))?;
     let mut request = client
         .post(url)
         .header(header::CONTENT_TYPE, contract::CONTENT_TYPE)
         .body(body);
-    if let Credential::Basic(credentials) = credential {
-        let mut value =
-            HeaderValue::from_str(credentials.to_authorization_header().expose_secret())
-                .map_err(|_| "the basic credentials cannot be sent in a header".to_owned())?;
+    let authorization = match credential {
+        Credential::Basic(credentials) => Some(
+            HeaderValue::from_str(credentials.to_authorization_header().expose_secret()).map_err(
+                |_| other("the basic credentials cannot be sent in a header".to_owned()),
+            )?,
+        ),
+        Credential::Bearer(token) => Some(
+            HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+                .map_err(|_| other("the bearer token cannot be sent in a header".to_owned()))?,
+        ),
+        Credential::Certificate(_) => None,
+    };
+    if let Some(mut value) = authorization {
         value.set_sensitive(true);
         request = request.header(header::AUTHORIZATION, value);
     }
     let describe = move |e: reqwest::Error| {
         if e.is_timeout() {
-            format!("timed out after {} ms", timeout.as_millis())
+            CallFailure {
+                kind: FailureKind::Timeout,
+                message: format!("timed out after {} ms", timeout.as_millis()),
+            }
         } else if e.is_connect() {
-            format!("connection failed: {}", error_chain(&e))
+            CallFailure {
+                kind: FailureKind::Connect,
+                message: format!("connection failed: {}", error_chain(&e)),
+            }
         } else {
-            format!("request failed: {}", error_chain(&e))
+            other(format!("request failed: {}", error_chain(&e)))
         }
     };
     let response = request.send().await.map_err(describe)?;
     let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let body = response.bytes().await.map_err(describe)?;
-    Ok((status, body.to_vec()))
+    Ok(Answer {
+        status,
+        content_type,
+        body: body.to_vec(),
+    })
 }
 
 /// What authenticates a call.
@@ -127,6 +180,8 @@ pub(super) enum Credential {
     Basic(BasicCredentials),
     /// The client certificate and its key, presented in TLS.
     Certificate(Arc<Pkcs12Bundle>),
+    /// `Authorization: Bearer …` (a custom extension's call).
+    Bearer(SecretString),
 }
 
 /// An error and its sources, one line.

@@ -37,6 +37,12 @@
 //!   certificate presented is the newest uploaded one that is valid now (Graph's `isActive`,
 //!   <https://learn.microsoft.com/graph/api/resources/pkcs12certificateinformation>).
 //!
+//! On an external tenant ([`TenantKind::External`](crate::TenantKind::External)) the sign-up plays
+//! an authentication events flow instead and calls its custom authentication extensions with a
+//! signed bearer token, the extensions' timeouts and retries, and the troubleshooting codes of
+//! `docs/custom-extensions-contract.md` (the `external` module; the same [`Transcript`], with
+//! steps named after the events, [`SignUpStep`]).
+//!
 //! Emulator-only: `https` is required for a `targetUrl` by Graph, but the emulator also accepts
 //! `http://` for loopback hosts (127.0.0.0/8, `::1`, `localhost`) so that a test API needs no TLS.
 //! Over HTTP the simulation is `POST /{version}/emulator/userFlows/{id}/simulateSignUp`, a route
@@ -44,6 +50,7 @@
 
 mod caller;
 mod claims;
+mod external;
 pub(crate) mod route;
 mod runner;
 mod transcript;
@@ -54,7 +61,9 @@ use entra_api_connectors_contract::{self as contract, Claims};
 use serde::{Deserialize, Serialize};
 
 pub(crate) use self::caller::is_loopback;
-pub use self::transcript::{CallAuth, CallResponse, ConnectorCall, SignUpOutcome, Transcript};
+pub use self::transcript::{
+    CallAuth, CallResponse, ConnectorCall, SignUpOutcome, SignUpStep, Transcript,
+};
 use crate::{Emulator, EmulatorConfig};
 
 /// Default time the service waits for an API in an Azure AD B2C user flow before its one retry:
@@ -142,6 +151,11 @@ pub struct SignUpInput {
     /// The user's `ui_locales` (default [`DEFAULT_UI_LOCALES`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ui_locales: Option<String>,
+    /// External tenants: what the user enters on the attribute collection page after each
+    /// `showValidationError`, in order (each set changes the listed attributes and submits again).
+    /// When none is left, the sign-up ends with the validation error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resubmissions: Vec<Claims>,
 }
 
 impl SignUpInput {
@@ -170,16 +184,68 @@ pub enum SignUpError {
     /// The input is not usable.
     #[error("invalid sign-up input: {0}")]
     InvalidInput(String),
+    /// External tenants: no events flow applies to this application.
+    #[error("no authentication events flow applies to application `{0}`")]
+    NoFlowForApplication(String),
 }
 
 impl Emulator {
-    /// Simulates a sign-up on user flow `flow_id` (case-insensitive), calling the API connectors
-    /// bound to it over HTTP. The rules are in the crate's `signup` module (and its README).
+    /// Simulates a sign-up on user flow `flow_id` (case-insensitive), calling the APIs it names
+    /// over HTTP: on Azure AD B2C and workforce tenants the API connectors bound to the user flow;
+    /// on an external tenant (`flow_id` is an authentication events flow's id) the custom
+    /// authentication extensions of its events, for the application [`SignUpInput::client_id`]
+    /// names (default: the flow's first application). The rules are in the crate's `signup`
+    /// module (and its README).
     pub async fn simulate_sign_up(
         &self,
         flow_id: &str,
         input: SignUpInput,
     ) -> Result<Transcript, SignUpError> {
-        runner::run(&self.app, flow_id, input).await
+        run(&self.app, flow_id, input).await
+    }
+
+    /// External tenants: simulates a sign-up to the application `client_id` on the events flow
+    /// that applies to it (the one that lists it in `includeApplications`, else one that includes
+    /// all applications; the lowest `priority`, then the oldest, when several do).
+    pub async fn simulate_sign_up_for_application(
+        &self,
+        client_id: &str,
+        mut input: SignUpInput,
+    ) -> Result<Transcript, SignUpError> {
+        let flow_id = {
+            let state = self.app.lock();
+            let mut flows: Vec<_> = state
+                .events_flows
+                .values()
+                .filter(|f| f.applies_to(client_id))
+                .collect();
+            flows.sort_by_key(|f| {
+                let listed = f
+                    .include_applications
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(client_id));
+                (!listed, f.priority, f.seq)
+            });
+            flows
+                .first()
+                .map(|f| f.id.clone())
+                .ok_or_else(|| SignUpError::NoFlowForApplication(client_id.to_owned()))?
+        };
+        input.client_id = Some(client_id.to_owned());
+        external::run(&self.app, &flow_id, input).await
+    }
+}
+
+/// The sign-up of the tenant's kind.
+pub(crate) async fn run(
+    app: &crate::App,
+    flow_id: &str,
+    input: SignUpInput,
+) -> Result<Transcript, SignUpError> {
+    match app.tenant_kind {
+        crate::TenantKind::External => external::run(app, flow_id, input).await,
+        crate::TenantKind::B2c | crate::TenantKind::Workforce => {
+            runner::run(app, flow_id, input).await
+        }
     }
 }

@@ -8,7 +8,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Response, header};
 
-use super::{SignUpError, SignUpInput, runner};
+use super::{SignUpError, SignUpInput};
 use crate::error::{GraphError, Ids, stamp};
 use crate::{App, auth, graph};
 
@@ -30,10 +30,12 @@ pub(crate) async fn simulate_sign_up(
         let input: SignUpInput = serde_json::from_slice(&body).map_err(|e| {
             GraphError::bad_request(format!("The simulateSignUp body is not valid: {e}."))
         })?;
-        runner::run(&app, &flow_id, input)
+        super::run(&app, &flow_id, input)
             .await
             .map_err(|e| match e {
-                SignUpError::FlowNotFound(_) => GraphError::not_found(e.to_string()),
+                SignUpError::FlowNotFound(_) | SignUpError::NoFlowForApplication(_) => {
+                    GraphError::not_found(e.to_string())
+                }
                 SignUpError::InvalidInput(_) => GraphError::bad_request(e.to_string()),
             })
     }

@@ -100,7 +100,13 @@ pub(crate) async fn run(
         let response = match run.call(binding, object_id.as_deref()).await {
             Ok(response) => response,
             Err(reason) => {
-                return Ok(run.finish(flow.id, SignUpOutcome::ConnectorFailure { step, reason }));
+                return Ok(run.finish(
+                    flow.id,
+                    SignUpOutcome::ConnectorFailure {
+                        step: step.into(),
+                        reason,
+                    },
+                ));
             }
         };
         match response {
@@ -113,12 +119,23 @@ pub(crate) async fn run(
                 }
             }
             ConnectorResponse::ShowBlockPage { user_message } => {
-                return Ok(run.finish(flow.id, SignUpOutcome::Blocked { user_message, step }));
+                return Ok(run.finish(
+                    flow.id,
+                    SignUpOutcome::Blocked {
+                        user_message,
+                        step: step.into(),
+                        title: None,
+                    },
+                ));
             }
             ConnectorResponse::ValidationError { user_message } => {
                 return Ok(run.finish(
                     flow.id,
-                    SignUpOutcome::ValidationError { user_message, step },
+                    SignUpOutcome::ValidationError {
+                        user_message,
+                        step: step.into(),
+                        attribute_errors: Default::default(),
+                    },
                 ));
             }
         }
@@ -140,6 +157,7 @@ impl Run<'_> {
     fn finish(self, user_flow_id: String, outcome: SignUpOutcome) -> Transcript {
         Transcript {
             user_flow_id,
+            application_id: None,
             calls: self.calls,
             notes: self.notes,
             outcome,
@@ -173,22 +191,23 @@ impl Run<'_> {
             .await;
             let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             let (response, outcome) = match result {
-                Ok((status, body)) => (
+                Ok(answer) => (
                     CallResponse::Http {
-                        status,
-                        body: String::from_utf8_lossy(&body).into_owned(),
+                        status: answer.status,
+                        body: String::from_utf8_lossy(&answer.body).into_owned(),
+                        content_type: answer.content_type,
                     },
-                    Some((status, body)),
+                    Some((answer.status, answer.body)),
                 ),
-                Err(error) => (
+                Err(failure) => (
                     CallResponse::Error {
-                        error: error.clone(),
+                        error: failure.message,
                     },
                     None,
                 ),
             };
             self.calls.push(ConnectorCall {
-                step,
+                step: step.into(),
                 connector_id: connector.id.clone(),
                 attempt,
                 url: url.to_owned(),
