@@ -6,8 +6,8 @@
 //! ```
 //! let old = include_str!("../../../spec/v1.0/identity.csdl.xml");
 //! let new = old.replace(
-//!     r#"<Property Name="targetUrl" Type="Edm.String" />"#,
-//!     r#"<Property Name="targetUrl" Type="Edm.String" Nullable="false" />"#,
+//!     "<Property Name=\"displayName\" Type=\"Edm.String\" />\n        <Property Name=\"targetUrl\" Type=\"Edm.String\" />",
+//!     "<Property Name=\"displayName\" Type=\"Edm.String\" />\n        <Property Name=\"targetUrl\" Type=\"Edm.String\" Nullable=\"false\" />",
 //! );
 //! let d = graph_csdl::diff::diff(old, &new).unwrap();
 //! assert_eq!(

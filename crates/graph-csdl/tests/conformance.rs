@@ -14,6 +14,20 @@ use graph_csdl::openapi::{Options, convert};
 use graph_csdl::parse;
 use serde_json::Value;
 
+#[path = "support/openapi_paths.rs"]
+mod openapi_paths;
+
+use openapi_paths::{microsoft, normalise, panic_text};
+
+/// The operations of `doc` within [`SCOPE`].
+fn operations(doc: &Value) -> BTreeSet<String> {
+    openapi_paths::operations(doc, SCOPE)
+}
+
+fn in_scope(path: &str) -> bool {
+    openapi_paths::in_scope(SCOPE, path)
+}
+
 const MS_BETA: &str = include_str!("data/microsoft-openapi/beta.fragment.openapi.yaml");
 const MS_V1: &str = include_str!("data/microsoft-openapi/v1.0.fragment.openapi.yaml");
 const SPEC_BETA: &str = include_str!("../../../spec/beta/identity.csdl.xml");
@@ -83,56 +97,6 @@ fn steps(version: &str) -> Vec<&'static str> {
     steps
 }
 
-/// `{anything}` → `{id}`, and `/microsoft.graph.action` → `/action`.
-fn normalise(path: &str) -> String {
-    path.split('/')
-        .map(|segment| {
-            if segment.starts_with('{') && segment.ends_with('}') {
-                "{id}"
-            } else {
-                segment.strip_prefix("microsoft.graph.").unwrap_or(segment)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-fn in_scope(path: &str) -> bool {
-    SCOPE
-        .iter()
-        .any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))
-}
-
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// `METHOD path` of every operation of an OpenAPI document (as JSON), paths normalised, within [`SCOPE`].
-fn operations(doc: &Value) -> BTreeSet<String> {
-    let paths = doc["paths"]
-        .as_object()
-        .expect("an OpenAPI document with paths");
-    let mut out = BTreeSet::new();
-    for (path, item) in paths {
-        let path = normalise(path);
-        if !in_scope(&path) {
-            continue;
-        }
-        for method in item
-            .as_object()
-            .unwrap()
-            .keys()
-            .filter(|k| METHODS.contains(&k.as_str()))
-        {
-            assert!(
-                out.insert(format!("{} {path}", method.to_uppercase())),
-                "duplicate after normalising: {path}"
-            );
-        }
-    }
-    out
-}
-
 /// The listed operations with `{step}` expanded.
 fn expand(list: &[(&str, &str)], version: &str, b2c: bool) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
@@ -153,10 +117,6 @@ fn expand(list: &[(&str, &str)], version: &str, b2c: bool) -> BTreeSet<String> {
         }
     }
     out
-}
-
-fn microsoft(yaml: &str) -> Value {
-    serde_norway::from_str(yaml).expect("Microsoft's fragment is valid YAML")
 }
 
 fn derived(spec: &str, version: &str) -> Value {
@@ -286,12 +246,4 @@ fn a_new_difference_fails_the_check() {
     let result = std::panic::catch_unwind(|| check(MS_V1, SPEC_V1, "beta", false));
     let message = panic_text(result.expect_err("a stale listed difference must fail the check"));
     assert!(message.contains("preTokenIssuance"), "{message}");
-}
-
-fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
 }

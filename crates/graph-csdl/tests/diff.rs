@@ -81,9 +81,11 @@ fn property_nullability_change() {
 #[test]
 fn property_added_and_removed() {
     let new = edit(
-        r#"        <Property Name="targetUrl" Type="Edm.String" />
+        r#"        <Property Name="displayName" Type="Edm.String" />
+        <Property Name="targetUrl" Type="Edm.String" />
 "#,
-        r#"        <Property Name="target" Type="Edm.String" Nullable="false" />
+        r#"        <Property Name="displayName" Type="Edm.String" />
+        <Property Name="target" Type="Edm.String" Nullable="false" />
 "#,
     );
     let d = diff(V1, &new).unwrap();

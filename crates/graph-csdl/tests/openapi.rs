@@ -82,10 +82,130 @@ const BETA_ONLY: &[&str] = &[
     "PUT /identity/b2cUserFlows/{id}/apiConnectorConfiguration/postFederationSignup/$ref",
 ];
 
+/// Custom authentication extensions, events flows and listeners: only the v1.0 spec has them.
+const V1_ONLY: &[&str] = &[
+    "GET /identity/customAuthenticationExtensions",
+    "POST /identity/customAuthenticationExtensions",
+    "GET /identity/customAuthenticationExtensions/{id}",
+    "PATCH /identity/customAuthenticationExtensions/{id}",
+    "DELETE /identity/customAuthenticationExtensions/{id}",
+    "POST /identity/customAuthenticationExtensions/{id}/validateAuthenticationConfiguration",
+    "POST /identity/customAuthenticationExtensions/validateAuthenticationConfiguration",
+    "GET /identity/authenticationEventsFlows",
+    "POST /identity/authenticationEventsFlows",
+    "GET /identity/authenticationEventsFlows/{id}",
+    "PATCH /identity/authenticationEventsFlows/{id}",
+    "DELETE /identity/authenticationEventsFlows/{id}",
+    "GET /identity/authenticationEventsFlows/{id}/microsoft.graph.externalUsersSelfServiceSignUpEventsFlow/onAttributeCollection/microsoft.graph.onAttributeCollectionExternalUsersSelfServiceSignUp/attributes",
+    "POST /identity/authenticationEventsFlows/{id}/microsoft.graph.externalUsersSelfServiceSignUpEventsFlow/onAttributeCollection/microsoft.graph.onAttributeCollectionExternalUsersSelfServiceSignUp/attributes/$ref",
+    "DELETE /identity/authenticationEventsFlows/{id}/microsoft.graph.externalUsersSelfServiceSignUpEventsFlow/onAttributeCollection/microsoft.graph.onAttributeCollectionExternalUsersSelfServiceSignUp/attributes/{attributeId}/$ref",
+    "GET /identity/authenticationEventsFlows/{id}/conditions/applications/includeApplications",
+    "POST /identity/authenticationEventsFlows/{id}/conditions/applications/includeApplications",
+    "GET /identity/authenticationEventsFlows/{id}/conditions/applications/includeApplications/{appId}",
+    "DELETE /identity/authenticationEventsFlows/{id}/conditions/applications/includeApplications/{appId}",
+    "GET /identity/authenticationEventListeners",
+    "POST /identity/authenticationEventListeners",
+    "GET /identity/authenticationEventListeners/{id}",
+    "PATCH /identity/authenticationEventListeners/{id}",
+    "DELETE /identity/authenticationEventListeners/{id}",
+];
+
 #[test]
 fn v1_paths_and_methods() {
-    let expected: BTreeSet<String> = COMMON.iter().map(|s| s.to_string()).collect();
+    let expected: BTreeSet<String> = COMMON
+        .iter()
+        .chain(V1_ONLY)
+        .map(|s| s.to_string())
+        .collect();
     assert_eq!(operations(&v1()), expected);
+}
+
+#[test]
+fn v1_operation_ids_of_custom_extensions() {
+    let c = v1();
+    let ids: Vec<&str> = c
+        .operations
+        .iter()
+        .map(String::as_str)
+        .filter(|id| {
+            !id.contains("api_connector")
+                && !id.contains("b2x")
+                && *id != "upload_client_certificate"
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "list_custom_authentication_extensions",
+            "create_custom_authentication_extension",
+            "get_custom_authentication_extension",
+            "update_custom_authentication_extension",
+            "delete_custom_authentication_extension",
+            "validate_custom_authentication_extension_authentication_configuration",
+            "validate_custom_authentication_extensions_authentication_configuration",
+            "list_authentication_events_flows",
+            "create_authentication_events_flow",
+            "get_authentication_events_flow",
+            "update_authentication_events_flow",
+            "delete_authentication_events_flow",
+            "list_authentication_events_flow_attributes",
+            "add_authentication_events_flow_attributes_ref",
+            "remove_authentication_events_flow_attributes_ref",
+            "list_authentication_events_flow_include_applications",
+            "create_authentication_events_flow_include_application",
+            "get_authentication_events_flow_include_application",
+            "delete_authentication_events_flow_include_application",
+            "list_authentication_event_listeners",
+            "create_authentication_event_listener",
+            "get_authentication_event_listener",
+            "update_authentication_event_listener",
+            "delete_authentication_event_listener",
+        ]
+    );
+    // the entity roots are tagged enums: list, create, get and update use them
+    for (root, poly) in [
+        (
+            "customAuthenticationExtensions",
+            "customAuthenticationExtension",
+        ),
+        ("authenticationEventsFlows", "authenticationEventsFlow"),
+        (
+            "authenticationEventListeners",
+            "authenticationEventListener",
+        ),
+    ] {
+        let tagged = json!({ "$ref": format!("#/components/schemas/{poly}") });
+        let item = &c.json["paths"][format!("/identity/{root}/{{id}}")];
+        assert_eq!(
+            item["patch"]["requestBody"]["content"]["application/json"]["schema"],
+            tagged
+        );
+        assert_eq!(
+            item["get"]["responses"]["200"]["content"]["application/json"]["schema"],
+            tagged
+        );
+        assert_eq!(
+            schema(&c, &format!("{poly}CollectionResponse"))["properties"]["value"]["items"],
+            tagged
+        );
+    }
+    let validate = c
+        .polymorphic
+        .iter()
+        .find(|p| p.schema == "customAuthenticationExtension")
+        .unwrap();
+    let variants: Vec<&str> = validate.variants.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(
+        variants,
+        [
+            "onAttributeCollectionStartCustomExtension",
+            "onAttributeCollectionSubmitCustomExtension",
+            "onOtpSendCustomExtension",
+            "onPasswordSubmitCustomExtension",
+            "onTokenIssuanceStartCustomExtension",
+            "onVerifiedIdClaimValidationCustomExtension",
+        ]
+    );
 }
 
 #[test]
@@ -492,9 +612,34 @@ fn v1_user_flow_attribute_is_polymorphic_with_a_concrete_base() {
     // v1.0 has identityBuiltInUserFlowAttribute and identityCustomUserFlowAttribute; the beta fragment does not
     assert_eq!(beta().polymorphic.len(), 1);
     let c = v1();
-    assert_eq!(c.polymorphic.len(), 2);
+    let names: Vec<&str> = c.polymorphic.iter().map(|p| p.schema.as_str()).collect();
     assert_eq!(
-        c.polymorphic[1],
+        names,
+        [
+            "apiAuthenticationConfigurationBase",
+            "authenticationEventListener",
+            "authenticationEventsFlow",
+            "customAuthenticationExtension",
+            "customExtensionAuthenticationConfiguration",
+            "customExtensionBehaviorOnError",
+            "customExtensionEndpointConfiguration",
+            "fraudProtectionConfiguration",
+            "identityUserFlowAttribute",
+            "onAttributeCollectionHandler",
+            "onAttributeCollectionStartHandler",
+            "onAttributeCollectionSubmitHandler",
+            "onAuthenticationMethodLoadStartHandler",
+            "onFraudProtectionLoadStartHandler",
+            "onInteractiveAuthFlowStartHandler",
+            "onOtpSendHandler",
+            "onPasswordSubmitHandler",
+            "onTokenIssuanceStartHandler",
+            "onUserCreateStartHandler",
+            "onVerifiedIdClaimValidationHandler",
+        ]
+    );
+    assert_eq!(
+        c.polymorphic[8],
         Polymorphic {
             schema: "identityUserFlowAttribute".into(),
             qualified_name: "microsoft.graph.identityUserFlowAttribute".into(),

@@ -100,10 +100,36 @@ fn real_v1_slice_contents() {
         names,
         [
             "apiAuthenticationConfigurationBase",
+            "authenticationAttributeCollectionInputConfiguration",
+            "authenticationAttributeCollectionInputType",
+            "authenticationAttributeCollectionOptionConfiguration",
+            "authenticationAttributeCollectionPage",
+            "authenticationAttributeCollectionPageViewConfiguration",
+            "authenticationConditionApplication",
+            "authenticationConditions",
+            "authenticationConditionsApplications",
+            "authenticationConfigurationValidation",
+            "authenticationEventListener",
+            "authenticationEventsFlow",
+            "azureAdPopTokenAuthentication",
+            "azureAdTokenAuthentication",
             "b2xIdentityUserFlow",
             "basicAuthentication",
             "clientCertificateAuthentication",
+            "customAuthenticationExtension",
+            "customCalloutExtension",
+            "customExtensionAuthenticationConfiguration",
+            "customExtensionBehaviorOnError",
+            "customExtensionClientConfiguration",
+            "customExtensionEndpointConfiguration",
+            "customExtensionOverwriteConfiguration",
             "entity",
+            "externalUsersSelfServiceSignUpEventsFlow",
+            "fallbackToMicrosoftProviderOnError",
+            "fraudProtectionConfiguration",
+            "fraudProtectionProviderConfiguration",
+            "genericError",
+            "httpRequestEndpoint",
             "identityApiConnector",
             "identityBuiltInUserFlowAttribute",
             "identityContainer",
@@ -115,6 +141,47 @@ fn real_v1_slice_contents() {
             "identityUserFlowAttributeDataType",
             "identityUserFlowAttributeInputType",
             "identityUserFlowAttributeType",
+            "logicAppTriggerEndpointConfiguration",
+            "onAttributeCollectionExternalUsersSelfServiceSignUp",
+            "onAttributeCollectionHandler",
+            "onAttributeCollectionListener",
+            "onAttributeCollectionStartCustomExtension",
+            "onAttributeCollectionStartCustomExtensionHandler",
+            "onAttributeCollectionStartHandler",
+            "onAttributeCollectionStartListener",
+            "onAttributeCollectionSubmitCustomExtension",
+            "onAttributeCollectionSubmitCustomExtensionHandler",
+            "onAttributeCollectionSubmitHandler",
+            "onAttributeCollectionSubmitListener",
+            "onAuthenticationMethodLoadStartExternalUsersSelfServiceSignUp",
+            "onAuthenticationMethodLoadStartHandler",
+            "onAuthenticationMethodLoadStartListener",
+            "onEmailOtpSendListener",
+            "onFraudProtectionLoadStartExternalUsersAuthHandler",
+            "onFraudProtectionLoadStartHandler",
+            "onFraudProtectionLoadStartListener",
+            "onInteractiveAuthFlowStartExternalUsersSelfServiceSignUp",
+            "onInteractiveAuthFlowStartHandler",
+            "onInteractiveAuthFlowStartListener",
+            "onOtpSendCustomExtension",
+            "onOtpSendCustomExtensionHandler",
+            "onOtpSendHandler",
+            "onPasswordMigrationCustomExtensionHandler",
+            "onPasswordSubmitCustomExtension",
+            "onPasswordSubmitHandler",
+            "onPasswordSubmitListener",
+            "onTokenIssuanceStartCustomExtension",
+            "onTokenIssuanceStartCustomExtensionHandler",
+            "onTokenIssuanceStartHandler",
+            "onTokenIssuanceStartListener",
+            "onTokenIssuanceStartReturnClaim",
+            "onUserCreateStartExternalUsersSelfServiceSignUp",
+            "onUserCreateStartHandler",
+            "onUserCreateStartListener",
+            "onVerifiedIdClaimValidationCustomExtension",
+            "onVerifiedIdClaimValidationCustomExtensionHandler",
+            "onVerifiedIdClaimValidationHandler",
+            "onVerifiedIdClaimValidationListener",
             "pkcs12Certificate",
             "pkcs12CertificateInformation",
             "userAttributeValuesItem",
@@ -122,6 +189,7 @@ fn real_v1_slice_contents() {
             "userFlowLanguageConfiguration",
             "userFlowLanguagePage",
             "userFlowType",
+            "userType",
         ]
     );
     let container = ix.structured("microsoft.graph.identityContainer").unwrap();
@@ -130,13 +198,42 @@ fn real_v1_slice_contents() {
         .iter()
         .map(|n| n.name.as_str())
         .collect();
-    assert_eq!(navs, ["apiConnectors", "b2xUserFlows"]);
+    assert_eq!(
+        navs,
+        [
+            "apiConnectors",
+            "authenticationEventListeners",
+            "authenticationEventsFlows",
+            "b2xUserFlows",
+            "customAuthenticationExtensions"
+        ]
+    );
     assert!(out.contains(
-        "<!-- pruned for this fragment: authenticationEventListeners, authenticationEventsFlows, conditionalAccess, \
-         customAuthenticationExtensions, identityProviders, riskPrevention, userFlowAttributes, verifiedId -->"
+        "<!-- pruned for this fragment: conditionalAccess, identityProviders, riskPrevention, userFlowAttributes, verifiedId -->"
     ));
+    // the prune entries of the roots, each marked where it happened
+    assert!(out.contains("<!-- pruned for this fragment: userFlowIdentityProviders -->"));
+    assert!(out.contains("<!-- pruned for this fragment: identityProviders -->"));
+    assert!(out.contains("<!-- pruned for this fragment: fraudProtectionProvider -->"));
+    assert!(!out.contains(r#"Name="identityProviderBase""#));
+    assert!(!out.contains(r#"Name="fraudProtectionProvider""#));
     let action = ix.action("uploadClientCertificate").unwrap();
     assert_eq!(action.parameters.len(), 3);
+    // both overloads of validateAuthenticationConfiguration: on the collection and on one extension
+    let validate: Vec<String> = doc
+        .schemas
+        .iter()
+        .flat_map(|s| s.actions.iter())
+        .filter(|a| a.name == "validateAuthenticationConfiguration")
+        .map(|a| a.binding_type().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        validate,
+        [
+            "Collection(microsoft.graph.customAuthenticationExtension)",
+            "microsoft.graph.customAuthenticationExtension"
+        ]
+    );
     // Every type reference inside the slice is defined in it.
     for t in ix.structured_types() {
         let refs = t.base_type.iter().cloned().chain(
@@ -175,6 +272,9 @@ fn real_v1_slice_contents() {
         [
             "microsoft.graph.b2xIdentityUserFlow/apiConnectorConfiguration",
             "microsoft.graph.b2xIdentityUserFlow/apiConnectorConfiguration",
+            "microsoft.graph.externalUsersSelfServiceSignUpEventsFlow/onAttributeCollection",
+            "microsoft.graph.externalUsersSelfServiceSignUpEventsFlow/onAuthenticationMethodLoadStart",
+            "microsoft.graph.authenticationEventsFlow/conditions",
             "microsoft.graph.b2xIdentityUserFlow/identityProviders",
             "microsoft.graph.identityProvider",
         ]
@@ -379,10 +479,27 @@ fn missing_roots_are_named() {
 
 #[test]
 fn b2c_user_flows_are_optional_in_v1_only() {
-    // v1.0 has no b2cUserFlows and that is fine; the beta fragment sliced as v1.0 keeps them.
+    // v1.0 has no b2cUserFlows and that is fine; the beta fragment sliced with the v1.0 roots keeps them
+    // (with the custom-extension roots, which beta's fragment lacks, made optional as well).
     assert!(!SPEC_V1.contains(r#"Name="b2cUserFlows""#));
-    let out = slice(SPEC_BETA, v1(), prov(SPEC_BETA)).unwrap();
+    let mut roots = v1().clone();
+    let (kept, extensions): (Vec<String>, Vec<String>) = roots
+        .navigation_properties
+        .iter()
+        .cloned()
+        .partition(|n| n == "apiConnectors" || n == "b2xUserFlows");
+    roots.navigation_properties = kept;
+    roots.optional_navigation_properties.extend(extensions);
+    roots
+        .bound_operations
+        .retain(|op| op == "uploadClientCertificate");
+    let out = slice(SPEC_BETA, &roots, prov(SPEC_BETA)).unwrap();
     assert_same(&out, SPEC_BETA);
+    // the v1.0 roots as they are require the custom-extension roots
+    assert_eq!(
+        missing_root(SPEC_BETA, v1()),
+        "no navigation property `authenticationEventListeners` on the `identity` singleton's type `microsoft.graph.identityContainer`"
+    );
 }
 
 #[test]
@@ -450,9 +567,29 @@ fn unclosed_comment_tag_and_attribute_are_reported_where_they_start() {
 fn the_checked_in_roots_files() {
     let v1 = v1();
     assert_eq!(v1.singleton, "identity");
-    assert_eq!(v1.navigation_properties, ["apiConnectors", "b2xUserFlows"]);
+    assert_eq!(
+        v1.navigation_properties,
+        [
+            "apiConnectors",
+            "authenticationEventListeners",
+            "authenticationEventsFlows",
+            "b2xUserFlows",
+            "customAuthenticationExtensions"
+        ]
+    );
     assert_eq!(v1.optional_navigation_properties, ["b2cUserFlows"]);
-    assert_eq!(v1.bound_operations, ["uploadClientCertificate"]);
+    assert_eq!(
+        v1.bound_operations,
+        [
+            "uploadClientCertificate",
+            "validateAuthenticationConfiguration"
+        ]
+    );
+    assert!(v1.prunes(
+        "microsoft.graph.onAuthenticationMethodLoadStartExternalUsersSelfServiceSignUp",
+        "identityProviders"
+    ));
+    assert_eq!(beta().bound_operations, ["uploadClientCertificate"]);
     assert!(v1.prunes(
         "microsoft.graph.b2xIdentityUserFlow",
         "userFlowIdentityProviders"
