@@ -255,10 +255,9 @@ impl<V: Extensibility> EventsFlows<V> {
     pub async fn add_application(&self, flow_id: &str, app_id: &str) -> Result<V::Application> {
         validate_id("events flow", flow_id)?;
         validate_app_id(app_id)?;
-        let body = typed(json!({
-            "@odata.type": "#microsoft.graph.authenticationConditionApplication",
-            "appId": app_id,
-        }))?;
+        // The docs also send `"@odata.type": "#microsoft.graph.authenticationConditionApplication"`;
+        // the type has no derived types, so the generated one carries no tag.
+        let body = typed(json!({ "appId": app_id }))?;
         call(
             self.graph.transport(),
             V::add_flow_application(self.graph.generated(), flow_id, body),
