@@ -237,27 +237,9 @@ impl<V: Extensibility> EventListeners<V> {
     }
 
     /// Create the listener `new` describes (`201 Created`). A `priority` is not in the v1.0
-    /// CSDL, so a listener with one is sent as JSON rather than through the generated type,
-    /// which would drop it.
+    /// CSDL; listeners are an open type, so it travels in the generated type's `extra` members.
     pub async fn create_listener(&self, new: &NewListener) -> Result<V::Listener> {
-        let body = new.to_json()?;
-        if new.priority.is_none() {
-            return self.create(&typed(body)?).await;
-        }
-        let (status, bytes) = self
-            .graph
-            .send_json(
-                reqwest::Method::POST,
-                &["identity", "authenticationEventListeners"],
-                &body,
-            )
-            .await?;
-        let created = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
-            status: Some(status),
-            message: e.to_string(),
-            excerpt: String::new(),
-        })?;
-        require_id(created, "event listener")
+        self.create(&typed(new.to_json()?)?).await
     }
 
     /// Create an `onTokenIssuanceStartListener` whose handler names extension `extension_id` and
