@@ -86,12 +86,18 @@ async fn custom_extensions_round_trip_through_the_emulator() {
     ));
     let token_id = id(&token);
     let submit = extensions
-        .create(&extension(ExtensionKind::AttributeCollectionSubmit, "submit"))
+        .create(&extension(
+            ExtensionKind::AttributeCollectionSubmit,
+            "submit",
+        ))
         .await
         .expect("create");
     assert_eq!(emulator.custom_extensions().len(), 2);
 
-    let all = extensions.list_all(ListOptions::default()).await.expect("list");
+    let all = extensions
+        .list_all(ListOptions::default())
+        .await
+        .expect("list");
     assert_eq!(all.len(), 2);
     let filtered = extensions
         .list_all(
@@ -201,7 +207,11 @@ async fn events_flows_applications_attributes_and_handlers() {
         .add_application(&flow_id, DEFAULT_CLIENT_ID)
         .await
         .expect("add app");
-    let apps: Vec<_> = flows.applications(&flow_id).try_collect().await.expect("apps");
+    let apps: Vec<_> = flows
+        .applications(&flow_id)
+        .try_collect()
+        .await
+        .expect("apps");
     assert_eq!(apps.len(), 1);
     let found = flows
         .find_by_application(DEFAULT_CLIENT_ID)
@@ -210,17 +220,34 @@ async fn events_flows_applications_attributes_and_handlers() {
         .expect("the flow of the app");
     assert_eq!(id(&found), flow_id);
 
-    flows.add_attribute(&flow_id, "city").await.expect("add attribute");
-    let attributes: Vec<_> = flows.attributes(&flow_id).try_collect().await.expect("attrs");
+    flows
+        .add_attribute(&flow_id, "city")
+        .await
+        .expect("add attribute");
+    let attributes: Vec<_> = flows
+        .attributes(&flow_id)
+        .try_collect()
+        .await
+        .expect("attrs");
     let ids: Vec<String> = attributes.iter().map(id).collect();
     assert!(ids.contains(&"city".to_string()), "{ids:?}");
-    flows.remove_attribute(&flow_id, "city").await.expect("remove");
-    let attributes: Vec<_> = flows.attributes(&flow_id).try_collect().await.expect("attrs");
+    flows
+        .remove_attribute(&flow_id, "city")
+        .await
+        .expect("remove");
+    let attributes: Vec<_> = flows
+        .attributes(&flow_id)
+        .try_collect()
+        .await
+        .expect("attrs");
     assert!(!attributes.iter().map(id).any(|a| a == "city"));
 
     let submit = graph
         .custom_extensions()
-        .create(&extension(ExtensionKind::AttributeCollectionSubmit, "submit"))
+        .create(&extension(
+            ExtensionKind::AttributeCollectionSubmit,
+            "submit",
+        ))
         .await
         .expect("extension");
     flows
@@ -254,7 +281,10 @@ async fn events_flows_applications_attributes_and_handlers() {
     };
     flows.update(&flow_id, &rename).await.expect("update");
     let got = json_of(&flows.get(&flow_id).await.expect("get"));
-    assert_eq!((got["displayName"].clone(), got["priority"].clone()), (json!("Sign up v2"), json!(200)));
+    assert_eq!(
+        (got["displayName"].clone(), got["priority"].clone()),
+        (json!("Sign up v2"), json!(200))
+    );
 
     flows
         .remove_application(&flow_id, DEFAULT_CLIENT_ID)
@@ -289,8 +319,14 @@ async fn token_issuance_listeners() {
     let listener_id = id(&created);
     assert_eq!(emulator.listeners().len(), 1);
 
-    let all = listeners.list_all(ListOptions::default()).await.expect("list");
-    assert_eq!(all.iter().map(id).collect::<Vec<_>>(), [listener_id.clone()]);
+    let all = listeners
+        .list_all(ListOptions::default())
+        .await
+        .expect("list");
+    assert_eq!(
+        all.iter().map(id).collect::<Vec<_>>(),
+        [listener_id.clone()]
+    );
     let got = json_of(&listeners.get(&listener_id).await.expect("get"));
     assert_eq!(got["handler"]["customExtension"]["id"], json!(id(&token)));
 
@@ -298,7 +334,10 @@ async fn token_issuance_listeners() {
         priority: Patch::Set(100),
         ..ListenerPatch::new(ExtensionKind::TokenIssuanceStart)
     };
-    listeners.update(&listener_id, &patch).await.expect("update");
+    listeners
+        .update(&listener_id, &patch)
+        .await
+        .expect("update");
     let got = json_of(&listeners.get(&listener_id).await.expect("get"));
     assert_eq!(got["priority"], 100);
 
