@@ -1,6 +1,6 @@
 //! What the generated code of a version implements: the [`Target`] of `graph-csdl`'s codegen, with
 //! the paths of the handwritten layer and the binding table of its traits (`src/version.rs`,
-//! `src/user_flows.rs`, `src/models.rs`, `src/paging.rs`).
+//! `src/user_flows.rs`, `src/extensibility.rs`, `src/models.rs`, `src/paging.rs`).
 //!
 //! Each entry binds a trait item to what the spec has: an associated type to a schema, a method
 //! to an operation id or a property. graph-csdl leaves out an impl whose operations the spec
@@ -63,7 +63,114 @@ fn version(marker: &str) -> Vec<Binding> {
         // sign-up (b2x) flows have the two sign-up steps (docs/graph-behaviour.md).
         family(&version, "B2c", "b2c", &STEPS),
         family(&version, "B2x", "b2x", &STEPS[..2]),
+        extensibility(&version),
     ]
+}
+
+/// `Extensibility` for the marker: custom authentication extensions, authentication events flows
+/// and event listeners (`/identity/customAuthenticationExtensions`, `…/authenticationEventsFlows`,
+/// `…/authenticationEventListeners`). Skipped for a version whose spec lacks them (our beta spec).
+fn extensibility(version: &str) -> Binding {
+    Binding::new(
+        "crate::extensibility::Extensibility",
+        Implementor::path(version),
+    )
+    .schema_type("Extension", "customAuthenticationExtension")
+    .schema_type(
+        "ExtensionPage",
+        "customAuthenticationExtensionCollectionResponse",
+    )
+    .schema_type(
+        "ValidationRequest",
+        "validateAuthenticationConfigurationRequest",
+    )
+    .schema_type("Validation", "authenticationConfigurationValidation")
+    .schema_type("EventsFlow", "authenticationEventsFlow")
+    .schema_type(
+        "EventsFlowPage",
+        "authenticationEventsFlowCollectionResponse",
+    )
+    .schema_type("Listener", "authenticationEventListener")
+    .schema_type(
+        "ListenerPage",
+        "authenticationEventListenerCollectionResponse",
+    )
+    .schema_type("Application", "authenticationConditionApplication")
+    .schema_type(
+        "ApplicationPage",
+        "authenticationConditionApplicationCollectionResponse",
+    )
+    .schema_type("Attribute", "identityUserFlowAttribute")
+    .schema_type(
+        "AttributePage",
+        "identityUserFlowAttributeCollectionResponse",
+    )
+    .schema_type("ReferenceCreate", "ReferenceCreate")
+    .operation(
+        "list_custom_extensions",
+        "list_custom_authentication_extensions",
+    )
+    .operation(
+        "get_custom_extension",
+        "get_custom_authentication_extension",
+    )
+    .operation(
+        "create_custom_extension",
+        "create_custom_authentication_extension",
+    )
+    .operation(
+        "delete_custom_extension",
+        "delete_custom_authentication_extension",
+    )
+    .operation(
+        "validate_custom_extension",
+        "validate_custom_authentication_extension_authentication_configuration",
+    )
+    .operation(
+        "validate_configuration",
+        "validate_custom_authentication_extensions_authentication_configuration",
+    )
+    .operation("list_events_flows", "list_authentication_events_flows")
+    .operation("get_events_flow", "get_authentication_events_flow")
+    .operation("create_events_flow", "create_authentication_events_flow")
+    .operation("delete_events_flow", "delete_authentication_events_flow")
+    .operation(
+        "list_flow_applications",
+        "list_authentication_events_flow_include_applications",
+    )
+    .operation(
+        "add_flow_application",
+        "create_authentication_events_flow_include_application",
+    )
+    .operation(
+        "remove_flow_application",
+        "delete_authentication_events_flow_include_application",
+    )
+    .operation(
+        "list_flow_attributes",
+        "list_authentication_events_flow_attributes",
+    )
+    .operation(
+        "add_flow_attribute",
+        "add_authentication_events_flow_attributes_ref",
+    )
+    .operation(
+        "remove_flow_attribute",
+        "remove_authentication_events_flow_attributes_ref",
+    )
+    .operation(
+        "list_event_listeners",
+        "list_authentication_event_listeners",
+    )
+    .operation("get_event_listener", "get_authentication_event_listener")
+    .operation(
+        "create_event_listener",
+        "create_authentication_event_listener",
+    )
+    .operation(
+        "delete_event_listener",
+        "delete_authentication_event_listener",
+    )
 }
 
 /// `UserFlowFamily<version>` for the family marker: the operations on `/identity/{prefix}UserFlows`.
@@ -137,6 +244,13 @@ fn models() -> Vec<Binding> {
         model("ConfigurationModel", "userFlowApiConnectorConfiguration")
             .schema_type("Connector", "identityApiConnector")
             .property_dispatch("connector", STEP, "STEPS", &STEPS),
+        model("ValidationModel", "authenticationConfigurationValidation")
+            .schema_type("Error", "genericError")
+            .property("errors", "errors")
+            .property("warnings", "warnings"),
+        model("GenericErrorModel", "genericError")
+            .property("code", "code")
+            .property("message", "message"),
         model("FlowModel", "b2cIdentityUserFlow").property("id", "id"),
         model("FlowModel", "b2xIdentityUserFlow").property("id", "id"),
     ]

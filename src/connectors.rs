@@ -227,7 +227,12 @@ pub enum Patch<T> {
 }
 
 impl<T> Patch<T> {
-    fn encode(&self, name: &str, body: &mut Map<String, Value>, value: impl FnOnce(&T) -> Value) {
+    pub(crate) fn encode(
+        &self,
+        name: &str,
+        body: &mut Map<String, Value>,
+        value: impl FnOnce(&T) -> Value,
+    ) {
         match self {
             Patch::Keep => {}
             Patch::Set(v) => {

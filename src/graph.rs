@@ -9,7 +9,11 @@ use url::Url;
 
 use crate::client::{ApiVersion, GraphClient};
 use crate::connectors::Connectors;
+use crate::custom_extensions::CustomExtensions;
 use crate::error::{Error, Result};
+use crate::event_listeners::EventListeners;
+use crate::events_flows::EventsFlows;
+use crate::extensibility::Extensibility;
 use crate::hooks::from_generated;
 use crate::models::ConfigurationModel;
 use crate::step::Step;
@@ -145,6 +149,24 @@ impl<V: Version> Graph<V> {
             .build()
             .map_err(Error::transport)?;
         self.transport().send(request).await
+    }
+}
+
+/// Microsoft Entra External ID's extensibility, for versions whose spec has it (our `v1.0`).
+impl<V: Extensibility> Graph<V> {
+    /// Custom authentication extensions (`/identity/customAuthenticationExtensions`).
+    pub fn custom_extensions(&self) -> CustomExtensions<V> {
+        CustomExtensions::new(self.clone())
+    }
+
+    /// Authentication events flows (`/identity/authenticationEventsFlows`).
+    pub fn events_flows(&self) -> EventsFlows<V> {
+        EventsFlows::new(self.clone())
+    }
+
+    /// Authentication event listeners (`/identity/authenticationEventListeners`).
+    pub fn event_listeners(&self) -> EventListeners<V> {
+        EventListeners::new(self.clone())
     }
 }
 

@@ -137,8 +137,12 @@ pub mod beta;
 mod client;
 pub mod cloud;
 pub mod connectors;
+pub mod custom_extensions;
 pub mod error;
+pub mod event_listeners;
+pub mod events_flows;
 mod excerpt;
+pub mod extensibility;
 mod graph;
 mod hooks;
 pub mod models;
@@ -165,6 +169,7 @@ pub use entra_api_connectors_certificate as certificate;
 /// The contract of the API a connector calls (the `entra-api-connectors-contract` crate).
 pub use entra_api_connectors_contract as contract;
 pub use error::{Error, GraphError, Result};
+pub use extensibility::Extensibility;
 pub use graph::Graph;
 pub use secret::Secret;
 pub use step::Step;
@@ -179,7 +184,8 @@ pub use version::Version;
 pub mod prelude {
     pub use crate::models::{
         AuthenticationModel, BasicAuthenticationModel, CertificateInfoModel,
-        ClientCertificateModel, ConfigurationModel, ConnectorModel, FlowModel, Model,
+        ClientCertificateModel, ConfigurationModel, ConnectorModel, FlowModel, GenericErrorModel,
+        Model, ValidationModel,
     };
     #[cfg(feature = "beta")]
     pub use crate::version::Beta;

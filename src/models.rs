@@ -166,3 +166,36 @@ pub trait FlowModel {
     /// `id`, e.g. `B2C_1_SignUp`.
     fn id(&self) -> &Option<String>;
 }
+
+/// The answer of `validateAuthenticationConfiguration` (`authenticationConfigurationValidation`):
+/// a failed check is a `200` whose `errors` is not empty.
+pub trait ValidationModel {
+    /// One finding (`genericError`).
+    type Error: GenericErrorModel + Model;
+
+    /// `errors`: the configuration does not work as it is.
+    fn errors(&self) -> &Vec<Self::Error>;
+    /// `warnings`: it may work, but something is missing (e.g. a permission grant).
+    fn warnings(&self) -> &Vec<Self::Error>;
+
+    /// No errors (warnings allowed).
+    fn is_valid(&self) -> bool {
+        self.errors().is_empty()
+    }
+
+    /// The codes of the errors, e.g. `DomainNameDoesNotMatch`.
+    fn error_codes(&self) -> Vec<String> {
+        self.errors()
+            .iter()
+            .filter_map(|e| e.code().clone())
+            .collect()
+    }
+}
+
+/// A code and a message (`genericError`).
+pub trait GenericErrorModel {
+    /// `code`, e.g. `IncorrectResourceIdFormat`.
+    fn code(&self) -> &Option<String>;
+    /// `message`.
+    fn message(&self) -> &Option<String>;
+}

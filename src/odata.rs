@@ -86,8 +86,11 @@ impl Tagged {
             .map(|t| t.trim_start_matches('#'))
     }
 
-    /// Deserialize the object as a known variant's type.
-    pub fn into_variant<T: DeserializeOwned, E: serde::de::Error>(self) -> Result<T, E> {
+    /// Deserialize the object as a known variant's type. The tag is left out: the variant is
+    /// written with it again, and a variant of an open type keeps its other members in a map,
+    /// which must not hold a second `@odata.type`.
+    pub fn into_variant<T: DeserializeOwned, E: serde::de::Error>(mut self) -> Result<T, E> {
+        self.members.remove(ODATA_TYPE);
         serde_json::from_value(Value::Object(self.members)).map_err(E::custom)
     }
 

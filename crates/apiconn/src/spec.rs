@@ -39,6 +39,36 @@ fn flow_operations(family: &str) -> Vec<String> {
     .collect()
 }
 
+/// The operation ids of custom authentication extensions, authentication events flows and
+/// event listeners that the handwritten layer calls (`src/custom_extensions.rs`,
+/// `src/events_flows.rs`, `src/event_listeners.rs`, bound in `build/bindings.rs`). Required of
+/// `v1.0` only: our beta spec is sliced without them, and the crate has no such handles there.
+pub const EXTENSIBILITY_OPERATIONS: &[&str] = &[
+    "list_custom_authentication_extensions",
+    "get_custom_authentication_extension",
+    "create_custom_authentication_extension",
+    "update_custom_authentication_extension",
+    "delete_custom_authentication_extension",
+    "validate_custom_authentication_extension_authentication_configuration",
+    "validate_custom_authentication_extensions_authentication_configuration",
+    "list_authentication_events_flows",
+    "get_authentication_events_flow",
+    "create_authentication_events_flow",
+    "update_authentication_events_flow",
+    "delete_authentication_events_flow",
+    "list_authentication_events_flow_include_applications",
+    "create_authentication_events_flow_include_application",
+    "delete_authentication_events_flow_include_application",
+    "list_authentication_events_flow_attributes",
+    "add_authentication_events_flow_attributes_ref",
+    "remove_authentication_events_flow_attributes_ref",
+    "list_authentication_event_listeners",
+    "get_authentication_event_listener",
+    "create_authentication_event_listener",
+    "update_authentication_event_listener",
+    "delete_authentication_event_listener",
+];
+
 /// Every operation id the crate uses for a Graph version (`beta` or `v1.0`).
 pub fn required_operations(version: &str) -> Vec<String> {
     let mut ops: Vec<String> = CONNECTOR_OPERATIONS.iter().map(|s| s.to_string()).collect();
@@ -46,6 +76,9 @@ pub fn required_operations(version: &str) -> Vec<String> {
         ops.extend(flow_operations("b2c"));
     }
     ops.extend(flow_operations("b2x"));
+    if version == "v1.0" {
+        ops.extend(EXTENSIBILITY_OPERATIONS.iter().map(|s| s.to_string()));
+    }
     ops
 }
 
@@ -150,4 +183,56 @@ fn check_version(dir: &Path, version: &str) -> Result<usize, String> {
         ));
     }
     Ok(conversion.operations.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec")
+    }
+
+    #[test]
+    fn v1_requires_the_extensibility_operations_and_beta_does_not() {
+        let v1 = required_operations("v1.0");
+        let beta = required_operations("beta");
+        for op in EXTENSIBILITY_OPERATIONS {
+            assert!(v1.iter().any(|o| o == op), "{op}");
+            assert!(!beta.iter().any(|o| o == op), "{op}");
+        }
+    }
+
+    #[test]
+    fn the_checked_in_specs_have_every_operation_the_crate_calls() {
+        for version in ["beta", "v1.0"] {
+            let count = check_version(&spec_dir().join(version), version).expect(version);
+            assert!(count >= required_operations(version).len(), "{version}");
+        }
+    }
+
+    #[test]
+    fn a_v1_spec_without_the_collection_validate_action_fails_naming_it() {
+        let text = std::fs::read_to_string(spec_dir().join("v1.0/identity.csdl.xml")).unwrap();
+        // The collection-bound overload of validateAuthenticationConfiguration.
+        let marker = "<Action Name=\"validateAuthenticationConfiguration\"";
+        let mut cut = text.clone();
+        let mut removed = 0;
+        while let Some(start) = cut.find(marker) {
+            let end = start + cut[start..].find("</Action>").unwrap() + "</Action>".len();
+            cut.replace_range(start..end, "");
+            removed += 1;
+        }
+        assert!(removed >= 2, "both overloads are in the spec");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("identity.csdl.xml"), cut).unwrap();
+        let error = check_version(dir.path(), "v1.0").unwrap_err();
+        assert!(
+            error.contains("validate_custom_authentication_extension_authentication_configuration")
+                && error.contains(
+                    "validate_custom_authentication_extensions_authentication_configuration"
+                ),
+            "{error}"
+        );
+    }
 }

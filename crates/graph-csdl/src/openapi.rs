@@ -673,6 +673,11 @@ impl<'a> Converter<'a> {
         if !required.is_empty() {
             s["required"] = json!(required);
         }
+        // An open type (or one deriving from it) may carry dynamic properties: keep them, as a
+        // map beside the declared ones, rather than dropping them on a round trip.
+        if self.index.ancestry(t).iter().any(|a| a.open_type) {
+            s["additionalProperties"] = json!({});
+        }
         self.schemas.insert(name, s);
         Ok(())
     }

@@ -237,3 +237,17 @@ fn progenitor_generates_the_client_of_polymorphic_entities() {
         assert!(code.contains(needle), "missing {needle:?}");
     }
 }
+
+#[test]
+fn open_types_and_their_derived_types_keep_dynamic_properties() {
+    let c = conversion(SPEC).unwrap();
+    // `flow` is OpenType: its concrete derived type allows any other member.
+    assert_eq!(schema(&c, "signUpFlow")["additionalProperties"], json!({}));
+    // Types outside an open hierarchy stay closed to the generator (extra members are ignored).
+    for closed in ["startExtension", "submitExtension", "attribute"] {
+        assert!(
+            schema(&c, closed).get("additionalProperties").is_none(),
+            "{closed}"
+        );
+    }
+}
