@@ -56,6 +56,7 @@
 //! # Ok::<(), entra_api_connectors_contract::ContractError>(())
 //! ```
 
+pub mod adapter;
 mod basic_auth;
 mod claims;
 mod client_certificate;
