@@ -14,6 +14,9 @@
 //!
 //! The user name is `CONNECTOR_API_USERNAME` (default `connector`); the password is read from
 //! `CONNECTOR_API_PASSWORD`, never from an argument. The first line printed is the API's URL.
+//!
+//! `connector_api_external_id.rs` serves the same handler behind Entra External ID's custom
+//! authentication extensions too, through the contract adapter.
 
 use std::net::SocketAddr;
 
@@ -80,7 +83,8 @@ fn decide(request: &ConnectorRequest) -> Result<ConnectorResponse, contract::Con
     Ok(continuation.into())
 }
 
-async fn signup(call: Result<ConnectorCall, ConnectorCallRejection>) -> Response {
+/// The handler. `pub` so that `connector_api_external_id.rs` serves it behind the adapter too.
+pub async fn signup(call: Result<ConnectorCall, ConnectorCallRejection>) -> Response {
     let call = match call {
         Ok(call) => call,
         Err(rejection) => {

@@ -149,6 +149,17 @@ pub enum Caller {
         /// Its thumbprint (upper-case hex SHA-1), one of the accepted ones.
         thumbprint: String,
     },
+    /// The call is a custom-extension call of Entra External ID that the contract adapter's
+    /// `AdapterLayer` (features `axum` and `jwt`) verified by its bearer token instead of the
+    /// connector's credentials, and presented as a connector call.
+    BearerToken {
+        /// The token's `aud`: the API's app registration.
+        audience: String,
+        /// The token's `azp` (or `appid`): the authentication events service.
+        authorized_party: String,
+        /// The token's `tid`, when it has one.
+        tenant_id: Option<String>,
+    },
 }
 
 /// Why a call was not authenticated. Messages never contain the header or the password.

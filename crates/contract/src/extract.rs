@@ -18,7 +18,9 @@ use crate::{Caller, ConnectorAuth, ConnectorCallRejection, ConnectorRequest, Con
 /// (<https://learn.microsoft.com/azure/active-directory-b2c/add-api-connector>): a `POST` with
 /// `Content-Type: application/json` whose body is a [`ConnectorRequest`], authenticated as the
 /// [`ConnectorAuth`] taken from the router's state (through [`FromRef`], so the state can be a
-/// `ConnectorAuth` or any struct that holds one). Basic credentials come from the `Authorization`
+/// `ConnectorAuth` or any struct that holds one). Behind the contract adapter's `AdapterLayer`
+/// (features `axum` and `jwt`), the layer has verified Entra's bearer token instead, and the
+/// caller is [`Caller::BearerToken`]. Basic credentials come from the `Authorization`
 /// header, a client certificate from the [`PeerCertificate`] extension. In this order it rejects
 /// the method, then the credentials, then the content type, then the body, each with a
 /// [`ConnectorCallRejection`]; nothing is read from the body of an unauthenticated call. The body
@@ -69,15 +71,18 @@ where
                 req.method().clone(),
             ));
         }
-        let auth = ConnectorAuth::from_ref(state);
-        let caller = auth.verify(
-            req.headers()
-                .get(header::AUTHORIZATION)
-                .map(HeaderValue::as_bytes),
-            req.extensions()
-                .get::<PeerCertificate>()
-                .map(PeerCertificate::der),
-        )?;
+        let caller = match req.extensions().get::<AdaptedCaller>() {
+            // The adapter's layer verified the call's bearer token and rebuilt its body.
+            Some(AdaptedCaller(caller)) => caller.clone(),
+            None => ConnectorAuth::from_ref(state).verify(
+                req.headers()
+                    .get(header::AUTHORIZATION)
+                    .map(HeaderValue::as_bytes),
+                req.extensions()
+                    .get::<PeerCertificate>()
+                    .map(PeerCertificate::der),
+            )?,
+        };
         let content_type = req.headers().get(header::CONTENT_TYPE);
         if !content_type.is_some_and(is_json) {
             return Err(ConnectorCallRejection::UnsupportedContentType(
@@ -92,6 +97,11 @@ where
         Ok(ConnectorCall { request, caller })
     }
 }
+
+/// The request extension through which the adapter's `AdapterLayer` tells [`ConnectorCall`] that
+/// it authenticated the call itself. Only code in this crate can insert it, never a caller.
+#[derive(Debug, Clone)]
+pub(crate) struct AdaptedCaller(pub(crate) Caller);
 
 /// `application/json`, in any case, with or without parameters such as `charset=utf-8`.
 pub(crate) fn is_json(content_type: &HeaderValue) -> bool {
