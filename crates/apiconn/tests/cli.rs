@@ -51,21 +51,38 @@ impl Env {
             "AZURE_CLIENT_ID",
             "AZURE_CLIENT_SECRET",
             "AZURE_AUTHORITY_HOST",
+            "AZURE_CLIENT_CERTIFICATE_PATH",
+            "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+            "AZURE_FEDERATED_TOKEN_FILE",
+            "IDENTITY_ENDPOINT",
+            "IDENTITY_HEADER",
+            "MSI_ENDPOINT",
+            "MSI_SECRET",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+            "NO_PROXY",
+            "no_proxy",
         ] {
             cmd.env_remove(name);
         }
+        // No `az` of the developer's machine: the Azure CLI is only found where a test puts it.
+        cmd.env("PATH", "");
         cmd.write_stdin("");
         cmd
     }
 
-    /// `apiconn --base-url <emulator> --version <version>` with the emulator's token.
+    /// `apiconn --base-url <emulator> --api-version <version>` with the emulator's token.
     fn apiconn(&self, version: &str) -> Command {
         let mut cmd = Self::bare();
         cmd.env("GRAPH_TOKEN", DEFAULT_TOKEN)
             .args([
                 "--base-url",
                 &self.emulator.base_url(),
-                "--version",
+                "--api-version",
                 version,
             ])
             .current_dir(self.dir.path());
@@ -538,7 +555,7 @@ fn usage_errors_exit_2_with_usage() {
                 .and(predicate::str::contains("Usage:")),
         );
     Env::bare()
-        .args(["--version", "v2", "connectors", "list"])
+        .args(["--api-version", "v2", "connectors", "list"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("invalid value 'v2'"));
@@ -780,7 +797,7 @@ fn spec_check_diff_and_slice() {
         .to_string();
     let out_file = dir.path().join("sliced.xml");
     Env::bare()
-        .args(["--version", "v1.0", "spec", "slice", "--metadata"])
+        .args(["--api-version", "v1.0", "spec", "slice", "--metadata"])
         .arg(&old)
         .arg("--roots")
         .arg(spec.join("v1.0").join("slice.json"))
@@ -796,7 +813,7 @@ fn spec_check_diff_and_slice() {
     let out = stdout(
         Env::bare()
             .current_dir(spec.parent().unwrap())
-            .args(["--version", "beta", "spec", "slice", "--metadata"])
+            .args(["--api-version", "beta", "spec", "slice", "--metadata"])
             .arg(&beta)
             .args([
                 "--provenance",
