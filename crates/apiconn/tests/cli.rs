@@ -15,6 +15,8 @@ use predicates::prelude::*;
 use secrecy::SecretString;
 use serde_json::Value;
 
+mod support;
+
 const BASIC_PASSWORD: &str = "b4sic-Pa55word";
 const PFX_PASSWORD: &str = "pfx-Pa55word";
 
@@ -44,35 +46,7 @@ impl Env {
 
     /// `apiconn` with no credentials from the developer's environment.
     fn bare() -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_apiconn"));
-        for name in [
-            "GRAPH_TOKEN",
-            "AZURE_TENANT_ID",
-            "AZURE_CLIENT_ID",
-            "AZURE_CLIENT_SECRET",
-            "AZURE_AUTHORITY_HOST",
-            "AZURE_CLIENT_CERTIFICATE_PATH",
-            "AZURE_CLIENT_CERTIFICATE_PASSWORD",
-            "AZURE_FEDERATED_TOKEN_FILE",
-            "IDENTITY_ENDPOINT",
-            "IDENTITY_HEADER",
-            "MSI_ENDPOINT",
-            "MSI_SECRET",
-            "HTTPS_PROXY",
-            "https_proxy",
-            "HTTP_PROXY",
-            "http_proxy",
-            "ALL_PROXY",
-            "all_proxy",
-            "NO_PROXY",
-            "no_proxy",
-        ] {
-            cmd.env_remove(name);
-        }
-        // No `az` of the developer's machine: the Azure CLI is only found where a test puts it.
-        cmd.env("PATH", "");
-        cmd.write_stdin("");
-        cmd
+        support::bare()
     }
 
     /// `apiconn --base-url <emulator> --api-version <version>` with the emulator's token.
