@@ -3,6 +3,7 @@
 // Each test binary uses part of the support code.
 #![allow(dead_code)]
 
+pub mod recording_proxy;
 pub mod token_endpoint;
 
 use assert_cmd::Command;
