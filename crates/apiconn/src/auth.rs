@@ -6,7 +6,10 @@
 use entra_api_connectors::ApiVersion;
 use serde_json::{Map, Value};
 
-use crate::cli::{AuthCommand, Global};
+use secrecy::SecretString;
+
+use crate::certificate_assertion::CertificateAssertion;
+use crate::cli::{AuthCommand, AuthKind, Global};
 use crate::credential::{self, process_env};
 use crate::{Failure, Outcome, network, output, target};
 
@@ -32,6 +35,13 @@ pub async fn run(global: &Global, command: AuthCommand) -> Outcome {
     if let Some(list) = no_proxy {
         status.insert("noProxy".into(), Value::String(list));
     }
+    if choice.kind == AuthKind::ClientCertificate {
+        // The SHA-1 thumbprint the app registration lists, to check it is the registered one.
+        status.insert(
+            "certificateThumbprint".into(),
+            Value::String(certificate_thumbprint(&choice, env)),
+        );
+    }
     if check {
         let http = network::http_client(global)?;
         let provider = credential::provider(&choice, global, env, &http)?;
@@ -54,6 +64,24 @@ pub async fn run(global: &Global, command: AuthCommand) -> Outcome {
         );
     }
     output::emit(global.format(), &status, || table(&status))
+}
+
+/// The thumbprint of the certificate at `AZURE_CLIENT_CERTIFICATE_PATH`, or why it cannot be read
+/// (the errors never contain the key or the password).
+fn certificate_thumbprint(choice: &credential::Choice, env: credential::Env<'_>) -> String {
+    let Some(path) = choice.details.get("certificate").and_then(Value::as_str) else {
+        return "-".into();
+    };
+    let password = env("AZURE_CLIENT_CERTIFICATE_PASSWORD").map(SecretString::from);
+    match CertificateAssertion::from_file(
+        std::path::Path::new(path),
+        password.as_ref(),
+        choice.client_id.as_deref().unwrap_or_default(),
+        "",
+    ) {
+        Ok(assertion) => assertion.thumbprint().to_owned(),
+        Err(e) => format!("unreadable: {e}"),
+    }
 }
 
 /// The settings shown first, in this order; the credential's details follow.

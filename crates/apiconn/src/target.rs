@@ -1,5 +1,5 @@
 //! Which Graph a run talks to and how: `--base-url` or `--cloud`, the run's HTTP client
-//! ([`network`](crate::network)) and its credential ([`credential`](crate::credential)). Every
+//! ([`network`]) and its credential ([`credential`]). Every
 //! command that calls Graph builds its client here.
 
 use entra_api_connectors::GraphClient;

@@ -189,6 +189,10 @@ fn a_client_certificate_signs_a_ps256_assertion() {
     let shown = status(cmd, &[]);
     assert_eq!(shown["credential"], "client-certificate");
     assert_eq!(shown["reason"], "AZURE_CLIENT_CERTIFICATE_PATH is set");
+    assert_eq!(
+        shown["certificateThumbprint"],
+        entra_api_connectors_certificate::thumbprint_of(cert.der())
+    );
     lists_connectors(cmd, &graph);
 
     let requests = endpoint.requests();

@@ -58,7 +58,7 @@ fn http_proxy_from_the_environment_and_proxy_option() {
         .env("HTTP_PROXY", &proxy.url)
         .assert()
         .success();
-    assert_eq!(proxy.request_lines(), [expected.clone()]);
+    assert_eq!(proxy.request_lines(), std::slice::from_ref(&expected));
 
     // --proxy replaces the variables
     let mut cmd = list(&graph);
@@ -66,7 +66,7 @@ fn http_proxy_from_the_environment_and_proxy_option() {
         .env("ALL_PROXY", DEAD_PROXY)
         .args(["--proxy", &proxy.url]);
     cmd.assert().success();
-    assert_eq!(proxy.request_lines(), [expected.clone(), expected.clone()]);
+    assert_eq!(proxy.request_lines(), [expected.clone(), expected]);
 
     // the dead proxy really is used when nothing overrides it
     list(&graph).env("HTTP_PROXY", DEAD_PROXY).assert().code(1);
