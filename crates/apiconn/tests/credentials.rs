@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 mod support;
 
-use support::token_endpoint::TokenEndpoint;
+use support::recording_server::RecordingServer;
 
 const TENANT: &str = "11111111-2222-3333-4444-555555555555";
 const CLIENT: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
@@ -90,7 +90,7 @@ fn app(cmd: &mut Command) -> &mut Command {
 #[test]
 fn workload_identity_sends_the_federated_token_as_client_assertion() {
     let dir = tempfile::tempdir().unwrap();
-    let endpoint = TokenEndpoint::https(dir.path(), token_answer());
+    let endpoint = RecordingServer::https(dir.path(), token_answer());
     let token_file = dir.path().join("azure-identity-token");
     std::fs::write(&token_file, "eyJ.federated-SENTINEL.jwt").unwrap();
     let graph = graph(EmulatorConfig::new(TenantKind::Workforce));
@@ -160,7 +160,7 @@ fn workload_identity_sends_the_federated_token_as_client_assertion() {
 #[test]
 fn a_client_certificate_signs_a_ps256_assertion() {
     let dir = tempfile::tempdir().unwrap();
-    let endpoint = TokenEndpoint::https(dir.path(), token_answer());
+    let endpoint = RecordingServer::https(dir.path(), token_answer());
     let key_pem = include_str!("fixtures/rsa-test-key.pem");
     let key_der = {
         use rustls_pki_types::pem::PemObject as _;
@@ -174,7 +174,7 @@ fn a_client_certificate_signs_a_ps256_assertion() {
     let cert_file = dir.path().join("client.pem");
     std::fs::write(
         &cert_file,
-        format!("{}{key_pem}", support::token_endpoint::pem(cert.der())),
+        format!("{}{key_pem}", support::recording_server::pem(cert.der())),
     )
     .unwrap();
     let graph = graph(EmulatorConfig::new(TenantKind::Workforce));
@@ -271,7 +271,7 @@ fn managed_identity_asks_the_platform_endpoint() {
         .as_secs()
         + 3600)
         .to_string();
-    let endpoint = TokenEndpoint::http(json!({
+    let endpoint = RecordingServer::http(json!({
         "access_token": DEFAULT_TOKEN,
         "expires_on": expires,
         "resource": "https://graph.microsoft.com",

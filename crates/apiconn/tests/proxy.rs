@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 mod support;
 
 use support::recording_proxy::RecordingProxy;
-use support::token_endpoint::TokenEndpoint;
+use support::recording_server::RecordingServer;
 
 /// A closed port: a proxy there fails every request.
 const DEAD_PROXY: &str = "http://127.0.0.1:9";
@@ -85,7 +85,7 @@ fn https_proxy_tunnels_the_token_request() {
     let dir = tempfile::tempdir().unwrap();
     let graph = graph();
     let proxy = RecordingProxy::start();
-    let endpoint = TokenEndpoint::https(
+    let endpoint = RecordingServer::https(
         dir.path(),
         json!({"token_type": "Bearer", "expires_in": 3599, "access_token": DEFAULT_TOKEN}),
     );

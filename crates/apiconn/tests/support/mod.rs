@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 pub mod recording_proxy;
-pub mod token_endpoint;
+pub mod recording_server;
 
 use assert_cmd::Command;
 

@@ -1,5 +1,5 @@
-//! A fake token endpoint on 127.0.0.1 that records each request and answers with a fixed JSON
-//! body: over HTTPS (azure_identity's assertion credentials accept only an https authority), with a
+//! A fake server on 127.0.0.1 (a token endpoint, or a Graph that refuses) that records each
+//! request and answers with a fixed status and JSON body: over HTTPS (azure_identity's assertion credentials accept only an https authority), with a
 //! test CA the binary trusts through `SSL_CERT_FILE`, or over plain HTTP (managed identity).
 
 use std::convert::Infallible;
@@ -53,8 +53,8 @@ impl Recorded {
     }
 }
 
-/// A running fake token endpoint.
-pub struct TokenEndpoint {
+/// A running fake server.
+pub struct RecordingServer {
     /// `https://127.0.0.1:PORT/` or `http://127.0.0.1:PORT/`.
     pub url: String,
     /// The CA to trust for the HTTPS one (a PEM file), for `SSL_CERT_FILE`.
@@ -63,14 +63,14 @@ pub struct TokenEndpoint {
     _runtime: tokio::runtime::Runtime,
 }
 
-impl TokenEndpoint {
+impl RecordingServer {
     /// Every request so far.
     pub fn requests(&self) -> Vec<Recorded> {
         self.requests.lock().unwrap().clone()
     }
 
     /// An HTTPS endpoint answering `answer`, its CA written to `dir`.
-    pub fn https(dir: &Path, answer: serde_json::Value) -> TokenEndpoint {
+    pub fn https(dir: &Path, answer: serde_json::Value) -> RecordingServer {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
         ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -99,19 +99,25 @@ impl TokenEndpoint {
             )
             .unwrap();
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-        Self::start(Some(acceptor), answer, Some(ca_file))
+        Self::start(Some(acceptor), 200, answer, Some(ca_file))
     }
 
     /// A plain HTTP endpoint answering `answer`.
-    pub fn http(answer: serde_json::Value) -> TokenEndpoint {
-        Self::start(None, answer, None)
+    pub fn http(answer: serde_json::Value) -> RecordingServer {
+        Self::start(None, 200, answer, None)
+    }
+
+    /// A plain HTTP endpoint answering every request with `status` and `answer`.
+    pub fn http_status(status: u16, answer: serde_json::Value) -> RecordingServer {
+        Self::start(None, status, answer, None)
     }
 
     fn start(
         tls: Option<tokio_rustls::TlsAcceptor>,
+        status: u16,
         answer: serde_json::Value,
         ca_file: Option<PathBuf>,
-    ) -> TokenEndpoint {
+    ) -> RecordingServer {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -132,16 +138,16 @@ impl TokenEndpoint {
                     match tls {
                         Some(acceptor) => {
                             if let Ok(stream) = acceptor.accept(tcp).await {
-                                serve(stream, recorded, answer).await;
+                                serve(stream, recorded, status, answer).await;
                             }
                         }
-                        None => serve(tcp, recorded, answer).await,
+                        None => serve(tcp, recorded, status, answer).await,
                     }
                 });
             }
         });
         let scheme = if ca_file.is_some() { "https" } else { "http" };
-        TokenEndpoint {
+        RecordingServer {
             url: format!("{scheme}://127.0.0.1:{port}/"),
             ca_file,
             requests,
@@ -150,7 +156,7 @@ impl TokenEndpoint {
     }
 }
 
-async fn serve<I>(io: I, recorded: Arc<Mutex<Vec<Recorded>>>, answer: Arc<String>)
+async fn serve<I>(io: I, recorded: Arc<Mutex<Vec<Recorded>>>, status: u16, answer: Arc<String>)
 where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -177,6 +183,7 @@ where
             });
             Ok::<_, Infallible>(
                 Response::builder()
+                    .status(status)
                     .header("content-type", "application/json")
                     .body(Full::new(Bytes::from(answer.as_bytes().to_vec())))
                     .unwrap(),
