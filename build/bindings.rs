@@ -188,6 +188,11 @@ fn family(version: &str, marker: &str, prefix: &str, readable: &[(&str, &str)]) 
         format!("crate::user_flows::UserFlowFamily<{version}>"),
         Implementor::path(format!("crate::user_flows::{marker}")),
     )
+    .constant(
+        "COLLECTION",
+        "&'static str",
+        &format!("\"{prefix}UserFlows\""),
+    )
     .schema_type("Flow", &op("{f}IdentityUserFlow"))
     .schema_type("Page", &op("{f}IdentityUserFlowCollectionResponse"))
     .keys(

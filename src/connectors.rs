@@ -12,6 +12,7 @@ use crate::certificate::{CertificateSummary, CertificateWarning, Pkcs12Bundle, u
 use crate::error::{Error, Result};
 use crate::graph::{Graph, call, typed};
 use crate::odata::Query;
+use crate::preview::RequestPreview;
 use crate::version::Version;
 
 /// Check an entity id before it goes into a path: not empty, no control characters, not `.`/`..`.
@@ -430,6 +431,52 @@ impl<V: Version> Connectors<V> {
             V::delete_api_connector(self.graph.generated(), id),
         )
         .await
+    }
+
+    /// The request [`create`](Self::create) would send, checked the same way, secrets masked.
+    pub fn preview_create(&self, connector: &NewConnector) -> Result<RequestPreview> {
+        connector.validate()?;
+        Ok(RequestPreview::new(
+            reqwest::Method::POST,
+            self.graph.entity_url(&["identity", "apiConnectors"]),
+            Some(connector.to_json()),
+        ))
+    }
+
+    /// The request [`update`](Self::update) would send, checked the same way, secrets masked.
+    pub fn preview_update(&self, id: &str, patch: &ConnectorPatch) -> Result<RequestPreview> {
+        validate_id("connector", id)?;
+        Ok(RequestPreview::new(
+            reqwest::Method::PATCH,
+            self.graph.entity_url(&["identity", "apiConnectors", id]),
+            Some(patch.to_body()?),
+        ))
+    }
+
+    /// The request [`delete`](Self::delete) would send.
+    pub fn preview_delete(&self, id: &str) -> Result<RequestPreview> {
+        validate_id("connector", id)?;
+        Ok(RequestPreview::new(
+            reqwest::Method::DELETE,
+            self.graph.entity_url(&["identity", "apiConnectors", id]),
+            None,
+        ))
+    }
+
+    /// The request [`upload_certificate`](Self::upload_certificate) would send, `pkcs12Value`
+    /// and `password` masked.
+    pub fn preview_upload_certificate(
+        &self,
+        id: &str,
+        upload: &Pkcs12Upload,
+    ) -> Result<RequestPreview> {
+        validate_id("connector", id)?;
+        Ok(RequestPreview::new(
+            reqwest::Method::POST,
+            self.graph
+                .entity_url(&["identity", "apiConnectors", id, "uploadClientCertificate"]),
+            Some(upload.to_json()),
+        ))
     }
 
     /// Upload a client certificate (`uploadClientCertificate`); returns the connector with its

@@ -21,7 +21,7 @@ pub fn excerpt(body: &[u8]) -> String {
     const MAX: usize = 200;
     let text = match serde_json::from_slice::<Value>(body) {
         Ok(mut v) => {
-            mask(&mut v);
+            mask_values(&mut v, "***");
             v.to_string()
         }
         Err(_) => {
@@ -40,18 +40,19 @@ pub(crate) fn shorten(text: &str, max: usize) -> String {
     }
 }
 
-fn mask(v: &mut Value) {
+/// Replace the value of every secret key (at any depth, case-insensitively) with `mask`.
+pub(crate) fn mask_values(v: &mut Value, mask: &str) {
     match v {
         Value::Object(m) => {
             for (k, val) in m.iter_mut() {
                 if SECRET_KEYS.contains(&k.to_ascii_lowercase().as_str()) {
-                    *val = Value::String("***".into());
+                    *val = Value::String(mask.into());
                 } else {
-                    mask(val);
+                    mask_values(val, mask);
                 }
             }
         }
-        Value::Array(a) => a.iter_mut().for_each(mask),
+        Value::Array(a) => a.iter_mut().for_each(|v| mask_values(v, mask)),
         _ => {}
     }
 }

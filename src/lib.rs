@@ -148,6 +148,7 @@ mod hooks;
 pub mod models;
 pub mod odata;
 pub mod paging;
+pub mod preview;
 pub mod retry;
 #[cfg(feature = "schema")]
 pub mod schema;

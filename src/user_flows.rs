@@ -22,6 +22,7 @@ use crate::graph::{Graph, call, typed};
 use crate::models::{ConfigurationModel, FlowModel, Model};
 use crate::odata::Query;
 use crate::paging::Page;
+use crate::preview::RequestPreview;
 use crate::step::{Step, join};
 use crate::version::{Generated, Version, sealed};
 
@@ -51,6 +52,8 @@ pub trait UserFlowFamily<V: Version>:
     const BINDABLE: &'static [Step];
     /// The steps [`UserFlows::configuration`] expands (read, and bound only if [`Self::BINDABLE`]).
     const READABLE: &'static [Step];
+    /// The collection below `/identity`: `b2cUserFlows` or `b2xUserFlows`.
+    const COLLECTION: &'static str;
 
     /// `GET /identity/{family}`.
     fn list(
@@ -227,7 +230,49 @@ impl<V: Version, F: UserFlowFamily<V>> UserFlows<V, F> {
         self.set_ref(flow_id, step, serde_json::json!({})).await
     }
 
-    async fn set_ref(&self, flow_id: &str, step: Step, body: serde_json::Value) -> Result<()> {
+    /// The request [`attach`](Self::attach) would send, checked the same way.
+    pub fn preview_attach(
+        &self,
+        flow_id: &str,
+        step: Step,
+        connector_id: &str,
+    ) -> Result<RequestPreview> {
+        validate_id("connector", connector_id)?;
+        let url = self
+            .graph
+            .entity_url(&["identity", "apiConnectors", connector_id]);
+        self.preview_ref(
+            flow_id,
+            step,
+            serde_json::json!({ "@odata.id": url.as_str() }),
+        )
+    }
+
+    /// The request [`detach`](Self::detach) would send, checked the same way.
+    pub fn preview_detach(&self, flow_id: &str, step: Step) -> Result<RequestPreview> {
+        self.preview_ref(flow_id, step, serde_json::json!({}))
+    }
+
+    fn preview_ref(
+        &self,
+        flow_id: &str,
+        step: Step,
+        body: serde_json::Value,
+    ) -> Result<RequestPreview> {
+        self.check_ref(flow_id, step)?;
+        let url = self.graph.entity_url(&[
+            "identity",
+            F::COLLECTION,
+            flow_id,
+            "apiConnectorConfiguration",
+            step.as_str(),
+            "$ref",
+        ]);
+        Ok(RequestPreview::new(reqwest::Method::PUT, url, Some(body)))
+    }
+
+    /// The checks of a `$ref` write: a valid flow id, a step of the version the family binds.
+    fn check_ref(&self, flow_id: &str, step: Step) -> Result<()> {
         validate_id("user flow", flow_id)?;
         let known = V::Configuration::STEPS;
         if !known.contains(&step) {
@@ -242,6 +287,11 @@ impl<V: Version, F: UserFlowFamily<V>> UserFlows<V, F> {
                 "the {step} step cannot be bound through $ref: Graph marks it not referenceable"
             )));
         }
+        Ok(())
+    }
+
+    async fn set_ref(&self, flow_id: &str, step: Step, body: serde_json::Value) -> Result<()> {
+        self.check_ref(flow_id, step)?;
         call(
             self.graph.transport(),
             F::set_ref(self.graph.generated(), flow_id, step, typed(body)?),

@@ -1,13 +1,15 @@
 //! `apiconn flows ...`: user flows and the connector each step calls, written once for every
 //! Graph version and user-flow family.
 
+use entra_api_connectors::models::ConnectorModel as _;
 use entra_api_connectors::{B2c, B2x, Graph, Step, UserFlowFamily, Version};
 use futures::StreamExt as _;
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use crate::cli::{FlowKind, FlowsCommand, Global, Version as GraphVersion};
+use crate::cli::{ApiVersion, FlowKind, FlowsCommand, Global};
+use crate::hints::{self, Operation};
 use crate::output::{self, Progress};
-use crate::{Failure, Outcome, target};
+use crate::{Failure, Outcome, dry_run, names, target};
 
 /// A flows command, version-neutral (steps are parsed for the version).
 enum Request {
@@ -26,14 +28,15 @@ enum Request {
 
 /// Run a flows command.
 pub async fn run(global: &Global, command: FlowsCommand) -> Outcome {
-    let (kind, request) = match command {
-        FlowsCommand::List { kind } => (kind.kind, Request::List),
-        FlowsCommand::Show { flow, kind } => (kind.kind, Request::Show(flow)),
+    let (kind, request, dry) = match command {
+        FlowsCommand::List { kind } => (kind.kind, Request::List, false),
+        FlowsCommand::Show { flow, kind } => (kind.kind, Request::Show(flow), false),
         FlowsCommand::Attach {
             flow,
             step,
             connector,
             kind,
+            dry_run,
         } => (
             kind.kind,
             Request::Attach {
@@ -41,24 +44,31 @@ pub async fn run(global: &Global, command: FlowsCommand) -> Outcome {
                 step,
                 connector,
             },
+            dry_run.dry_run,
         ),
-        FlowsCommand::Detach { flow, step, kind } => (kind.kind, Request::Detach { flow, step }),
+        FlowsCommand::Detach {
+            flow,
+            step,
+            kind,
+            dry_run,
+        } => (kind.kind, Request::Detach { flow, step }, dry_run.dry_run),
     };
-    let client = target::client(global)?;
-    match (global.version, kind) {
-        (GraphVersion::Beta, FlowKind::B2c) => {
-            run_on::<_, B2c>(client.beta(), request, global.json).await
-        }
-        (GraphVersion::Beta, FlowKind::B2x) => {
-            run_on::<_, B2x>(client.beta(), request, global.json).await
-        }
-        (GraphVersion::V1, FlowKind::B2x) => {
-            run_on::<_, B2x>(client.v1(), request, global.json).await
-        }
-        (GraphVersion::V1, FlowKind::B2c) => Err(Failure::Usage(
-            "Azure AD B2C user flows (--kind b2c) exist only in Graph beta: add --version beta"
+    if global.api_version == ApiVersion::V1 && kind == FlowKind::B2c {
+        return Err(Failure::Usage(
+            "Azure AD B2C user flows (--kind b2c) exist only in Graph beta: add --api-version beta"
                 .into(),
-        )),
+        ));
+    }
+    let client = if dry {
+        target::offline_client(global)?
+    } else {
+        target::client(global)?
+    };
+    let run = Run { global, kind, dry };
+    match (global.api_version, kind) {
+        (ApiVersion::Beta, FlowKind::B2c) => run.on::<_, B2c>(client.beta(), request).await,
+        (ApiVersion::Beta, FlowKind::B2x) => run.on::<_, B2x>(client.beta(), request).await,
+        (ApiVersion::V1, _) => run.on::<_, B2x>(client.v1(), request).await,
     }
 }
 
@@ -128,59 +138,103 @@ fn step<V: Version>(graph: &Graph<V>, name: &str) -> Result<Step, Failure> {
     graph.step(name).map_err(|e| Failure::Usage(e.to_string()))
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Result<Value, Failure> {
-    serde_json::to_value(value).map_err(|e| Failure::Runtime(format!("JSON output: {e}")))
+/// How a flows command runs: its output, its family (for the hints), a dry run or not.
+struct Run<'a> {
+    global: &'a Global,
+    kind: FlowKind,
+    dry: bool,
 }
 
-/// Run a flows command on family `F` of Graph version `V`.
-async fn run_on<V: Version, F: UserFlowFamily<V>>(
-    graph: Graph<V>,
-    request: Request,
-    as_json: bool,
-) -> Outcome {
-    let flows = graph.user_flows::<F>();
-    match request {
-        Request::List => {
-            let mut progress = Progress::new("user flows");
-            let mut all = Vec::new();
-            let mut stream = flows.list();
-            while let Some(item) = stream.next().await {
-                all.push(json(&item?)?);
-                progress.tick();
+impl Run<'_> {
+    fn failed(&self, op: Operation) -> impl Fn(entra_api_connectors::Error) -> Failure + '_ {
+        move |e| hints::failure(op, Some(self.kind), e)
+    }
+
+    /// Run a flows command on family `F` of Graph version `V`.
+    async fn on<V: Version, F: UserFlowFamily<V>>(
+        &self,
+        graph: Graph<V>,
+        request: Request,
+    ) -> Outcome {
+        let format = self.global.format();
+        let flows = graph.user_flows::<F>();
+        match request {
+            Request::List | Request::Show(_) if self.dry => Err(Failure::Usage(
+                "--dry-run is for commands that change something".into(),
+            )),
+            Request::List => {
+                let mut progress = Progress::new("user flows");
+                let mut all = Vec::new();
+                let mut stream = flows.list();
+                while let Some(item) = stream.next().await {
+                    all.push(output::to_json(
+                        &item.map_err(self.failed(Operation::ListFlows))?,
+                    )?);
+                    progress.tick();
+                }
+                progress.finish();
+                output::emit(format, &all, || flows_table(&all))
             }
-            progress.finish();
-            if as_json {
-                output::print_json(&all)
-            } else {
-                print!("{}", flows_table(&all));
-                Ok(())
+            Request::Show(flow) => {
+                let configuration = output::to_json(
+                    &flows
+                        .configuration(&flow)
+                        .await
+                        .map_err(self.failed(Operation::ShowFlow))?,
+                )?;
+                output::emit(format, &configuration, || {
+                    let steps: Vec<&str> = graph.steps().iter().map(|s| s.as_str()).collect();
+                    configuration_table(&steps, &configuration)
+                })
             }
-        }
-        Request::Show(flow) => {
-            let configuration = json(&flows.configuration(&flow).await?)?;
-            if as_json {
-                output::print_json(&configuration)
-            } else {
-                let steps: Vec<&str> = graph.steps().iter().map(|s| s.as_str()).collect();
-                print!("{}", configuration_table(&steps, &configuration));
-                Ok(())
+            Request::Attach {
+                flow,
+                step: name,
+                connector,
+            } => {
+                let step = step(&graph, &name)?;
+                if self.dry {
+                    let id = dry_run::connector_id(&connector)?;
+                    return dry_run::emit(self.global, &[flows.preview_attach(&flow, step, id)?]);
+                }
+                let resolved =
+                    names::resolve(&graph.connectors(), &connector, Operation::GetConnector)
+                        .await?;
+                let id = names::id(&resolved);
+                flows
+                    .attach(&flow, step, &id)
+                    .await
+                    .map_err(self.failed(Operation::Attach))?;
+                let result = json!({
+                    "flow": flow,
+                    "step": step.as_str(),
+                    "connector": id,
+                    "connectorDisplayName": resolved.display_name(),
+                    "attached": true,
+                });
+                output::emit(format, &result, || {
+                    format!("{flow}: {step} now calls connector {id}\n")
+                })
             }
-        }
-        Request::Attach {
-            flow,
-            step: name,
-            connector,
-        } => {
-            flows
-                .attach(&flow, step(&graph, &name)?, &connector)
-                .await?;
-            println!("{flow}: {name} now calls connector {connector}");
-            Ok(())
-        }
-        Request::Detach { flow, step: name } => {
-            flows.detach(&flow, step(&graph, &name)?).await?;
-            println!("{flow}: {name} calls no connector");
-            Ok(())
+            Request::Detach { flow, step: name } => {
+                let step = step(&graph, &name)?;
+                if self.dry {
+                    return dry_run::emit(self.global, &[flows.preview_detach(&flow, step)?]);
+                }
+                flows
+                    .detach(&flow, step)
+                    .await
+                    .map_err(self.failed(Operation::Detach))?;
+                let result = json!({
+                    "flow": flow,
+                    "step": step.as_str(),
+                    "connector": Value::Null,
+                    "detached": true,
+                });
+                output::emit(format, &result, || {
+                    format!("{flow}: {step} calls no connector\n")
+                })
+            }
         }
     }
 }

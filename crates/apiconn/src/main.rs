@@ -3,11 +3,24 @@
 //!
 //! Exit codes: 0 on success, 1 when Graph or the run fails (the message names Graph's code, message
 //! and request id), 2 for usage errors (as clap reports them).
+//!
+//! One module per command group (`connectors`, `flows`, `auth`, `emulator`, `schema`, `spec`,
+//! `simulate`, `completions`); what they share: `target` (which Graph, which credential: `credential`,
+//! `network`), `output` (the `--output` formats), `dry_run`, `names` (connectors by name) and
+//! `hints` (advice on 403s).
 
+mod auth;
+mod certificate_assertion;
 mod cli;
+mod completions;
 mod connectors;
+mod credential;
+mod dry_run;
 mod emulator;
 mod flows;
+mod hints;
+mod names;
+mod network;
 mod output;
 mod schema;
 mod secrets;
@@ -28,6 +41,13 @@ pub enum Failure {
     Usage(String),
     /// Graph, the network, a file or the emulator failed.
     Runtime(String),
+    /// A runtime failure and what to do about it (e.g. the permission a 403 lacks).
+    Advised {
+        /// What failed.
+        message: String,
+        /// What to do, printed on a line of its own.
+        hint: String,
+    },
 }
 
 impl From<entra_api_connectors::Error> for Failure {
@@ -64,6 +84,11 @@ fn main() -> ExitCode {
             eprintln!("apiconn: error: {message}");
             ExitCode::FAILURE
         }
+        Err(Failure::Advised { message, hint }) => {
+            eprintln!("apiconn: error: {message}");
+            eprintln!("apiconn: hint: {hint}");
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -72,9 +97,11 @@ async fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Connectors(cmd) => connectors::run(&global, cmd).await,
         Command::Flows(cmd) => flows::run(&global, cmd).await,
-        Command::Emulator(cmd) => emulator::run(cmd).await,
-        Command::Schema(cmd) => schema::run(cmd),
+        Command::Auth(cmd) => auth::run(&global, cmd).await,
+        Command::Emulator(cmd) => emulator::run(&global, cmd).await,
+        Command::Schema(cmd) => schema::run(&global, cmd),
         Command::Spec(cmd) => spec::run(&global, cmd),
         Command::Simulate(cmd) => simulate::run(&global, cmd).await,
+        Command::Completions { shell } => completions::run(shell),
     }
 }

@@ -1,11 +1,40 @@
-//! Human output (aligned tables), JSON output, and a progress line on a terminal.
+//! What commands print: the data in the `--output` format (an aligned table or text for people,
+//! JSON or YAML for scripts) on standard output; messages, warnings and a progress line on
+//! standard error, so that pipes get the data only.
 
 use std::io::{IsTerminal as _, Write as _};
 
 use entra_api_connectors_certificate::CertificateSummary;
 use serde::Serialize;
 
-use crate::Failure;
+use crate::cli::Format;
+use crate::{Failure, Outcome};
+
+/// Print `value` as `format` asks: JSON or YAML of `value`, or the text `table` makes.
+pub fn emit<T: Serialize + ?Sized>(
+    format: Format,
+    value: &T,
+    table: impl FnOnce() -> String,
+) -> Outcome {
+    match format {
+        Format::Table => {
+            print!("{}", table());
+            Ok(())
+        }
+        Format::Json => print_json(value),
+        Format::Yaml => print_yaml(value),
+    }
+}
+
+/// A message for people on standard error, prefixed `apiconn: `.
+pub fn note(message: impl std::fmt::Display) {
+    eprintln!("apiconn: {message}");
+}
+
+/// A warning on standard error.
+pub fn warning(message: impl std::fmt::Display) {
+    eprintln!("apiconn: warning: {message}");
+}
 
 /// A connector as the table shows it, the same for every Graph version.
 #[derive(Debug, Clone)]
@@ -109,11 +138,24 @@ pub fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
 }
 
 /// Print a value as pretty JSON on standard output.
-pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), Failure> {
+pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Outcome {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| Failure::Runtime(format!("JSON output: {e}")))?;
     println!("{text}");
     Ok(())
+}
+
+/// Print a value as YAML on standard output.
+pub fn print_yaml<T: Serialize + ?Sized>(value: &T) -> Outcome {
+    let text = serde_norway::to_string(value)
+        .map_err(|e| Failure::Runtime(format!("YAML output: {e}")))?;
+    print!("{text}");
+    Ok(())
+}
+
+/// A value as JSON, for output built from several parts.
+pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<serde_json::Value, Failure> {
+    serde_json::to_value(value).map_err(|e| Failure::Runtime(format!("JSON output: {e}")))
 }
 
 /// A count of items fetched so far, on standard error, only when it is a terminal.

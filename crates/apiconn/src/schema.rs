@@ -2,21 +2,26 @@
 
 use std::path::Path;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use crate::cli::SchemaCommand;
-use crate::{Failure, Outcome};
+use crate::cli::{Format, Global, SchemaCommand};
+use crate::{Failure, Outcome, output};
 
 /// Run a schema command.
-pub fn run(command: SchemaCommand) -> Outcome {
+pub fn run(global: &Global, command: SchemaCommand) -> Outcome {
     match command {
         SchemaCommand::Export { out } => {
             let written = entra_api_connectors::schema::export(&out)
                 .map_err(|e| Failure::Runtime(e.to_string()))?;
-            println!("wrote {} files to {}", written.len(), out.display());
-            Ok(())
+            output::emit(
+                global.format(),
+                &json!({ "out": out, "written": written }),
+                || format!("wrote {} files to {}\n", written.len(), out.display()),
+            )
         }
-        SchemaCommand::Validate { schema, documents } => validate(&schema, &documents),
+        SchemaCommand::Validate { schema, documents } => {
+            validate(&schema, &documents, global.format())
+        }
     }
 }
 
@@ -29,8 +34,9 @@ fn read_document(path: &Path) -> Result<Value, Failure> {
 }
 
 /// Validate each document with the JSON Schema (draft 2020-12) in `schema`; print one line per
-/// document, and one per error with the JSON pointer of the offending value.
-fn validate(schema: &Path, documents: &[std::path::PathBuf]) -> Outcome {
+/// document, and one per error with the JSON pointer of the offending value (as JSON or YAML:
+/// one `{document, valid, errors: [{at, message}]}` per document).
+fn validate(schema: &Path, documents: &[std::path::PathBuf], format: Format) -> Outcome {
     let schema_value = read_document(schema)?;
     let validator = jsonschema::draft202012::new(&schema_value).map_err(|e| {
         Failure::Runtime(format!(
@@ -39,25 +45,34 @@ fn validate(schema: &Path, documents: &[std::path::PathBuf]) -> Outcome {
         ))
     })?;
     let mut invalid = 0;
+    let mut results = Vec::new();
+    let mut text = String::new();
     for path in documents {
         let document = read_document(path)?;
-        let errors: Vec<String> = validator
+        let errors: Vec<(String, String)> = validator
             .iter_errors(&document)
             .map(|e| {
                 let at = e.instance_path().to_string();
-                format!("  at {}: {e}", if at.is_empty() { "/" } else { &at })
+                let at = if at.is_empty() { "/".to_owned() } else { at };
+                (at, e.to_string())
             })
             .collect();
         if errors.is_empty() {
-            println!("{}: valid", path.display());
+            text.push_str(&format!("{}: valid\n", path.display()));
         } else {
             invalid += 1;
-            println!("{}: INVALID", path.display());
-            for e in errors {
-                println!("{e}");
+            text.push_str(&format!("{}: INVALID\n", path.display()));
+            for (at, message) in &errors {
+                text.push_str(&format!("  at {at}: {message}\n"));
             }
         }
+        let errors: Vec<Value> = errors
+            .into_iter()
+            .map(|(at, message)| json!({ "at": at, "message": message }))
+            .collect();
+        results.push(json!({ "document": path, "valid": errors.is_empty(), "errors": errors }));
     }
+    output::emit(format, &results, || text)?;
     match invalid {
         0 => Ok(()),
         n => Err(Failure::Runtime(format!(

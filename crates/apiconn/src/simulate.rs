@@ -3,10 +3,13 @@
 
 use entra_api_connectors_emulator::{DEFAULT_TOKEN, SignUpInput, Transcript};
 
+use crate::cli::Format;
 use crate::cli::{Global, SimulateCommand};
-use crate::{Failure, Outcome, target};
+use crate::credential::{GRAPH_TOKEN, process_env};
+use crate::dry_run::{self, Planned};
+use crate::{Failure, Outcome, network, output};
 
-/// Run a simulate command. Prints the transcript (as JSON with `--json`); the exit code is 0
+/// Run a simulate command. Prints the transcript (as JSON or YAML with `--output`); the exit code is 0
 /// whatever the sign-up's outcome, 1 when the simulation could not run.
 pub async fn run(global: &Global, command: SimulateCommand) -> Outcome {
     let SimulateCommand::Signup {
@@ -15,6 +18,7 @@ pub async fn run(global: &Global, command: SimulateCommand) -> Outcome {
         identity_provider,
         client_id,
         ui_locales,
+        dry_run,
     } = command;
     let Some(base_url) = &global.base_url else {
         return Err(Failure::Usage(
@@ -35,22 +39,32 @@ pub async fn run(global: &Global, command: SimulateCommand) -> Outcome {
         client_id,
         ui_locales,
     };
-    let token = std::env::var(target::TOKEN_VARIABLE)
-        .ok()
-        .filter(|t| !t.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_TOKEN.to_owned());
-    let version = match global.version {
-        crate::cli::Version::Beta => "beta",
-        crate::cli::Version::V1 => "v1.0",
-    };
+    let version = global.api_version.as_str();
     let mut url = url::Url::parse(base_url)
         .map_err(|e| Failure::Usage(format!("--base-url {base_url}: {e}")))?;
     url.path_segments_mut()
         .map_err(|()| Failure::Usage(format!("--base-url {base_url} cannot have a path")))?
         .pop_if_empty()
         .extend([version, "emulator", "userFlows", &flow, "simulateSignUp"]);
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let response = reqwest::Client::new()
+    if dry_run.dry_run {
+        let body = output::to_json(&input)?;
+        return dry_run::emit_planned(
+            global,
+            &[Planned {
+                method: "POST".into(),
+                url: url.to_string(),
+                headers: vec![
+                    ("Accept", "application/json"),
+                    ("Content-Type", "application/json"),
+                    ("User-Agent", network::USER_AGENT),
+                ],
+                body: Some(body),
+            }],
+        );
+    }
+    // The emulator's token: GRAPH_TOKEN, or the emulator's default one.
+    let token = process_env(GRAPH_TOKEN).unwrap_or_else(|| DEFAULT_TOKEN.to_owned());
+    let response = network::http_client(global)?
         .post(url.clone())
         .bearer_auth(token.trim())
         .json(&input)
@@ -73,13 +87,11 @@ pub async fn run(global: &Global, command: SimulateCommand) -> Outcome {
     }
     let transcript: Transcript = serde_json::from_slice(&body)
         .map_err(|e| Failure::Runtime(format!("unexpected answer from the emulator: {e}")))?;
-    if global.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&transcript).expect("transcripts serialize")
-        );
-    } else {
-        println!("{transcript}");
+    match global.format() {
+        Format::Table => {
+            println!("{transcript}");
+            Ok(())
+        }
+        format => output::emit(format, &transcript, String::new),
     }
-    Ok(())
 }

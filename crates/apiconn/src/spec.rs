@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 use graph_csdl::openapi::{self, Options};
 use graph_csdl::slice::{self, Roots};
 
-use crate::cli::{Global, SpecCommand, Version};
-use crate::{Failure, Outcome};
+use serde_json::json;
+
+use crate::cli::{ApiVersion, Format, Global, SpecCommand};
+use crate::{Failure, Outcome, output};
 
 /// The operation ids the handwritten layer calls, per version (`src/connectors.rs`,
 /// `src/user_flows.rs`, `src/beta.rs`, `src/v1.rs`). `spec check` fails when one is missing from
@@ -90,14 +92,18 @@ pub fn run(global: &Global, command: SpecCommand) -> Outcome {
             roots,
             out,
             provenance,
-        } => slice_metadata(global.version, &metadata, roots, out, provenance),
-        SpecCommand::Check { spec_dir } => check(&spec_dir),
+        } => slice_metadata(global.api_version, &metadata, roots, out, provenance),
+        SpecCommand::Check { spec_dir } => check(&spec_dir, global.format()),
         SpecCommand::Diff { old, new } => {
             let d = graph_csdl::diff::diff(&read(&old)?, &read(&new)?).map_err(|e| {
                 Failure::Runtime(format!("{} / {}: {e}", old.display(), new.display()))
             })?;
-            print!("{d}");
-            Ok(())
+            let changes: Vec<String> = d.changes.iter().map(ToString::to_string).collect();
+            output::emit(
+                global.format(),
+                &json!({ "old": old, "new": new, "changes": changes }),
+                || d.to_string(),
+            )
         }
     }
 }
@@ -107,16 +113,13 @@ fn read(path: &Path) -> Result<String, Failure> {
 }
 
 fn slice_metadata(
-    version: Version,
+    version: ApiVersion,
     metadata: &Path,
     roots: Option<PathBuf>,
     out: Option<PathBuf>,
     provenance: Option<String>,
 ) -> Outcome {
-    let version = match version {
-        Version::Beta => "beta",
-        Version::V1 => "v1.0",
-    };
+    let version = version.as_str();
     let roots = roots.unwrap_or_else(|| Path::new("spec").join(version).join(slice::ROOTS_FILE));
     let roots = Roots::read(&roots).map_err(|e| Failure::Runtime(e.to_string()))?;
     let full = read(metadata)?;
@@ -141,21 +144,29 @@ fn slice_metadata(
 }
 
 /// Parse, convert and check coverage of each version folder of `spec_dir`, as `build.rs` reads it.
-fn check(spec_dir: &Path) -> Outcome {
+fn check(spec_dir: &Path, format: Format) -> Outcome {
     let mut problems = Vec::new();
+    let mut results = Vec::new();
+    let mut text = String::new();
     for version in ["beta", "v1.0"] {
         let dir = spec_dir.join(version);
         match check_version(&dir, version) {
-            Ok(count) => println!(
-                "{}: ok ({count} operations, every operation the crate uses is present)",
-                dir.display()
-            ),
+            Ok(count) => {
+                text.push_str(&format!(
+                    "{}: ok ({count} operations, every operation the crate uses is present)\n",
+                    dir.display()
+                ));
+                results
+                    .push(json!({"version": version, "dir": dir, "ok": true, "operations": count}));
+            }
             Err(e) => {
-                println!("{}: FAILED: {e}", dir.display());
+                text.push_str(&format!("{}: FAILED: {e}\n", dir.display()));
+                results.push(json!({"version": version, "dir": dir, "ok": false, "error": e}));
                 problems.push(e);
             }
         }
     }
+    output::emit(format, &results, || text)?;
     if problems.is_empty() {
         Ok(())
     } else {

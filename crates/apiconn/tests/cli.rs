@@ -15,6 +15,8 @@ use predicates::prelude::*;
 use secrecy::SecretString;
 use serde_json::Value;
 
+mod support;
+
 const BASIC_PASSWORD: &str = "b4sic-Pa55word";
 const PFX_PASSWORD: &str = "pfx-Pa55word";
 
@@ -44,28 +46,17 @@ impl Env {
 
     /// `apiconn` with no credentials from the developer's environment.
     fn bare() -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_apiconn"));
-        for name in [
-            "GRAPH_TOKEN",
-            "AZURE_TENANT_ID",
-            "AZURE_CLIENT_ID",
-            "AZURE_CLIENT_SECRET",
-            "AZURE_AUTHORITY_HOST",
-        ] {
-            cmd.env_remove(name);
-        }
-        cmd.write_stdin("");
-        cmd
+        support::bare()
     }
 
-    /// `apiconn --base-url <emulator> --version <version>` with the emulator's token.
+    /// `apiconn --base-url <emulator> --api-version <version>` with the emulator's token.
     fn apiconn(&self, version: &str) -> Command {
         let mut cmd = Self::bare();
         cmd.env("GRAPH_TOKEN", DEFAULT_TOKEN)
             .args([
                 "--base-url",
                 &self.emulator.base_url(),
-                "--version",
+                "--api-version",
                 version,
             ])
             .current_dir(self.dir.path());
@@ -538,7 +529,7 @@ fn usage_errors_exit_2_with_usage() {
                 .and(predicate::str::contains("Usage:")),
         );
     Env::bare()
-        .args(["--version", "v2", "connectors", "list"])
+        .args(["--api-version", "v2", "connectors", "list"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("invalid value 'v2'"));
@@ -780,7 +771,7 @@ fn spec_check_diff_and_slice() {
         .to_string();
     let out_file = dir.path().join("sliced.xml");
     Env::bare()
-        .args(["--version", "v1.0", "spec", "slice", "--metadata"])
+        .args(["--api-version", "v1.0", "spec", "slice", "--metadata"])
         .arg(&old)
         .arg("--roots")
         .arg(spec.join("v1.0").join("slice.json"))
@@ -796,7 +787,7 @@ fn spec_check_diff_and_slice() {
     let out = stdout(
         Env::bare()
             .current_dir(spec.parent().unwrap())
-            .args(["--version", "beta", "spec", "slice", "--metadata"])
+            .args(["--api-version", "beta", "spec", "slice", "--metadata"])
             .arg(&beta)
             .args([
                 "--provenance",
@@ -927,4 +918,493 @@ fn readme_schema_example_validates_the_connector_yaml() {
     assert!(readme.contains(
         "apiconn schema validate --schema schemas/v1.0/identityApiConnector.schema.json examples/schemas/connector.yaml\n"
     ));
+}
+
+/// Standard output of a successful run, parsed as JSON.
+fn json_out(cmd: &mut Command) -> Value {
+    let out = stdout(cmd);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+/// Standard output of a successful run, parsed as YAML.
+fn yaml_out(cmd: &mut Command) -> Value {
+    let out = stdout(cmd);
+    serde_norway::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+#[test]
+fn version_prints_the_tools_name_and_version() {
+    let out = stdout(Env::bare().arg("--version"));
+    assert_eq!(out, format!("apiconn {}\n", env!("CARGO_PKG_VERSION")));
+    // the Graph version is --api-version, or -A
+    let env = Env::start(TenantKind::Workforce);
+    let mut cmd = Env::bare();
+    cmd.env("GRAPH_TOKEN", DEFAULT_TOKEN)
+        .args(["--base-url", &env.emulator.base_url(), "-A", "beta"])
+        .args(["--output", "json", "flows", "list"]);
+    let flows = json_out(&mut cmd);
+    assert_eq!(flows[0]["id"], "B2X_1_PartnerSignUp");
+}
+
+#[test]
+fn every_completion_script_is_generated() {
+    for (shell, marker) in [
+        ("bash", "_apiconn()"),
+        ("zsh", "#compdef apiconn"),
+        ("fish", "complete -c apiconn"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = stdout(Env::bare().args(["completions", shell]));
+        assert!(out.contains(marker), "{shell}: {out}");
+        assert!(
+            out.contains("api-version") && out.contains("dry-run"),
+            "{shell}"
+        );
+    }
+    Env::bare()
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid value 'tcsh'"));
+}
+
+#[test]
+fn each_output_format_parses_back_for_list_get_show_attach_detach() {
+    let env = Env::start(TenantKind::B2c);
+    let id = env.create_basic("beta", "Check age");
+    let flow = ["B2C_1_SignUp", "--kind", "b2c"];
+    let step = ["--step", "postAttributeCollection"];
+    for format in ["json", "yaml"] {
+        let parse = |args: &[&str]| {
+            let mut cmd = env.apiconn("beta");
+            cmd.args(["--output", format]).args(args);
+            if format == "json" {
+                json_out(&mut cmd)
+            } else {
+                yaml_out(&mut cmd)
+            }
+        };
+        let list = parse(&["connectors", "list"]);
+        assert_eq!(list.as_array().unwrap().len(), 1, "{format}");
+        assert_eq!(list[0]["id"], id.as_str());
+        let got = parse(&["connectors", "get", "Check age"]);
+        assert_eq!(got["id"], id.as_str());
+        assert_eq!(got["authenticationConfiguration"]["password"], "******");
+        let attached = parse(
+            &[
+                &["flows", "attach"][..],
+                &flow,
+                &step,
+                &["--connector", "Check age"],
+            ]
+            .concat(),
+        );
+        assert_eq!(
+            attached,
+            serde_json::json!({
+                "flow": "B2C_1_SignUp",
+                "step": "postAttributeCollection",
+                "connector": id,
+                "connectorDisplayName": "Check age",
+                "attached": true,
+            }),
+            "{format}"
+        );
+        let shown = parse(&[&["flows", "show"][..], &flow].concat());
+        assert_eq!(shown["postAttributeCollection"]["id"], id.as_str());
+        let flows = parse(&["flows", "list", "--kind", "b2c"]);
+        assert!(
+            flows
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["id"] == "B2C_1_SignUp")
+        );
+        let detached = parse(&[&["flows", "detach"][..], &flow, &step].concat());
+        assert_eq!(
+            detached,
+            serde_json::json!({
+                "flow": "B2C_1_SignUp",
+                "step": "postAttributeCollection",
+                "connector": null,
+                "detached": true,
+            })
+        );
+        assert!(
+            env.emulator
+                .user_flow("B2C_1_SignUp")
+                .unwrap()
+                .api_connector_configuration
+                .is_empty()
+        );
+    }
+    // --json is short for --output json, and cannot be combined with --output
+    let list = json_out(env.apiconn("beta").args(["--json", "connectors", "list"]));
+    assert_eq!(list[0]["id"], id.as_str());
+    env.apiconn("beta")
+        .args(["--json", "--output", "yaml", "connectors", "list"])
+        .assert()
+        .code(2);
+    // messages go to standard error: the delete result alone is on standard output
+    let assert = env
+        .apiconn("beta")
+        .args(["-o", "yaml", "connectors", "delete", &id])
+        .assert()
+        .success();
+    let deleted: Value = serde_norway::from_slice(&assert.get_output().stdout).unwrap();
+    assert_eq!(
+        deleted,
+        serde_json::json!({"id": id, "displayName": "Check age", "deleted": true})
+    );
+    assert!(env.emulator.connectors().is_empty());
+}
+
+#[test]
+fn dry_runs_print_the_request_and_change_nothing() {
+    let env = Env::start(TenantKind::B2c);
+    let id = env.create_basic("beta", "Existing");
+    let before = env.emulator.connectors();
+    let base = env.emulator.base_url();
+    let base = base.trim_end_matches('/');
+    let pw = env.write("new.pw", "Sentinel-Pa55word");
+    let (pfx_path, pfx_pw, _, _) = pfx(env.dir.path(), "dry.pfx");
+
+    // create, as text: the request exactly, the password masked
+    let assert = env
+        .apiconn("beta")
+        .args(["connectors", "create", "--name", "New"])
+        .args(["--target-url", "https://api.contoso.example/new"])
+        .args(["--username", "svc", "--password-file"])
+        .arg(&pw)
+        .arg("--dry-run")
+        .assert()
+        .success();
+    let out = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert_eq!(
+        out,
+        format!(
+            "POST {base}/beta/identity/apiConnectors\nAccept: application/json\n\
+             Content-Type: application/json\nUser-Agent: apiconn/{}\n\n{}\n",
+            env!("CARGO_PKG_VERSION"),
+            serde_json::to_string_pretty(&serde_json::json!({
+                "authenticationConfiguration": {
+                    "@odata.type": "#microsoft.graph.basicAuthentication",
+                    "password": "******",
+                    "username": "svc",
+                },
+                "displayName": "New",
+                "targetUrl": "https://api.contoso.example/new",
+            }))
+            .unwrap()
+        )
+    );
+    let err = String::from_utf8_lossy(&assert.get_output().stderr);
+    assert!(err.contains("dry run: nothing was sent"), "{err}");
+    assert!(!out.contains("Sentinel") && !err.contains("Sentinel"));
+
+    // the others as JSON: method, URL, no Authorization, secrets masked
+    let plan = |args: &[&str]| {
+        let mut cmd = env.apiconn("beta");
+        cmd.args(["--json"]).args(args).arg("--dry-run");
+        let v = json_out(&mut cmd);
+        assert_eq!(v["dryRun"], true);
+        assert_eq!(v["requests"].as_array().unwrap().len(), 1, "{v}");
+        let request = v["requests"][0].clone();
+        assert!(
+            request["headers"].get("Authorization").is_none(),
+            "{request}"
+        );
+        request
+    };
+    let r = plan(&["connectors", "update", &id, "--name", "Renamed"]);
+    assert_eq!(r["method"], "PATCH");
+    assert_eq!(r["url"], format!("{base}/beta/identity/apiConnectors/{id}"));
+    assert_eq!(r["body"], serde_json::json!({"displayName": "Renamed"}));
+    let r = plan(&["connectors", "delete", &id]);
+    assert_eq!(r["method"], "DELETE");
+    assert_eq!(r["url"], format!("{base}/beta/identity/apiConnectors/{id}"));
+    assert_eq!(r["body"], Value::Null);
+    let r = plan(&[
+        "connectors",
+        "upload-cert",
+        &id,
+        "--pfx",
+        pfx_path.to_str().unwrap(),
+        "--password-file",
+        pfx_pw.to_str().unwrap(),
+    ]);
+    assert_eq!(r["method"], "POST");
+    assert_eq!(
+        r["url"],
+        format!("{base}/beta/identity/apiConnectors/{id}/uploadClientCertificate")
+    );
+    assert_eq!(
+        r["body"],
+        serde_json::json!({"pkcs12Value": "******", "password": "******"})
+    );
+    let flow = [
+        "B2C_1_SignUp",
+        "--kind",
+        "b2c",
+        "--step",
+        "postAttributeCollection",
+    ];
+    let r = plan(&[&["flows", "attach"][..], &flow, &["--connector", &id]].concat());
+    assert_eq!(r["method"], "PUT");
+    assert_eq!(
+        r["url"],
+        format!(
+            "{base}/beta/identity/b2cUserFlows/B2C_1_SignUp/apiConnectorConfiguration/postAttributeCollection/$ref"
+        )
+    );
+    assert_eq!(
+        r["body"],
+        serde_json::json!({"@odata.id": format!("{base}/beta/identity/apiConnectors/{id}")})
+    );
+    let r = plan(&[&["flows", "detach"][..], &flow].concat());
+    assert_eq!(r["method"], "PUT");
+    assert_eq!(r["body"], serde_json::json!({}));
+
+    // nothing changed
+    assert_eq!(env.emulator.connectors(), before);
+    assert!(
+        env.emulator
+            .user_flow("B2C_1_SignUp")
+            .unwrap()
+            .api_connector_configuration
+            .is_empty()
+    );
+
+    // no token is fetched either: a dry run works without any credential
+    let mut cmd = Env::bare();
+    cmd.args(["--base-url", &env.emulator.base_url(), "--json"])
+        .args(["connectors", "delete", &id, "--dry-run"]);
+    assert_eq!(json_out(&mut cmd)["requests"][0]["method"], "DELETE");
+    // a name needs a lookup, which a dry run does not send
+    env.apiconn("beta")
+        .args(["connectors", "delete", "Existing", "--dry-run"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("give its id"));
+    assert_eq!(env.emulator.connectors(), before);
+}
+
+#[test]
+fn connectors_are_named_by_id_or_display_name() {
+    let env = Env::start(TenantKind::Workforce);
+    let first = env.create_basic("v1.0", "Twin");
+    let other = env.create_basic("v1.0", "Single");
+
+    // a unique name: get, update, attach by name
+    let got = json_out(
+        env.apiconn("v1.0")
+            .args(["--json", "connectors", "get", "Single"]),
+    );
+    assert_eq!(got["id"], other.as_str());
+    let updated = json_out(env.apiconn("v1.0").args([
+        "--json",
+        "connectors",
+        "update",
+        "Single",
+        "--target-url",
+        "https://api.contoso.example/v2",
+    ]));
+    assert_eq!(updated["targetUrl"], "https://api.contoso.example/v2");
+    assert_eq!(
+        env.emulator.connector(&other).unwrap().target_url,
+        Some("https://api.contoso.example/v2".to_string())
+    );
+
+    // a second "Twin" needs --allow-duplicate
+    let pw = env.write("pw", "pw");
+    let create = |extra: &[&str]| {
+        let mut cmd = env.apiconn("v1.0");
+        cmd.args(["--json", "connectors", "create", "--name", "Twin"])
+            .args(["--target-url", "https://api.contoso.example/twin"])
+            .args(["--username", "u", "--password-file"])
+            .arg(&pw)
+            .args(extra);
+        cmd
+    };
+    let assert = create(&[]).assert().code(1);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        err.contains("a connector with the display name 'Twin' exists already")
+            && err.contains(&first)
+            && err.contains("--allow-duplicate"),
+        "{err}"
+    );
+    assert_eq!(env.emulator.connectors().len(), 2);
+    let second: Value = serde_json::from_slice(
+        &create(&["--allow-duplicate"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
+    let second = second["id"].as_str().unwrap().to_string();
+    assert_eq!(env.emulator.connectors().len(), 3);
+
+    // an ambiguous name is an error that lists each match (id and target URL)
+    for args in [
+        vec!["connectors", "get", "Twin"],
+        vec!["connectors", "delete", "Twin"],
+        vec![
+            "flows",
+            "attach",
+            "B2X_1_PartnerSignUp",
+            "--step",
+            "postFederationSignup",
+            "--connector",
+            "Twin",
+        ],
+    ] {
+        let assert = env.apiconn("v1.0").args(&args).assert().code(1);
+        let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(
+            err.contains("2 connectors have the display name 'Twin'"),
+            "{err}"
+        );
+        for id in [&first, &second] {
+            assert!(
+                err.lines()
+                    .any(|l| l.contains(id.as_str()) && l.contains("https://api.contoso.example/")),
+                "{err}"
+            );
+        }
+        assert!(err.contains("name the connector by its id"), "{err}");
+    }
+    assert_eq!(env.emulator.connectors().len(), 3);
+    assert!(
+        env.emulator
+            .user_flow("B2X_1_PartnerSignUp")
+            .unwrap()
+            .api_connector_configuration
+            .is_empty()
+    );
+
+    // an unknown name, and one that differs in case only
+    env.apiconn("v1.0")
+        .args(["connectors", "get", "Nobody"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no connector has the display name 'Nobody'",
+        ));
+    env.apiconn("v1.0")
+        .args(["connectors", "get", "single"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("did you mean 'Single'"));
+
+    // ids still work, also for the ambiguous name's connectors; delete by id
+    let got = json_out(
+        env.apiconn("v1.0")
+            .args(["--json", "connectors", "get", &second]),
+    );
+    assert_eq!(got["displayName"], "Twin");
+    stdout(env.apiconn("v1.0").args(["connectors", "delete", &second]));
+    // now the name is unique again
+    let deleted = json_out(
+        env.apiconn("v1.0")
+            .args(["--json", "connectors", "delete", "Twin"]),
+    );
+    assert_eq!(deleted["id"], first.as_str());
+    assert_eq!(env.emulator.connectors().len(), 1);
+}
+
+#[test]
+fn emulator_fault_options_take_effect() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_apiconn"))
+        .args([
+            "emulator",
+            "--listen",
+            "127.0.0.1:0",
+            "--tenant",
+            "workforce",
+        ])
+        .args(["--fault-429-rate", "1", "--retry-after", "7", "--seed", "3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let base_url = first.trim().to_string();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let statuses = runtime.block_on(async {
+        let http = reqwest::Client::new();
+        let mut seen = Vec::new();
+        for path in ["v1.0/identity/apiConnectors", "beta/identity/b2xUserFlows"] {
+            for _ in 0..3 {
+                let response = http
+                    .get(format!("{base_url}/{path}"))
+                    .bearer_auth(DEFAULT_TOKEN)
+                    .send()
+                    .await
+                    .unwrap();
+                let retry_after = response
+                    .headers()
+                    .get("retry-after")
+                    .map(|v| v.to_str().unwrap().to_string());
+                seen.push((response.status().as_u16(), retry_after));
+            }
+        }
+        seen
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(statuses, vec![(429, Some("7".to_string())); 6]);
+
+    // bad rates are usage errors
+    Env::bare()
+        .args(["emulator", "--fault-503-rate", "1.5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a rate from 0 to 1"));
+    // --help documents each option
+    let help = stdout(Env::bare().args(["emulator", "--help"]));
+    for option in [
+        "--fault-429-rate",
+        "--fault-503-rate",
+        "--retry-after",
+        "--fault-drop-rate",
+        "--fault-lose-response-rate",
+        "--latency",
+        "--seed",
+    ] {
+        assert!(help.contains(option), "{option}: {help}");
+    }
+}
+
+#[test]
+fn the_wrong_user_flow_family_gets_a_hint() {
+    let env = Env::start(TenantKind::Workforce);
+    let assert = env
+        .apiconn("beta")
+        .args(["flows", "list", "--kind", "b2c"])
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(err.contains("AADB2C") && err.contains("403"), "{err}");
+    assert!(
+        err.contains("apiconn: hint: this is not an Azure AD B2C tenant")
+            && err.contains("--kind b2x"),
+        "{err}"
+    );
+    let env = Env::start(TenantKind::B2c);
+    let assert = env.apiconn("beta").args(["flows", "list"]).assert().code(1);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        err.contains("apiconn: hint: this is an Azure AD B2C tenant")
+            && err.contains("--kind b2c --api-version beta"),
+        "{err}"
+    );
 }
