@@ -5,6 +5,7 @@
 mod api_connector_configuration;
 mod certificate_upload;
 mod connectors;
+mod organization;
 mod path;
 mod request;
 mod response;
@@ -158,6 +159,7 @@ async fn handle(
     };
     let m = method.clone();
     let resp = match route {
+        Route::Organization(id) if m == Method::GET => organization::get(&ctx, id.as_deref()),
         Route::Connectors if m == Method::GET => connectors::list_connectors(&ctx),
         Route::Connectors if m == Method::POST => connectors::create_connector(&ctx, body),
         Route::Connector(id) if m == Method::GET => connectors::get_connector(&ctx, &id),
