@@ -143,6 +143,7 @@ mod graph;
 mod hooks;
 pub mod models;
 pub mod odata;
+pub mod organization;
 pub mod paging;
 pub mod retry;
 #[cfg(feature = "schema")]
