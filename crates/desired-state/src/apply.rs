@@ -505,7 +505,8 @@ pub async fn apply<T: Tenant>(
                     None => match run_ref.connector_action(action).await {
                         Ok(created_id) => Outcome::Done { created_id },
                         Err(e) => {
-                            failed = Some(format!("an earlier change of the connector failed: {e}"));
+                            failed =
+                                Some(format!("an earlier change of the connector failed: {e}"));
                             Outcome::Failed {
                                 error: e.to_string(),
                             }
@@ -522,8 +523,12 @@ pub async fn apply<T: Tenant>(
         .await;
     let mut created: BTreeMap<String, String> = BTreeMap::new();
     for (i, outcome) in results.into_iter().flatten() {
-        if let (Outcome::Done { created_id: Some(id) }, Some(name)) =
-            (&outcome, plan.actions[i].connector())
+        if let (
+            Outcome::Done {
+                created_id: Some(id),
+            },
+            Some(name),
+        ) = (&outcome, plan.actions[i].connector())
         {
             created.insert(name.to_owned(), id.clone());
         }
@@ -546,7 +551,10 @@ pub async fn apply<T: Tenant>(
                     display_name,
                     connector_id,
                     ..
-                } => match connector_id.as_ref().or_else(|| created_ref.get(display_name)) {
+                } => match connector_id
+                    .as_ref()
+                    .or_else(|| created_ref.get(display_name))
+                {
                     Some(id) => run_ref
                         .retrying(|_| run_ref.tenant.bind(*family, flow, *step, id))
                         .await

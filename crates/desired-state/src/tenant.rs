@@ -10,8 +10,7 @@ use std::future::Future;
 
 use entra_api_connectors::connectors::{ConnectorPatch, ListOptions, NewConnector, Pkcs12Upload};
 use entra_api_connectors::models::{
-    AuthenticationModel, BasicAuthenticationModel, ConfigurationModel,
-    ConnectorModel, FlowModel,
+    AuthenticationModel, BasicAuthenticationModel, ConfigurationModel, ConnectorModel, FlowModel,
 };
 use entra_api_connectors::organization::Organization;
 use entra_api_connectors::{B2c, B2x, Beta, Error, Graph, Result, UserFlowFamily, V1, Version};
@@ -44,8 +43,7 @@ pub trait Tenant: Send + Sync {
     fn connector(&self, id: &str) -> impl Future<Output = Result<ConnectorSnapshot>> + Send;
 
     /// The ids of every user flow of `family`.
-    fn list_user_flows(&self, family: Family)
-    -> impl Future<Output = Result<Vec<String>>> + Send;
+    fn list_user_flows(&self, family: Family) -> impl Future<Output = Result<Vec<String>>> + Send;
 
     /// The connector id each readable step of a flow calls (`None`: nothing).
     fn flow_configuration(

@@ -34,7 +34,9 @@ pub enum TenantError {
         domains: Vec<String>,
     },
     /// The client talks to another national cloud than the file names.
-    #[error("the file is for the {expected} cloud, but the client uses the {actual} cloud; nothing was changed")]
+    #[error(
+        "the file is for the {expected} cloud, but the client uses the {actual} cloud; nothing was changed"
+    )]
     WrongCloud {
         /// What the file says.
         expected: Cloud,
@@ -42,7 +44,9 @@ pub enum TenantError {
         actual: Cloud,
     },
     /// The client talks to another Graph version than the file is written for.
-    #[error("the file is written for Graph {file}, but the client uses Graph {client}; nothing was changed")]
+    #[error(
+        "the file is written for Graph {file}, but the client uses Graph {client}; nothing was changed"
+    )]
     WrongVersion {
         /// The file's.
         file: ApiVersion,
