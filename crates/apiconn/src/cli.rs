@@ -68,6 +68,12 @@ pub enum Command {
     /// Simulated sign-ups on the emulator (emulator only).
     #[command(subcommand)]
     Simulate(SimulateCommand),
+    /// Write the tenant's connectors and bindings as a configuration file.
+    Export(crate::state::ExportArgs),
+    /// Compare a configuration file with the tenant; exit 0: no changes, 2: changes pending, 1: error.
+    Plan(crate::state::PlanArgs),
+    /// Bring the tenant to a configuration file.
+    Apply(crate::state::ApplyArgs),
 }
 
 /// `apiconn simulate ...`
@@ -273,7 +279,8 @@ pub struct EmulatorArgs {
 /// `apiconn schema ...`
 #[derive(Debug, Subcommand)]
 pub enum SchemaCommand {
-    /// Write the JSON Schemas (draft 2020-12) and OpenAPI documents of every version to a folder.
+    /// Write the JSON Schemas (draft 2020-12) and OpenAPI documents of every version, and the schema
+    /// of the `plan`/`apply` configuration file (apiconn.schema.json), to a folder.
     Export {
         /// Output folder (created if needed).
         #[arg(long, value_name = "DIR")]

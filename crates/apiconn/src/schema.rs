@@ -7,13 +7,24 @@ use serde_json::Value;
 use crate::cli::SchemaCommand;
 use crate::{Failure, Outcome};
 
+/// The file name of the configuration file's schema in `schema export`'s folder.
+pub const CONFIGURATION_SCHEMA: &str = "apiconn.schema.json";
+
 /// Run a schema command.
 pub fn run(command: SchemaCommand) -> Outcome {
     match command {
         SchemaCommand::Export { out } => {
             let written = entra_api_connectors::schema::export(&out)
                 .map_err(|e| Failure::Runtime(e.to_string()))?;
-            println!("wrote {} files to {}", written.len(), out.display());
+            // The configuration file of `apiconn plan|apply`.
+            let file_schema = out.join(CONFIGURATION_SCHEMA);
+            let text = serde_json::to_string_pretty(
+                &entra_api_connectors_desired_state::schema::json_schema(),
+            )
+            .expect("a schema is JSON");
+            std::fs::write(&file_schema, text + "\n")
+                .map_err(|e| Failure::Runtime(format!("{}: {e}", file_schema.display())))?;
+            println!("wrote {} files to {}", written.len() + 1, out.display());
             Ok(())
         }
         SchemaCommand::Validate { schema, documents } => validate(&schema, &documents),
