@@ -40,8 +40,9 @@ use crate::validate::{DesiredAuthentication, DesiredConnector, DesiredState};
 ///
 /// Graph's identity and access limits allow an application 3,000 writes per 2 minutes 30 seconds
 /// in a tenant, 20 writes a second (<https://learn.microsoft.com/graph/throttling-limits>, "Identity
-/// and access service limits"). A directory write takes about half a second, so 10 writes in flight
-/// stay near that quota without crossing it; `Retry-After` covers the rest.
+/// and access service limits"). Assuming about half a second per directory write (Graph publishes no
+/// latency), 10 writes in flight stay near that quota; `Retry-After` covers the rest
+/// (`docs/graph-behaviour.md` §13).
 pub const DEFAULT_CONCURRENCY: usize = 10;
 
 /// The default [`ApplyOptions::attempts`].
