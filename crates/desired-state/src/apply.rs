@@ -228,11 +228,12 @@ pub enum ApplyError {
 }
 
 /// Whether a failed `POST` may nevertheless have been carried out: anything but an answer from
-/// Graph that it refused the request (4xx) or was throttled / unavailable before handling it.
+/// Graph that it refused the request (4xx) or was throttled / unavailable before handling it. A
+/// success whose body could not be read counts as unknown.
 fn outcome_unknown(e: &Error) -> bool {
     match e.status() {
         Some(429 | 503) => false,
-        Some(s) => s >= 500,
+        Some(s) => s >= 500 || (200..300).contains(&s),
         None => matches!(e, Error::Timeout(_) | Error::Transport { .. }),
     }
 }

@@ -354,3 +354,48 @@ async fn a_failure_midway_says_what_was_done_and_the_next_apply_converges() {
     );
     assert_eq!(world.emu.connectors().len(), 1);
 }
+
+#[tokio::test]
+async fn a_lost_upload_response_is_reconciled_from_the_certificate_list() {
+    let world = World::start(EmulatorConfig::new(TenantKind::B2c)).await;
+    let tenant = world.beta();
+    let text = "tenant: emulatorb2c.onmicrosoft.com\napiVersion: beta\nconnectors:\n  C:\n    targetUrl: https://c.example\n    authentication:\n      clientCertificate: {pfx: enrich.pfx, password: {env: PFX_PASSWORD}}\n";
+    world.pfx("enrich.pfx", 1);
+    let desired = world.desired(text);
+    let plan = plan_tenant(&desired, &tenant, PlanOptions::new(now()), 4).await.unwrap();
+    apply(&plan, &desired, &tenant, &ApplyOptions::new(now())).await.unwrap();
+    let id = world.emu.connectors()[0].id.clone();
+
+    // Rotate, and lose the answer of every upload.
+    let second = world.pfx("enrich.pfx", 2);
+    world.emu.add_fault_rule(FaultRule::new(
+        "POST /identity/apiConnectors/*/uploadClientCertificate",
+        Faults {
+            lose_response_rate: 1.0,
+            ..Faults::none()
+        },
+    ));
+    let desired = world.desired(text);
+    let plan = plan_tenant(&desired, &tenant, PlanOptions::new(now()), 4).await.unwrap();
+    assert_eq!(plan.actions.len(), 1, "{plan}");
+    world.emu.clear_requests();
+    let report = apply(&plan, &desired, &tenant, &ApplyOptions::new(now()))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report.reconciliations.len(), 1);
+    assert_eq!(report.reconciliations[0].kind, ReconciliationKind::Upload);
+    assert!(report.reconciliations[0].found);
+    let uploads = world
+        .emu
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(uploads, 1, "uploaded once, then read back");
+    let connectors = world.emu.connectors();
+    assert_eq!(connectors.len(), 1);
+    assert_eq!(connectors[0].id, id);
+    let list = connectors[0].authentication.as_ref().unwrap().certificate_list(now());
+    assert_eq!(list.len(), 2);
+    assert!(list.iter().any(|c| c.is_active && c.thumbprint == second));
+}
