@@ -147,6 +147,7 @@ mod graph;
 mod hooks;
 pub mod models;
 pub mod odata;
+pub mod organization;
 pub mod paging;
 pub mod preview;
 pub mod retry;

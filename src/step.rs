@@ -11,7 +11,12 @@ use std::str::FromStr;
 use crate::error::{Error, Result};
 
 /// A step of a sign-up user flow at which an API connector can be called.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// Serialized as its Graph name (`postAttributeCollection`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
 pub enum Step {
     /// After federating with an identity provider during sign-up.
     PostFederationSignup,
@@ -89,6 +94,10 @@ mod tests {
             assert_eq!(
                 step.to_string().to_uppercase().parse::<Step>().unwrap(),
                 step
+            );
+            assert_eq!(
+                serde_json::to_value(step).unwrap(),
+                serde_json::Value::from(step.as_str())
             );
         }
         let e = "preTokenIssuance"

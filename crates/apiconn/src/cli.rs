@@ -160,6 +160,12 @@ pub enum Command {
     /// Simulated sign-ups on the emulator (emulator only).
     #[command(subcommand)]
     Simulate(SimulateCommand),
+    /// Write the tenant's connectors and bindings as a configuration file.
+    Export(crate::state::ExportArgs),
+    /// Compare a configuration file with the tenant; exit 0: no changes, 2: changes pending, 1: error.
+    Plan(crate::state::PlanArgs),
+    /// Bring the tenant to a configuration file.
+    Apply(crate::state::ApplyArgs),
     /// Print a shell completion script (see the README for where to put it).
     Completions {
         /// The shell.
@@ -462,7 +468,8 @@ fn seconds(text: &str) -> Result<std::time::Duration, String> {
 /// `apiconn schema ...`
 #[derive(Debug, Subcommand)]
 pub enum SchemaCommand {
-    /// Write the JSON Schemas (draft 2020-12) and OpenAPI documents of every version to a folder.
+    /// Write the JSON Schemas (draft 2020-12) and OpenAPI documents of every version, and the schema
+    /// of the `plan`/`apply` configuration file (apiconn.schema.json), to a folder.
     Export {
         /// Output folder (created if needed).
         #[arg(long, value_name = "DIR")]

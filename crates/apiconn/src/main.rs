@@ -26,6 +26,7 @@ mod schema;
 mod secrets;
 mod simulate;
 mod spec;
+mod state;
 mod target;
 
 use std::process::ExitCode;
@@ -103,5 +104,8 @@ async fn run(cli: Cli) -> Outcome {
         Command::Spec(cmd) => spec::run(&global, cmd),
         Command::Simulate(cmd) => simulate::run(&global, cmd).await,
         Command::Completions { shell } => completions::run(shell),
+        Command::Export(args) => state::export(&global, args).await,
+        Command::Plan(args) => state::plan(&global, args).await,
+        Command::Apply(args) => state::apply_command(&global, args).await,
     }
 }

@@ -7,12 +7,25 @@ use serde_json::{Value, json};
 use crate::cli::{Format, Global, SchemaCommand};
 use crate::{Failure, Outcome, output};
 
+/// The file name of the configuration file's schema in `schema export`'s folder.
+pub const CONFIGURATION_SCHEMA: &str = "apiconn.schema.json";
+
 /// Run a schema command.
 pub fn run(global: &Global, command: SchemaCommand) -> Outcome {
     match command {
         SchemaCommand::Export { out } => {
             let written = entra_api_connectors::schema::export(&out)
                 .map_err(|e| Failure::Runtime(e.to_string()))?;
+            // The configuration file of `apiconn plan|apply`.
+            let file_schema = out.join(CONFIGURATION_SCHEMA);
+            let text = serde_json::to_string_pretty(
+                &entra_api_connectors_desired_state::schema::json_schema(),
+            )
+            .expect("a schema is JSON");
+            std::fs::write(&file_schema, text + "\n")
+                .map_err(|e| Failure::Runtime(format!("{}: {e}", file_schema.display())))?;
+            let mut written = written;
+            written.push(file_schema);
             output::emit(
                 global.format(),
                 &json!({ "out": out, "written": written }),

@@ -20,6 +20,8 @@ use std::path::PathBuf;
 use crate::model::Cloud;
 use crate::snapshot::{AuthenticationSnapshot, ConnectorSnapshot, Snapshot};
 use crate::steps::{ApiVersion, bindable_steps};
+use crate::tenant::{Tenant, families, read_snapshot};
+use crate::tenant_check::TenantError;
 
 /// What the exported file is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,6 +213,29 @@ pub(crate) fn quote(value: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// Reads `tenant` ([`read_snapshot`], at most `concurrency` requests at a time) and writes it as a
+/// configuration file naming the tenant by its default domain (its id if it has none), the endpoint's
+/// cloud and the tenant's Graph version. `schema` goes into the `$schema` comment.
+pub async fn export_tenant<T: Tenant>(
+    tenant: &T,
+    schema: Option<String>,
+    concurrency: usize,
+) -> Result<Exported, TenantError> {
+    let organization = tenant.organization().await?;
+    let version = tenant.api_version();
+    let snapshot = read_snapshot(tenant, &families(version, &organization), concurrency).await?;
+    let target = ExportTarget {
+        tenant: organization
+            .default_domain()
+            .unwrap_or(&organization.id)
+            .to_owned(),
+        cloud: tenant.cloud().unwrap_or_default(),
+        api_version: version,
+        schema,
+    };
+    Ok(export(&snapshot, &target))
 }
 
 /// Writes the snapshot as a configuration file.

@@ -7,10 +7,12 @@
 //! ([`snapshot`]) and computes the [`plan`](mod@plan) that converges the tenant to it; [`export`](mod@export)
 //! writes a tenant's state as such a file.
 //!
-//! Nothing here talks to Graph: reading a tenant into a [`snapshot::Snapshot`] and carrying a plan out
-//! belong to the layer above, over the client. A plan holds no secret; whoever carries it out takes
-//! the passwords and `.pfx` files from the [`DesiredState`] it was made from, by connector name, and
-//! runs the actions phase by phase ([`plan::Phase`]).
+//! Validation and planning send nothing. The [`Tenant`] trait is what talks to Graph ([`GraphTenant`]
+//! over the client's `Graph<V>`): [`read_tenant`] checks that the credential is for the file's tenant
+//! ([`check_tenant`]) and reads a [`Snapshot`]; [`apply`](mod@apply) carries a plan out, phase by
+//! phase ([`plan::Phase`]), with bounded concurrency and a typed report; [`export::export_tenant`]
+//! writes what a tenant has. A plan holds no secret; `apply` takes the passwords and `.pfx` files from
+//! the [`DesiredState`] the plan was made from, by connector name.
 //!
 //! ```
 //! use entra_api_connectors_desired_state::{
@@ -47,6 +49,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod apply;
 pub mod error;
 pub mod export;
 pub mod file;
@@ -59,10 +62,13 @@ pub mod schema;
 pub mod secret;
 pub mod snapshot;
 pub mod steps;
+pub mod tenant;
+pub mod tenant_check;
 mod time;
 pub mod validate;
 mod yaml;
 
+pub use apply::{ApplyError, ApplyOptions, ApplyReport, DEFAULT_CONCURRENCY, Outcome, apply};
 pub use error::{ConfigError, ConfigErrorKind, ConfigErrors, KeyPath, Position};
 pub use export::{ExportTarget, Exported, export};
 pub use file::{ConfigFile, Format};
@@ -71,4 +77,6 @@ pub use plan::{Action, Plan, PlanError, PlanErrors, PlanOptions, plan};
 pub use secret::{Environment, FixedEnvironment, ProcessEnvironment};
 pub use snapshot::Snapshot;
 pub use steps::{ApiVersion, Family, Step};
+pub use tenant::{GraphTenant, Tenant, read_snapshot};
+pub use tenant_check::{TenantError, check_tenant, plan_tenant, read_tenant};
 pub use validate::{DesiredState, load, validate, validate_configuration};

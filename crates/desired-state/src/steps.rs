@@ -1,9 +1,10 @@
-//! What this crate assumes about Graph's user flows: the versions, the user-flow families, the steps,
-//! and the one table of which step each (version, family) can bind.
+//! The file's names for Graph versions and user-flow families, and which step each (version, family)
+//! can bind.
 //!
-//! This module is the only place that knows these facts, so that it can be replaced by the client's
-//! own `Step` enum and per-version/family table once the client is generic; everything else asks
-//! [`bindable_steps`]. Sources (`docs/graph-behaviour.md` §1 and §6):
+//! [`Step`] and the table of what can be bound are the client's (`entra_api_connectors::Step` and
+//! `UserFlowFamily::BINDABLE`, generated from the spec's `$ref` operations), so there is one source of
+//! truth; [`bindable_steps`] only maps the file's [`ApiVersion`] and [`Family`] onto the client's
+//! markers. The facts behind it (`docs/graph-behaviour.md` §1 and §6):
 //! - `b2xUserFlows` exist in v1.0 and beta, `b2cUserFlows` in beta only
 //!   (<https://learn.microsoft.com/graph/api/resources/b2cidentityuserflow?view=graph-rest-beta>).
 //! - `postFederationSignup` and `postAttributeCollection` are bound with `PUT …/{step}/$ref` in both
@@ -13,7 +14,10 @@
 
 use std::fmt;
 
+use entra_api_connectors::{B2c, B2x, Beta, UserFlowFamily, V1};
 use serde::{Deserialize, Serialize};
+
+pub use entra_api_connectors::Step;
 
 /// A Microsoft Graph version: one configuration file describes a tenant through one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -86,48 +90,9 @@ impl fmt::Display for Family {
     }
 }
 
-/// A step of a user flow that can call an API connector (`userFlowApiConnectorConfiguration`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub enum Step {
-    /// After federating with an identity provider during sign-up.
-    PostFederationSignup,
-    /// After collecting the user's attributes, before the account is created.
-    PostAttributeCollection,
-    /// Before sending the token (B2C preview; beta CSDL only, not bindable through Graph).
-    PreTokenIssuance,
-}
-
-impl Step {
-    /// Every step, in the order of the user flow.
-    pub const ALL: [Step; 3] = [
-        Step::PostFederationSignup,
-        Step::PostAttributeCollection,
-        Step::PreTokenIssuance,
-    ];
-
-    /// The Graph property name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::PostFederationSignup => "postFederationSignup",
-            Self::PostAttributeCollection => "postAttributeCollection",
-            Self::PreTokenIssuance => "preTokenIssuance",
-        }
-    }
-}
-
-impl fmt::Display for Step {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// The family does not exist in the version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FamilyUnavailable;
-
-const BINDABLE: [Step; 2] = [Step::PostFederationSignup, Step::PostAttributeCollection];
 
 /// The steps that `PUT …/apiConnectorConfiguration/{step}/$ref` can bind for a family in a version, or
 /// [`FamilyUnavailable`] when the version has no such family.
@@ -137,8 +102,17 @@ pub fn bindable_steps(
 ) -> Result<&'static [Step], FamilyUnavailable> {
     match (version, family) {
         (ApiVersion::V1, Family::B2c) => Err(FamilyUnavailable),
-        (ApiVersion::V1 | ApiVersion::Beta, Family::B2x) | (ApiVersion::Beta, Family::B2c) => {
-            Ok(&BINDABLE)
+        (ApiVersion::V1, Family::B2x) => Ok(<B2x as UserFlowFamily<V1>>::BINDABLE),
+        (ApiVersion::Beta, Family::B2x) => Ok(<B2x as UserFlowFamily<Beta>>::BINDABLE),
+        (ApiVersion::Beta, Family::B2c) => Ok(<B2c as UserFlowFamily<Beta>>::BINDABLE),
+    }
+}
+
+impl From<ApiVersion> for entra_api_connectors::ApiVersion {
+    fn from(version: ApiVersion) -> Self {
+        match version {
+            ApiVersion::Beta => Self::Beta,
+            ApiVersion::V1 => Self::V1,
         }
     }
 }

@@ -27,8 +27,9 @@
 //!
 //! Inside: `graph` answers Graph requests (path resolution, one module per resource), `signup`
 //! simulates sign-ups, `router` says which URL goes where and `server` runs the accept loop that can
-//! drop a connection; `state`, `vault`, `faults`, `odata`, `auth` and `error` hold the tenant's data,
-//! the secrets kept in memory, the faults, OData query options, the token endpoint and Graph's errors.
+//! drop a connection; `state`, `vault`, `faults`, `request_log`, `odata`, `auth` and `error` hold the
+//! tenant's data, the secrets kept in memory, the faults, the log of requests received, OData query
+//! options, the token endpoint and Graph's errors.
 
 mod auth;
 mod config;
@@ -37,6 +38,7 @@ mod faults;
 mod graph;
 mod odata;
 mod openid;
+mod request_log;
 mod router;
 mod server;
 mod service_principal;
@@ -66,6 +68,7 @@ pub use config::{
 };
 pub use faults::{FaultRule, Faults};
 pub use service_principal::{DEFAULT_CLIENT_APP_NAME, ServicePrincipal};
+pub use request_log::{InjectedFault, REQUEST_LOG_CAPACITY, RequestRecord};
 pub use signup::{
     B2C_CONNECTOR_TIMEOUT, CallAuth, CallResponse, ConnectorCall, DEFAULT_CLIENT_ID,
     DEFAULT_EXTENSIONS_APP_ID, DEFAULT_UI_LOCALES, EXTERNAL_ID_CONNECTOR_TIMEOUT, SignUpError,
@@ -152,6 +155,8 @@ pub(crate) struct App {
     state: Mutex<State>,
     state_file: Option<PathBuf>,
     faults: Mutex<FaultPlan>,
+    /// Every Graph request received ([`request_log`]).
+    requests: Mutex<request_log::RequestLog>,
     /// Secrets for simulated sign-ups, in memory only.
     vault: Mutex<vault::Vault>,
     sign_up: signup::SignUpSettings,
@@ -169,6 +174,10 @@ impl App {
 
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn requests(&self) -> MutexGuard<'_, request_log::RequestLog> {
+        self.requests.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Applies `change` atomically: with a state file, on a copy that replaces the state only once it
@@ -259,6 +268,7 @@ impl Emulator {
                 config.fault_rules,
                 config.seed,
             )),
+            requests: Mutex::new(request_log::RequestLog::default()),
             vault: Mutex::new(vault::Vault::default()),
             sign_up: config.sign_up,
             service_principals: config.service_principals,
@@ -377,6 +387,23 @@ impl Emulator {
             .user_flows
             .get(&id.to_ascii_lowercase())
             .cloned()
+    }
+
+    /// The Graph requests received, oldest first (the last [`REQUEST_LOG_CAPACITY`]): method,
+    /// path, `client-request-id`, injected fault and answered status. Token-endpoint and
+    /// emulator-only requests are not logged.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.app.requests().records()
+    }
+
+    /// How many Graph requests were received since the start or the last [`clear_requests`](Self::clear_requests).
+    pub fn request_count(&self) -> u64 {
+        self.app.requests().total()
+    }
+
+    /// Empties the request log.
+    pub fn clear_requests(&self) {
+        self.app.requests().clear();
     }
 
     /// Replaces the global faults at run time.

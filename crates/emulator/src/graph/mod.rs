@@ -15,6 +15,7 @@ mod extension_handlers;
 mod flow_attributes;
 mod flow_identity_providers;
 mod include_applications;
+mod organization;
 mod path;
 mod request;
 mod response;
@@ -39,6 +40,7 @@ pub(crate) use self::request::client_request_id;
 use crate::error::{GraphError, Ids, stamp};
 use crate::faults::Verdict;
 use crate::odata::QueryOptions;
+use crate::request_log::{InjectedFault, RequestRecord};
 use crate::{App, GraphVersion, auth, server};
 
 /// The fallback route: every request that is not the token endpoint or an emulator-only route is a
@@ -51,18 +53,34 @@ pub(crate) async fn handler(
     body: Bytes,
 ) -> Response<Body> {
     let ids = Ids::new(client_request_id(&headers));
-    match handle(&app, &method, &uri, &headers, &body).await {
+    let mut fault = None;
+    let (resp, status) = match handle(&app, &method, &uri, &headers, &body, &mut fault).await {
         Ok(mut resp) => {
             stamp(&mut resp, &ids);
-            resp
+            let status = resp.status().as_u16();
+            (resp, Some(status))
         }
-        Err(Outcome::Error(e)) => e.into_response(&ids),
+        Err(Outcome::Error(e)) => {
+            let resp = e.into_response(&ids);
+            let status = resp.status().as_u16();
+            (resp, Some(status))
+        }
         Err(Outcome::Drop) => {
             let mut resp = Response::new(Body::empty());
             resp.extensions_mut().insert(server::DropConnection);
-            resp
+            (resp, None)
         }
-    }
+    };
+    // A lost response applies only to a request that was answered successfully.
+    let fault = fault.filter(|f| *f != InjectedFault::ResponseLost || status.is_none());
+    app.requests().push(RequestRecord {
+        method: method.as_str().to_owned(),
+        path: uri.path().to_owned(),
+        client_request_id: client_request_id(&headers).map(str::to_owned),
+        fault,
+        status,
+    });
+    resp
 }
 
 /// Why a request got no regular answer.
@@ -79,13 +97,14 @@ impl From<GraphError> for Outcome {
     }
 }
 
-/// Version, bearer token, path, faults, then the handler of the route.
+/// Version, bearer token, path, faults (noted in `fault`), then the handler of the route.
 async fn handle(
     app: &App,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
+    fault: &mut Option<InjectedFault>,
 ) -> Result<Response<Body>, Outcome> {
     let segs: Vec<String> = uri
         .path()
@@ -113,6 +132,7 @@ async fn handle(
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .decide(method.as_str(), &path);
+    *fault = InjectedFault::of(&verdict);
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
@@ -155,6 +175,7 @@ async fn handle(
     };
     let m = method.clone();
     let resp = match route {
+        Route::Organization(id) if m == Method::GET => organization::get(&ctx, id.as_deref()),
         Route::Connectors if m == Method::GET => connectors::list_connectors(&ctx),
         Route::Connectors if m == Method::POST => connectors::create_connector(&ctx, body),
         Route::Connector(id) if m == Method::GET => connectors::get_connector(&ctx, &id),

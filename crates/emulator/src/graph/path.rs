@@ -10,6 +10,8 @@ use crate::state::{FlowFamily, Step};
 /// What a request is about once its path is resolved.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Route {
+    /// `/organization`, or `/organization/{id}`.
+    Organization(Option<String>),
     Connectors,
     Connector(String),
     Upload(String),
@@ -35,6 +37,16 @@ pub(super) fn parse_route(
 ) -> Result<(Route, String), GraphError> {
     let seg = |i: usize| segs.get(i).map(String::as_str);
     let nf = |i: usize| GraphError::segment_not_found(seg(i).unwrap_or(""));
+    if seg(0).is_some_and(|s| eq(s, "organization")) {
+        return match segs.len() {
+            1 => Ok((Route::Organization(None), "/organization".to_owned())),
+            2 => Ok((
+                Route::Organization(Some(segs[1].clone())),
+                format!("/organization/{}", segs[1]),
+            )),
+            _ => Err(nf(2)),
+        };
+    }
     if !seg(0).is_some_and(|s| eq(s, "identity")) {
         return Err(nf(0));
     }
@@ -162,6 +174,18 @@ mod tests {
             .unwrap(),
             Route::StepRef(FlowFamily::B2x, "f".into(), Step::PreTokenIssuance)
         );
+        assert_eq!(
+            r(GraphVersion::V1, "Organization").unwrap(),
+            Route::Organization(None)
+        );
+        assert_eq!(
+            parse_route(GraphVersion::Beta, &segs("organization/abc")).unwrap(),
+            (
+                Route::Organization(Some("abc".into())),
+                "/organization/abc".to_owned()
+            )
+        );
+        assert!(r(GraphVersion::V1, "organization/abc/branding").is_err());
         let e = r(GraphVersion::Beta, "identity/apiConnectors/x/nope").unwrap_err();
         assert_eq!(e.message, "Resource not found for the segment 'nope'.");
     }
