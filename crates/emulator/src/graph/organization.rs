@@ -39,6 +39,9 @@ fn fields(ctx: &Ctx<'_>, out: &mut Obj, select: Option<&[&str]>) {
             match app.tenant_kind {
                 TenantKind::B2c => "AAD B2C",
                 TenantKind::Workforce => "AAD",
+                // The organization page lists only `AAD` and `AAD B2C`; external tenants report
+                // `CIAM` (docs/graph-behaviour.md §13).
+                TenantKind::External => "CIAM",
             },
         );
     }
