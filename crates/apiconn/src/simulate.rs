@@ -34,6 +34,7 @@ pub async fn run(global: &Global, command: SimulateCommand) -> Outcome {
         identity_provider,
         client_id,
         ui_locales,
+        ..SignUpInput::default()
     };
     let token = std::env::var(target::TOKEN_VARIABLE)
         .ok()
