@@ -17,6 +17,10 @@
 //! contract in [`custom_extension`]: typed requests per event, one-action responses checked
 //! against the event, and (feature `jwt`) verification of the bearer token Entra sends.
 //!
+//! The [`adapter`] lets one API serve both during the move from B2C to External ID: it presents
+//! a custom-extension call to a handler written for the API-connector contract and turns the
+//! handler's answer into the event's action, saying what does not carry over.
+//!
 //! The crate depends on serde and a few small pure-Rust crates only (no HTTP stack, no TLS, no
 //! async runtime). Features:
 //! - `axum`: the extractor `ConnectorCall`, which authenticates and parses the user flow's call,
@@ -24,7 +28,8 @@
 //!   (axum without its default features: no tokio or hyper either).
 //! - `jwt`: bearer-token verification of custom-extension calls (`custom_extension::TokenVerifier`,
 //!   `Jwks`, `CustomExtensionAuth`; with `axum`, the `CustomExtensionCall` extractor), with
-//!   jsonwebtoken's pure-Rust backend.
+//!   jsonwebtoken's pure-Rust backend. With `axum` too: `adapter::AdapterLayer`, which serves an
+//!   axum connector API behind External ID.
 //! - `schemars`: `JsonSchema` for the request and response types.
 //!
 //! Sources:
@@ -90,8 +95,8 @@ pub use request::{ConnectorRequest, Identity};
 pub use response::{ConnectorResponse, RESPONSE_VERSION};
 pub use step::{Action, Step};
 
-/// The README's examples, compiled as doc tests (they need the `axum` feature).
-#[cfg(all(doctest, feature = "axum"))]
+/// The README's examples, compiled as doc tests (they need the `axum` and `jwt` features).
+#[cfg(all(doctest, feature = "axum", feature = "jwt"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeExamples;
 
