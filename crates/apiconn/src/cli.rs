@@ -400,6 +400,9 @@ pub enum TenantArg {
     B2c,
     /// Workforce / External ID: `b2xUserFlows` work.
     Workforce,
+    /// External ID external tenant: custom authentication extensions, authentication events
+    /// flows and listeners.
+    External,
 }
 
 /// `apiconn emulator`
