@@ -320,7 +320,7 @@ async fn token_issuance_listeners() {
         .expect("list");
     assert_eq!(
         all.iter().map(id).collect::<Vec<_>>(),
-        [listener_id.clone()]
+        std::slice::from_ref(&listener_id)
     );
     let got = json_of(&listeners.get(&listener_id).await.expect("get"));
     assert_eq!(got["handler"]["customExtension"]["id"], json!(id(&token)));

@@ -42,7 +42,12 @@ impl Env {
         cmd.env("GRAPH_TOKEN", DEFAULT_TOKEN)
             .env("BASIC_PASSWORD", PASSWORD)
             .env("PFX_PASSWORD", PFX_PASSWORD)
-            .args(["--base-url", &self.emulator.base_url(), "--version", "beta"])
+            .args([
+                "--base-url",
+                &self.emulator.base_url(),
+                "--api-version",
+                "beta",
+            ])
             .current_dir(self.dir.path())
             .write_stdin("");
         cmd

@@ -67,8 +67,8 @@ pub use config::{
     default_user_flows,
 };
 pub use faults::{FaultRule, Faults};
-pub use service_principal::{DEFAULT_CLIENT_APP_NAME, ServicePrincipal};
 pub use request_log::{InjectedFault, REQUEST_LOG_CAPACITY, RequestRecord};
+pub use service_principal::{DEFAULT_CLIENT_APP_NAME, ServicePrincipal};
 pub use signup::{
     B2C_CONNECTOR_TIMEOUT, CallAuth, CallResponse, ConnectorCall, DEFAULT_CLIENT_ID,
     DEFAULT_EXTENSIONS_APP_ID, DEFAULT_UI_LOCALES, EXTERNAL_ID_CONNECTOR_TIMEOUT, SignUpError,
