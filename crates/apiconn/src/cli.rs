@@ -143,9 +143,18 @@ pub enum Command {
     /// API connectors: list, get, create, update, delete, upload a client certificate.
     #[command(subcommand)]
     Connectors(ConnectorsCommand),
-    /// User flows and the connector each sign-up step calls.
+    /// User flows and the connector each sign-up step calls; `flows events`: External ID's
+    /// authentication events flows and the custom extension each step calls.
     #[command(subcommand)]
     Flows(FlowsCommand),
+    /// Custom authentication extensions (External ID, Graph v1.0): list, get, create, update,
+    /// delete, validate.
+    #[command(subcommand)]
+    Extensions(crate::extensions::ExtensionsCommand),
+    /// Authentication event listeners (External ID, Graph v1.0): which custom extension an event
+    /// such as token issuance start calls for which applications.
+    #[command(subcommand)]
+    Listeners(crate::listeners::ListenersCommand),
     /// Which credential, tenant and cloud the tool would use.
     #[command(subcommand)]
     Auth(AuthCommand),
@@ -391,6 +400,9 @@ pub enum FlowsCommand {
         #[command(flatten)]
         dry_run: DryRun,
     },
+    /// Authentication events flows of an External ID external tenant (Graph v1.0).
+    #[command(subcommand)]
+    Events(crate::events_flows::EventsCommand),
 }
 
 /// Tenant kind of the emulator.
@@ -400,6 +412,8 @@ pub enum TenantArg {
     B2c,
     /// Workforce / External ID: `b2xUserFlows` work.
     Workforce,
+    /// External ID external tenant: custom extensions, events flows and listeners work.
+    External,
 }
 
 /// `apiconn emulator`

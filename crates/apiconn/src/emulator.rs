@@ -28,6 +28,7 @@ pub async fn run(global: &Global, args: EmulatorArgs) -> Outcome {
     let kind = match args.tenant {
         TenantArg::B2c => TenantKind::B2c,
         TenantArg::Workforce => TenantKind::Workforce,
+        TenantArg::External => TenantKind::External,
     };
     let mut config = EmulatorConfig::new(kind)
         .listen(args.listen)
