@@ -428,6 +428,10 @@ pub struct EmulatorArgs {
     /// JSON file to load the state from (when it exists) and to save it to after every change.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// Register an application's service principal (external tenants: an app a flow or listener
+    /// applies to, or the API app a custom extension's resourceId names); repeat it.
+    #[arg(long = "service-principal", value_name = "APP_ID[=NAME]")]
+    pub service_principals: Vec<String>,
     #[command(flatten)]
     pub faults: FaultArgs,
 }
