@@ -370,12 +370,23 @@ impl<V: Extensibility> EventsFlows<V> {
         validate_app_id(app_id)?;
         Ok(self.preview(
             reqwest::Method::DELETE,
-            &[flow_id, "conditions", "applications", "includeApplications", app_id],
+            &[
+                flow_id,
+                "conditions",
+                "applications",
+                "includeApplications",
+                app_id,
+            ],
             None,
         ))
     }
 
-    fn preview(&self, method: reqwest::Method, below: &[&str], body: Option<Value>) -> RequestPreview {
+    fn preview(
+        &self,
+        method: reqwest::Method,
+        below: &[&str],
+        body: Option<Value>,
+    ) -> RequestPreview {
         let mut segments = vec!["identity", "authenticationEventsFlows"];
         segments.extend_from_slice(below);
         RequestPreview::new(method, self.graph.entity_url(&segments), body)

@@ -240,7 +240,10 @@ async fn flow_id<V: Extensibility>(
     dry: bool,
 ) -> Result<(String, Option<Value>), Failure> {
     if dry {
-        return Ok((dry_run::object_id(&EVENTS_FLOW, reference)?.to_owned(), None));
+        return Ok((
+            dry_run::object_id(&EVENTS_FLOW, reference)?.to_owned(),
+            None,
+        ));
     }
     let flow = resolve(graph, reference).await?;
     Ok((text(&flow, "/id"), Some(flow)))
@@ -354,7 +357,10 @@ async fn run_on<V: Extensibility>(
                 "attached": true,
             });
             output::emit(format, &result, || {
-                format!("{id}: {} now calls custom extension {ext}\n", step.property())
+                format!(
+                    "{id}: {} now calls custom extension {ext}\n",
+                    step.property()
+                )
             })
         }
         EventsCommand::Detach {
@@ -437,7 +443,13 @@ mod tests {
     #[test]
     fn steps_read_the_handlers_extension() {
         let flow = json!({"onAttributeCollectionSubmit": {"customExtension": {"id": "e1"}}});
-        assert_eq!(step_extension(&flow, FlowStep::AttributeCollectionSubmit), "e1");
-        assert_eq!(step_extension(&flow, FlowStep::AttributeCollectionStart), "-");
+        assert_eq!(
+            step_extension(&flow, FlowStep::AttributeCollectionSubmit),
+            "e1"
+        );
+        assert_eq!(
+            step_extension(&flow, FlowStep::AttributeCollectionStart),
+            "-"
+        );
     }
 }

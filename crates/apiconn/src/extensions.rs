@@ -36,10 +36,16 @@ pub enum EventType {
     #[value(name = "onTokenIssuanceStart", alias = "token-issuance-start")]
     TokenIssuanceStart,
     /// onAttributeCollectionStartCustomExtension: before the attribute page is shown
-    #[value(name = "onAttributeCollectionStart", alias = "attribute-collection-start")]
+    #[value(
+        name = "onAttributeCollectionStart",
+        alias = "attribute-collection-start"
+    )]
     AttributeCollectionStart,
     /// onAttributeCollectionSubmitCustomExtension: when the user submits the attribute page
-    #[value(name = "onAttributeCollectionSubmit", alias = "attribute-collection-submit")]
+    #[value(
+        name = "onAttributeCollectionSubmit",
+        alias = "attribute-collection-submit"
+    )]
     AttributeCollectionSubmit,
     /// onOtpSendCustomExtension: sending a one-time passcode by email
     #[value(name = "onOtpSend", alias = "otp-send")]
@@ -386,9 +392,9 @@ async fn run_on<V: Extensibility>(
             claims,
             dry_run: _,
         } => {
-            let resource_id = resource.resource_id(Some(&target_url))?.ok_or_else(|| {
-                Failure::Usage("give --resource-id or --api-app-id".into())
-            })?;
+            let resource_id = resource
+                .resource_id(Some(&target_url))?
+                .ok_or_else(|| Failure::Usage("give --resource-id or --api-app-id".into()))?;
             let mut new = NewCustomExtension::new(event.kind(), name, target_url, resource_id);
             new.description = description;
             new.client_configuration = client.configuration();
@@ -411,7 +417,10 @@ async fn run_on<V: Extensibility>(
             claims,
             dry_run: _,
         } => {
-            // What the patch needs from the stored extension: its type and target URL.
+            // What the patch needs from the stored extension: its type, target URL and client
+            // configuration (a complex value: PATCH replaces it whole, so the half not given is
+            // the stored one).
+            let mut client_configuration = client.configuration();
             let (id, kind, stored_target) = if dry {
                 let id = dry_run::object_id(&EXTENSION, &extension)?.to_owned();
                 let kind = event.map(EventType::kind).ok_or_else(|| {
@@ -439,6 +448,20 @@ async fn run_on<V: Extensibility>(
                         t.kind().extension_type()
                     )));
                 }
+                if let Some(c) = &mut client_configuration {
+                    let stored_number = |name: &str| {
+                        stored
+                            .pointer(&format!("/clientConfiguration/{name}"))
+                            .and_then(Value::as_u64)
+                            .and_then(|n| u32::try_from(n).ok())
+                    };
+                    c.timeout_ms = c
+                        .timeout_ms
+                        .or_else(|| stored_number("timeoutInMilliseconds"));
+                    c.maximum_retries = c
+                        .maximum_retries
+                        .or_else(|| stored_number("maximumRetries"));
+                }
                 let target = text(&stored, "/endpointConfiguration/targetUrl");
                 (id(&stored), kind, (!target.is_empty()).then_some(target))
             };
@@ -463,7 +486,7 @@ async fn run_on<V: Extensibility>(
                 }
                 patch.authentication = Patch::Set(ExtensionAuthentication::azure_ad_token(r));
             }
-            if let Some(c) = client.configuration() {
+            if let Some(c) = client_configuration {
                 patch.client_configuration = Patch::Set(c);
             }
             if !claims.is_empty() {
@@ -635,7 +658,8 @@ mod tests {
             api_app_id: Some("app".into()),
         };
         assert_eq!(
-            r.resource_id(Some("https://api.contoso.example/x")).unwrap(),
+            r.resource_id(Some("https://api.contoso.example/x"))
+                .unwrap(),
             Some("api://api.contoso.example/app".into())
         );
         assert!(matches!(r.resource_id(None), Err(Failure::Usage(_))));

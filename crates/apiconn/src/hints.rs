@@ -68,7 +68,9 @@ impl Operation {
             Operation::ReadExtensions => "CustomAuthenticationExtension.Read.All",
             Operation::WriteExtensions => "CustomAuthenticationExtension.ReadWrite.All",
             Operation::ReadEventsFlows | Operation::ReadListeners => "EventListener.Read.All",
-            Operation::WriteEventsFlows | Operation::WriteListeners => "EventListener.ReadWrite.All",
+            Operation::WriteEventsFlows | Operation::WriteListeners => {
+                "EventListener.ReadWrite.All"
+            }
         }
     }
 
@@ -169,8 +171,14 @@ mod tests {
         for op in [WriteEventsFlows, WriteListeners] {
             assert_eq!(op.permission(), "EventListener.ReadWrite.All");
         }
-        assert_eq!(WriteListeners.role(), "Authentication Extensibility Administrator");
-        assert_eq!(WriteEventsFlows.role(), "External ID User Flow Administrator");
+        assert_eq!(
+            WriteListeners.role(),
+            "Authentication Extensibility Administrator"
+        );
+        assert_eq!(
+            WriteEventsFlows.role(),
+            "External ID User Flow Administrator"
+        );
     }
 
     #[test]

@@ -29,7 +29,12 @@ pub enum ListenersCommand {
     /// Make an event call a custom extension for the given applications.
     Create {
         /// The event: the listener's and the extension's type.
-        #[arg(long = "event", value_enum, value_name = "TYPE", default_value = "onTokenIssuanceStart")]
+        #[arg(
+            long = "event",
+            value_enum,
+            value_name = "TYPE",
+            default_value = "onTokenIssuanceStart"
+        )]
         event: EventType,
         /// Custom extension id or display name (of the event's type).
         #[arg(long)]

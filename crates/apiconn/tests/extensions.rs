@@ -171,10 +171,7 @@ fn extension_lifecycle_create_list_get_update_validate_delete() {
         got["endpointConfiguration"]["targetUrl"],
         "https://api.contoso.example/claims"
     );
-    assert_eq!(
-        got["authenticationConfiguration"]["resourceId"],
-        resource()
-    );
+    assert_eq!(got["authenticationConfiguration"]["resourceId"], resource());
     assert_eq!(got["clientConfiguration"]["timeoutInMilliseconds"], 1500);
     assert_eq!(got["clientConfiguration"]["maximumRetries"], 1);
     assert_eq!(
@@ -205,7 +202,12 @@ fn extension_lifecycle_create_list_get_update_validate_delete() {
         .collect();
     assert_eq!(ids.len(), 2);
     assert!(ids.contains(&id.as_str()) && ids.contains(&submit.as_str()));
-    let only = env.json(&["extensions", "list", "--type", "onAttributeCollectionSubmit"]);
+    let only = env.json(&[
+        "extensions",
+        "list",
+        "--type",
+        "onAttributeCollectionSubmit",
+    ]);
     assert_eq!(only.as_array().unwrap().len(), 1);
     assert_eq!(only[0]["id"], submit);
     let table = env.table(&["extensions", "list"]);
@@ -224,7 +226,12 @@ fn extension_lifecycle_create_list_get_update_validate_delete() {
         "2000",
     ]);
     assert_eq!(updated["displayName"], "HR claims");
-    assert_eq!(updated["clientConfiguration"]["timeoutInMilliseconds"], 2000);
+    assert_eq!(
+        updated["clientConfiguration"]["timeoutInMilliseconds"],
+        2000
+    );
+    // the retries given at creation are kept (sent again with the new timeout)
+    assert_eq!(updated["clientConfiguration"]["maximumRetries"], 1);
     assert_eq!(
         updated["endpointConfiguration"]["targetUrl"],
         "https://api.contoso.example/claims"
@@ -244,7 +251,10 @@ fn extension_lifecycle_create_list_get_update_validate_delete() {
     // validate by id: valid; a configuration of an unknown app: an error and exit 1
     let v = env.json(&["extensions", "validate", &id]);
     assert_eq!(v["errors"], json!([]));
-    assert_eq!(env.table(&["extensions", "validate", "HR claims"]), "valid: no errors, no warnings\n");
+    assert_eq!(
+        env.table(&["extensions", "validate", "HR claims"]),
+        "valid: no errors, no warnings\n"
+    );
     let unknown = "f5ea8f8e-6c9a-4f0b-8a4c-2d5c0d39a0b7";
     let assert = env
         .apiconn()
@@ -255,8 +265,14 @@ fn extension_lifecycle_create_list_get_update_validate_delete() {
         .code(1);
     let out = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
     let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    assert!(out.starts_with("LEVEL") && out.contains("error    ServicePrincipalNotFound"), "{out}");
-    assert!(err.contains("the configuration has 1 error(s): ServicePrincipalNotFound"), "{err}");
+    assert!(
+        out.starts_with("LEVEL") && out.contains("\nerror  ServicePrincipalNotFound  "),
+        "{out}"
+    );
+    assert!(
+        err.contains("the configuration has 1 error(s): ServicePrincipalNotFound"),
+        "{err}"
+    );
     // JSON: Graph's object; warnings do not fail
     let v = env.json(&[
         "extensions",
@@ -280,7 +296,10 @@ fn extension_lifecycle_create_list_get_update_validate_delete() {
 
     // delete by name
     let deleted = env.json(&["extensions", "delete", "HR claims"]);
-    assert_eq!(deleted, json!({"id": id, "displayName": "HR claims", "deleted": true}));
+    assert_eq!(
+        deleted,
+        json!({"id": id, "displayName": "HR claims", "deleted": true})
+    );
     assert_eq!(env.emulator.custom_extensions().len(), 1);
     assert_eq!(
         env.table(&["extensions", "delete", &submit]),
@@ -303,10 +322,17 @@ fn bad_extension_input_is_refused_before_anything_is_sent() {
             .stderr(predicate::str::contains(message));
     };
     let create = |extra: &[&str]| -> Vec<String> {
-        let mut args: Vec<String> = ["extensions", "create", "--type", "onTokenIssuanceStart", "--name", "X"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let mut args: Vec<String> = [
+            "extensions",
+            "create",
+            "--type",
+            "onTokenIssuanceStart",
+            "--name",
+            "X",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         args.extend(extra.iter().map(|s| s.to_string()));
         args
     };
@@ -317,46 +343,150 @@ fn bad_extension_input_is_refused_before_anything_is_sent() {
         refused(&args, code, message);
     };
     // plain http
-    check(&["--target-url", "http://api.contoso.example/x", "--api-app-id", API_APP], 1, "https");
+    check(
+        &[
+            "--target-url",
+            "http://api.contoso.example/x",
+            "--api-app-id",
+            API_APP,
+        ],
+        1,
+        "https",
+    );
     // resourceId of another host
     check(
-        &["--target-url", &url, "--resource-id", &format!("api://other.example/{API_APP}")],
+        &[
+            "--target-url",
+            &url,
+            "--resource-id",
+            &format!("api://other.example/{API_APP}"),
+        ],
         1,
         "DomainNameDoesNotMatch",
     );
     // resourceId not of the form api://{fqdn}/{appId}
-    check(&["--target-url", &url, "--resource-id", "https://api.contoso.example"], 1, "IncorrectResourceIdFormat");
-    check(&["--target-url", &url, "--api-app-id", "not-a-guid"], 1, "IncorrectResourceIdFormat");
+    check(
+        &[
+            "--target-url",
+            &url,
+            "--resource-id",
+            "https://api.contoso.example",
+        ],
+        1,
+        "IncorrectResourceIdFormat",
+    );
+    check(
+        &["--target-url", &url, "--api-app-id", "not-a-guid"],
+        1,
+        "IncorrectResourceIdFormat",
+    );
     // ranges
-    check(&["--target-url", &url, "--api-app-id", API_APP, "--timeout-ms", "100"], 1, "outside 200..=2000");
-    check(&["--target-url", &url, "--api-app-id", API_APP, "--max-retries", "2"], 1, "not 0 or 1");
+    check(
+        &[
+            "--target-url",
+            &url,
+            "--api-app-id",
+            API_APP,
+            "--timeout-ms",
+            "100",
+        ],
+        1,
+        "outside 200..=2000",
+    );
+    check(
+        &[
+            "--target-url",
+            &url,
+            "--api-app-id",
+            API_APP,
+            "--max-retries",
+            "2",
+        ],
+        1,
+        "not 0 or 1",
+    );
     // no resource at all: a usage error
-    check(&["--target-url", &url], 2, "give --resource-id or --api-app-id");
+    check(
+        &["--target-url", &url],
+        2,
+        "give --resource-id or --api-app-id",
+    );
     // claims only for token issuance start
     refused(
         &[
-            "extensions", "create", "--type", "onOtpSend", "--name", "OTP", "--target-url", &url,
-            "--api-app-id", API_APP, "--claim", "x",
+            "extensions",
+            "create",
+            "--type",
+            "onOtpSend",
+            "--name",
+            "OTP",
+            "--target-url",
+            &url,
+            "--api-app-id",
+            API_APP,
+            "--claim",
+            "x",
         ],
         1,
         "only for token issuance start",
     );
     // an unknown type is clap's usage error
-    refused(&["extensions", "create", "--type", "onSomething", "--name", "x"], 2, "invalid value");
+    refused(
+        &[
+            "extensions",
+            "create",
+            "--type",
+            "onSomething",
+            "--name",
+            "x",
+        ],
+        2,
+        "invalid value",
+    );
     // update: the type cannot change, nothing to update, host against the stored URL
-    refused(&["extensions", "update", &id, "--type", "onOtpSend", "--name", "y"], 1, "a type cannot change");
+    refused(
+        &[
+            "extensions",
+            "update",
+            &id,
+            "--type",
+            "onOtpSend",
+            "--name",
+            "y",
+        ],
+        1,
+        "a type cannot change",
+    );
     refused(&["extensions", "update", &id], 2, "nothing to update");
     refused(
-        &["extensions", "update", &id, "--resource-id", &format!("api://other.example/{API_APP}")],
+        &[
+            "extensions",
+            "update",
+            &id,
+            "--resource-id",
+            &format!("api://other.example/{API_APP}"),
+        ],
         1,
         "DomainNameDoesNotMatch",
     );
     // validate needs an extension or a configuration
     refused(&["extensions", "validate"], 2, "required");
     // beta: a clear usage error
-    refused(&["--api-version", "beta", "extensions", "list"], 2, "Graph v1.0");
-    refused(&["--api-version", "beta", "listeners", "list"], 2, "Graph v1.0");
-    refused(&["--api-version", "beta", "flows", "events", "list"], 2, "Graph v1.0");
+    refused(
+        &["--api-version", "beta", "extensions", "list"],
+        2,
+        "Graph v1.0",
+    );
+    refused(
+        &["--api-version", "beta", "listeners", "list"],
+        2,
+        "Graph v1.0",
+    );
+    refused(
+        &["--api-version", "beta", "flows", "events", "list"],
+        2,
+        "Graph v1.0",
+    );
 
     // nothing was written; only the reads of the update's lookups
     assert_eq!(env.writes(), 0, "{:?}", env.emulator.requests());
@@ -375,9 +505,22 @@ fn names_that_match_several_extensions_are_errors_that_list_them() {
         .assert()
         .code(1);
     let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    assert!(err.contains("2 custom extensions have the display name 'Check'"), "{err}");
-    assert!(err.contains(&format!("{a}  onAttributeCollectionSubmit  https://{HOST}/a")), "{err}");
-    assert!(err.contains(&format!("{b}  onAttributeCollectionSubmit  https://{HOST}/b")), "{err}");
+    assert!(
+        err.contains("2 custom extensions have the display name 'Check'"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{a}  onAttributeCollectionSubmit  https://{HOST}/a"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{b}  onAttributeCollectionSubmit  https://{HOST}/b"
+        )),
+        "{err}"
+    );
     assert!(err.contains("name the custom extension by its id"), "{err}");
     // a name that differs in case is suggested; an unknown one points at the list
     env.apiconn()
@@ -389,7 +532,9 @@ fn names_that_match_several_extensions_are_errors_that_list_them() {
         .args(["extensions", "get", "Nothing"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("`apiconn extensions list` shows the custom extensions"));
+        .stderr(predicate::str::contains(
+            "`apiconn extensions list` shows the custom extensions",
+        ));
     // an unknown id: Graph's 404
     env.apiconn()
         .args(["extensions", "get", "f5ea8f8e-6c9a-4f0b-8a4c-2d5c0d39a0b7"])
@@ -410,8 +555,19 @@ fn extension_dry_runs_print_the_exact_request_and_send_nothing() {
 
     // create, as text: the request exactly
     let out = env.table(&[
-        "extensions", "create", "--type", "onAttributeCollectionStart", "--name", "New",
-        "--target-url", &url, "--api-app-id", API_APP, "--timeout-ms", "500", "--dry-run",
+        "extensions",
+        "create",
+        "--type",
+        "onAttributeCollectionStart",
+        "--name",
+        "New",
+        "--target-url",
+        &url,
+        "--api-app-id",
+        API_APP,
+        "--timeout-ms",
+        "500",
+        "--dry-run",
     ]);
     assert_eq!(
         out,
@@ -454,10 +610,19 @@ fn extension_dry_runs_print_the_exact_request_and_send_nothing() {
         v["requests"][0].clone()
     };
     let r = plan(&[
-        "extensions", "update", &id, "--type", "onTokenIssuanceStart", "--claim", "Role",
+        "extensions",
+        "update",
+        &id,
+        "--type",
+        "onTokenIssuanceStart",
+        "--claim",
+        "Role",
     ]);
     assert_eq!(r["method"], "PATCH");
-    assert_eq!(r["url"], format!("{base}/v1.0/identity/customAuthenticationExtensions/{id}"));
+    assert_eq!(
+        r["url"],
+        format!("{base}/v1.0/identity/customAuthenticationExtensions/{id}")
+    );
     assert_eq!(
         r["body"],
         json!({
@@ -468,7 +633,10 @@ fn extension_dry_runs_print_the_exact_request_and_send_nothing() {
     assert!(r["headers"].get("Authorization").is_none());
     let r = plan(&["extensions", "delete", &id]);
     assert_eq!(r["method"], "DELETE");
-    assert_eq!(r["url"], format!("{base}/v1.0/identity/customAuthenticationExtensions/{id}"));
+    assert_eq!(
+        r["url"],
+        format!("{base}/v1.0/identity/customAuthenticationExtensions/{id}")
+    );
     assert_eq!(r["body"], Value::Null);
 
     // a dry run cannot look up a name, nor read the type
@@ -476,7 +644,9 @@ fn extension_dry_runs_print_the_exact_request_and_send_nothing() {
         .args(["extensions", "delete", "Claims", "--dry-run"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("give its id (`apiconn extensions list` shows it)"));
+        .stderr(predicate::str::contains(
+            "give its id (`apiconn extensions list` shows it)",
+        ));
     env.apiconn()
         .args(["extensions", "update", &id, "--name", "x", "--dry-run"])
         .assert()
@@ -484,13 +654,23 @@ fn extension_dry_runs_print_the_exact_request_and_send_nothing() {
         .stderr(predicate::str::contains("needs its --type"));
     // validation runs in a dry run too
     env.apiconn()
-        .args(["extensions", "update", &id, "--type", "onTokenIssuanceStart"])
+        .args([
+            "extensions",
+            "update",
+            &id,
+            "--type",
+            "onTokenIssuanceStart",
+        ])
         .args(["--max-retries", "3", "--dry-run"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("not 0 or 1"));
 
-    assert!(env.emulator.requests().is_empty(), "{:?}", env.emulator.requests());
+    assert!(
+        env.emulator.requests().is_empty(),
+        "{:?}",
+        env.emulator.requests()
+    );
     assert_eq!(env.emulator.custom_extensions().len(), 1);
 }
 
@@ -512,7 +692,14 @@ fn events_flows_create_attach_detach_and_applications() {
 
     // attach by names, to start and submit
     let attached = env.json(&[
-        "flows", "events", "attach", "Sign up", "--step", "start", "--extension", "Prefill",
+        "flows",
+        "events",
+        "attach",
+        "Sign up",
+        "--step",
+        "start",
+        "--extension",
+        "Prefill",
     ]);
     assert_eq!(
         attached,
@@ -525,22 +712,44 @@ fn events_flows_create_attach_detach_and_applications() {
         })
     );
     assert_eq!(
-        env.table(&["flows", "events", "attach", &flow, "--step", "submit", "--extension", &submit]),
+        env.table(&[
+            "flows",
+            "events",
+            "attach",
+            &flow,
+            "--step",
+            "submit",
+            "--extension",
+            &submit
+        ]),
         format!("{flow}: onAttributeCollectionSubmit now calls custom extension {submit}\n")
     );
     let record = env.emulator.events_flows().pop().unwrap();
     assert_eq!(
-        record.on_attribute_collection_start.unwrap().handler.custom_extension_id.as_deref(),
+        record
+            .on_attribute_collection_start
+            .unwrap()
+            .handler
+            .custom_extension_id
+            .as_deref(),
         Some(start.as_str())
     );
     assert_eq!(
-        record.on_attribute_collection_submit.unwrap().handler.custom_extension_id.as_deref(),
+        record
+            .on_attribute_collection_submit
+            .unwrap()
+            .handler
+            .custom_extension_id
+            .as_deref(),
         Some(submit.as_str())
     );
 
     // get and list show the steps' extensions
     let got = env.json(&["flows", "events", "get", "Sign up"]);
-    assert_eq!(got["onAttributeCollectionSubmit"]["customExtension"]["id"], submit);
+    assert_eq!(
+        got["onAttributeCollectionSubmit"]["customExtension"]["id"],
+        submit
+    );
     let table = env.table(&["flows", "events", "list"]);
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(lines.len(), 2, "{table}");
@@ -553,10 +762,21 @@ fn events_flows_create_attach_detach_and_applications() {
     // an extension of the wrong type is refused before sending
     env.emulator.clear_requests();
     env.apiconn()
-        .args(["flows", "events", "attach", &flow, "--step", "start", "--extension", "Validate"])
+        .args([
+            "flows",
+            "events",
+            "attach",
+            &flow,
+            "--step",
+            "start",
+            "--extension",
+            "Validate",
+        ])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("onAttributeCollectionStartCustomExtension"));
+        .stderr(predicate::str::contains(
+            "onAttributeCollectionStartCustomExtension",
+        ));
     assert_eq!(env.writes(), 0);
 
     // detach
@@ -575,7 +795,11 @@ fn events_flows_create_attach_detach_and_applications() {
         json!({"flow": flow, "appId": OTHER_APP, "added": true})
     );
     assert_eq!(
-        env.emulator.events_flows().pop().unwrap().include_applications,
+        env.emulator
+            .events_flows()
+            .pop()
+            .unwrap()
+            .include_applications,
         [CLIENT_APP, OTHER_APP]
     );
     assert_eq!(
@@ -583,7 +807,11 @@ fn events_flows_create_attach_detach_and_applications() {
         format!("{flow}: no longer applies to application {CLIENT_APP}\n")
     );
     assert_eq!(
-        env.emulator.events_flows().pop().unwrap().include_applications,
+        env.emulator
+            .events_flows()
+            .pop()
+            .unwrap()
+            .include_applications,
         [OTHER_APP]
     );
     env.apiconn()
@@ -615,11 +843,17 @@ fn events_flow_dry_runs_print_the_exact_requests() {
         let v = env.json(&[args, &["--dry-run"]].concat());
         assert_eq!(v["requests"].as_array().unwrap().len(), 1, "{v}");
         let r = &v["requests"][0];
-        (r["method"].as_str().unwrap().to_owned(), r["url"].as_str().unwrap().to_owned(), r["body"].clone())
+        (
+            r["method"].as_str().unwrap().to_owned(),
+            r["url"].as_str().unwrap().to_owned(),
+            r["body"].clone(),
+        )
     };
     let flow_type = "#microsoft.graph.externalUsersSelfServiceSignUpEventsFlow";
     assert_eq!(
-        plan(&["flows", "events", "create", "--name", "New", "--app", CLIENT_APP]),
+        plan(&[
+            "flows", "events", "create", "--name", "New", "--app", CLIENT_APP
+        ]),
         (
             "POST".into(),
             flows.clone(),
@@ -631,7 +865,16 @@ fn events_flow_dry_runs_print_the_exact_requests() {
         )
     );
     assert_eq!(
-        plan(&["flows", "events", "attach", &flow, "--step", "submit", "--extension", &ext]),
+        plan(&[
+            "flows",
+            "events",
+            "attach",
+            &flow,
+            "--step",
+            "submit",
+            "--extension",
+            &ext
+        ]),
         (
             "PATCH".into(),
             format!("{flows}/{flow}"),
@@ -673,12 +916,32 @@ fn events_flow_dry_runs_print_the_exact_requests() {
         ("DELETE".into(), format!("{flows}/{flow}"), Value::Null)
     );
     env.apiconn()
-        .args(["flows", "events", "attach", "Sign up", "--step", "submit", "--extension", &ext, "--dry-run"])
+        .args([
+            "flows",
+            "events",
+            "attach",
+            "Sign up",
+            "--step",
+            "submit",
+            "--extension",
+            &ext,
+            "--dry-run",
+        ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("`apiconn flows events list` shows it"));
-    assert!(env.emulator.requests().is_empty(), "{:?}", env.emulator.requests());
-    assert!(env.emulator.events_flows()[0].on_attribute_collection_submit.is_none());
+        .stderr(predicate::str::contains(
+            "`apiconn flows events list` shows it",
+        ));
+    assert!(
+        env.emulator.requests().is_empty(),
+        "{:?}",
+        env.emulator.requests()
+    );
+    assert!(
+        env.emulator.events_flows()[0]
+            .on_attribute_collection_submit
+            .is_none()
+    );
 }
 
 #[test]
@@ -690,7 +953,14 @@ fn token_issuance_listeners_create_list_get_delete() {
     // dry run first: the exact body, nothing sent
     env.emulator.clear_requests();
     let v = env.json(&[
-        "listeners", "create", "--extension", &ext, "--app", CLIENT_APP, "--priority", "500",
+        "listeners",
+        "create",
+        "--extension",
+        &ext,
+        "--app",
+        CLIENT_APP,
+        "--priority",
+        "500",
         "--dry-run",
     ]);
     assert_eq!(v["requests"][0]["method"], "POST");
@@ -713,7 +983,14 @@ fn token_issuance_listeners_create_list_get_delete() {
     assert!(env.emulator.requests().is_empty());
 
     // create by the extension's name
-    let created = env.json(&["listeners", "create", "--extension", "Claims", "--app", CLIENT_APP]);
+    let created = env.json(&[
+        "listeners",
+        "create",
+        "--extension",
+        "Claims",
+        "--app",
+        CLIENT_APP,
+    ]);
     let id = created["id"].as_str().unwrap().to_owned();
     let record = env.emulator.listeners().pop().unwrap();
     assert_eq!(record.id, id);
@@ -726,7 +1003,10 @@ fn token_issuance_listeners_create_list_get_delete() {
     assert!(lines[1].starts_with(&id) && lines[1].contains("onTokenIssuanceStart"));
     assert!(lines[1].contains(&ext) && lines[1].contains(CLIENT_APP));
     assert_eq!(env.json(&["listeners", "list"])[0]["id"], id);
-    assert_eq!(env.json(&["listeners", "get", &id])["handler"]["customExtension"]["id"], ext);
+    assert_eq!(
+        env.json(&["listeners", "get", &id])["handler"]["customExtension"]["id"],
+        ext
+    );
 
     // refused before sending: no app, a priority out of range, an extension of another type
     env.emulator.clear_requests();
@@ -735,17 +1015,35 @@ fn token_issuance_listeners_create_list_get_delete() {
         .assert()
         .code(2);
     env.apiconn()
-        .args(["listeners", "create", "--extension", &ext, "--app", CLIENT_APP, "--priority", "1001"])
+        .args([
+            "listeners",
+            "create",
+            "--extension",
+            &ext,
+            "--app",
+            CLIENT_APP,
+            "--priority",
+            "1001",
+        ])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("outside 0..=1000"));
     env.create("onOtpSend", "OTP", "otp");
     env.emulator.clear_requests();
     env.apiconn()
-        .args(["listeners", "create", "--extension", "OTP", "--app", CLIENT_APP])
+        .args([
+            "listeners",
+            "create",
+            "--extension",
+            "OTP",
+            "--app",
+            CLIENT_APP,
+        ])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("onTokenIssuanceStartCustomExtension"));
+        .stderr(predicate::str::contains(
+            "onTokenIssuanceStartCustomExtension",
+        ));
     assert_eq!(env.writes(), 0);
 
     // delete: dry run, then for real
