@@ -412,7 +412,8 @@ pub enum TenantArg {
     B2c,
     /// Workforce / External ID: `b2xUserFlows` work.
     Workforce,
-    /// External ID external tenant: custom extensions, events flows and listeners work.
+    /// External ID external tenant: custom authentication extensions, authentication events
+    /// flows and listeners.
     External,
 }
 
