@@ -54,7 +54,8 @@ pub enum EventsCommand {
         /// Flow id or display name.
         flow: String,
     },
-    /// Create a self-service sign-up events flow (externalUsersSelfServiceSignUpEventsFlow).
+    /// Create a self-service sign-up events flow (externalUsersSelfServiceSignUpEventsFlow) that
+    /// allows sign-up, with its identity providers.
     Create {
         /// Display name.
         #[arg(long)]
@@ -65,6 +66,14 @@ pub enum EventsCommand {
         /// An application (its appId, the client id) the flow applies to; repeat it.
         #[arg(long = "app", value_name = "APP_ID")]
         apps: Vec<String>,
+        /// An identity provider users sign up with (`onAuthenticationMethodLoadStart`, at least
+        /// one), e.g. EmailPassword-OAUTH, EmailOtpSignup-OAUTH; repeat it.
+        #[arg(
+            long = "identity-provider",
+            value_name = "ID",
+            default_value = "EmailPassword-OAUTH"
+        )]
+        identity_providers: Vec<String>,
         #[command(flatten)]
         dry_run: DryRun,
     },
@@ -249,14 +258,39 @@ async fn flow_id<V: Extensibility>(
     Ok((text(&flow, "/id"), Some(flow)))
 }
 
-/// The body of a new flow: the one concrete type, a display name and the applications.
-fn new_flow(name: String, description: Option<String>, apps: &[String]) -> Value {
+/// The body of a new flow: the one concrete type, a display name, the two handlers the resource
+/// page marks "Required" (`onInteractiveAuthFlowStart` allowing sign-up, and
+/// `onAuthenticationMethodLoadStart` with at least one identity provider), and the applications.
+fn new_flow(
+    name: String,
+    description: Option<String>,
+    apps: &[String],
+    identity_providers: &[String],
+) -> Value {
     let mut body = Map::new();
     body.insert("@odata.type".into(), FLOW_TYPE.into());
     body.insert("displayName".into(), name.into());
     if let Some(d) = description {
         body.insert("description".into(), d.into());
     }
+    body.insert(
+        "onInteractiveAuthFlowStart".into(),
+        json!({
+            "@odata.type": "#microsoft.graph.onInteractiveAuthFlowStartExternalUsersSelfServiceSignUp",
+            "isSignUpAllowed": true,
+        }),
+    );
+    let providers: Vec<Value> = identity_providers
+        .iter()
+        .map(|id| json!({ "id": id }))
+        .collect();
+    body.insert(
+        "onAuthenticationMethodLoadStart".into(),
+        json!({
+            "@odata.type": "#microsoft.graph.onAuthenticationMethodLoadStartExternalUsersSelfServiceSignUp",
+            "identityProviders": providers,
+        }),
+    );
     if !apps.is_empty() {
         let apps: Vec<Value> = apps.iter().map(|a| json!({ "appId": a })).collect();
         body.insert(
@@ -294,12 +328,17 @@ async fn run_on<V: Extensibility>(
             name,
             description,
             apps,
+            identity_providers,
             dry_run: _,
         } => {
             for app in &apps {
                 entra_api_connectors::events_flows::validate_app_id(app)?;
             }
-            let body: V::EventsFlow = serde_json::from_value(new_flow(name, description, &apps))
+            if identity_providers.iter().any(|p| p.trim().is_empty()) {
+                return Err(Failure::Usage("an identity provider id is empty".into()));
+            }
+            let body = new_flow(name, description, &apps, &identity_providers);
+            let body: V::EventsFlow = serde_json::from_value(body)
                 .map_err(|e| Failure::Runtime(format!("invalid input: {e}")))?;
             if dry {
                 return dry_run::emit(global, &[flows.preview_create(&body)?]);
@@ -424,20 +463,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_new_flow_names_its_type_and_applications() {
+    fn a_new_flow_names_its_type_required_handlers_and_applications() {
         let app = "a13d0fc1-04ab-4ede-b215-63de0174cbb4".to_owned();
-        assert_eq!(
-            new_flow("Sign up".into(), None, &[app.clone()]),
-            json!({
-                "@odata.type": FLOW_TYPE,
-                "displayName": "Sign up",
-                "conditions": {"applications": {"includeApplications": [{"appId": app}]}},
-            })
+        let body = new_flow(
+            "Sign up".into(),
+            None,
+            std::slice::from_ref(&app),
+            &["EmailPassword-OAUTH".into()],
         );
+        assert_eq!(body["@odata.type"], FLOW_TYPE);
+        assert_eq!(body["displayName"], "Sign up");
         assert_eq!(
-            new_flow("x".into(), Some("d".into()), &[]),
-            json!({"@odata.type": FLOW_TYPE, "displayName": "x", "description": "d"})
+            body["conditions"],
+            json!({"applications": {"includeApplications": [{"appId": app}]}})
         );
+        assert_eq!(body["onInteractiveAuthFlowStart"]["isSignUpAllowed"], true);
+        assert_eq!(
+            body["onAuthenticationMethodLoadStart"]["identityProviders"],
+            json!([{"id": "EmailPassword-OAUTH"}])
+        );
+        let body = new_flow("x".into(), Some("d".into()), &[], &[]);
+        assert_eq!(body["description"], "d");
+        assert!(body.get("conditions").is_none());
     }
 
     #[test]
