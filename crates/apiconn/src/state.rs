@@ -3,12 +3,12 @@
 //!
 //! `plan` exits 0 when the tenant matches the file, 2 when changes are pending and 1 on error, so a
 //! CI job detects drift from the exit code. The file names its Graph version (`apiVersion`), so
-//! `--version` does not apply to `plan` and `apply`; `export` reads through `--version`.
+//! `--api-version` does not apply to `plan` and `apply`; `export` reads through `--api-version`.
 
 use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use entra_api_connectors::{Beta, GraphClient, V1};
 use entra_api_connectors_desired_state::apply::{DEFAULT_CONCURRENCY, Progress};
 use entra_api_connectors_desired_state::export::export_tenant;
@@ -17,8 +17,8 @@ use entra_api_connectors_desired_state::{
     Plan, PlanOptions, Tenant, TenantError, apply, load, plan_tenant,
 };
 
-use crate::cli::{Global, Version};
-use crate::{Failure, Outcome, target};
+use crate::cli::{ApiVersion as CliApiVersion, Format, Global};
+use crate::{Failure, Outcome, output, target};
 
 /// The exit code of `plan` when changes are pending.
 pub const CHANGES_PENDING: i32 = 2;
@@ -34,15 +34,6 @@ pub struct ExportArgs {
     pub schema: Option<String>,
 }
 
-/// How `plan` prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PlanOutput {
-    /// One line per change, then a summary.
-    Text,
-    /// The plan as JSON (`actions`, `notes`).
-    Json,
-}
-
 /// `apiconn plan`
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -52,9 +43,6 @@ pub struct PlanArgs {
     /// Send every basic connector's password again (Graph never returns them, so they cannot be compared).
     #[arg(long)]
     pub update_secrets: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = PlanOutput::Text)]
-    pub output: PlanOutput,
 }
 
 /// `apiconn apply`
@@ -110,8 +98,8 @@ macro_rules! on_version {
 /// `apiconn export`
 pub async fn export(global: &Global, args: ExportArgs) -> Outcome {
     let client = target::client(global)?;
-    let exported = match global.version {
-        Version::Beta => {
+    let exported = match global.api_version {
+        CliApiVersion::Beta => {
             export_tenant(
                 &GraphTenant::new(client.beta()),
                 args.schema,
@@ -119,7 +107,7 @@ pub async fn export(global: &Global, args: ExportArgs) -> Outcome {
             )
             .await
         }
-        Version::V1 => {
+        CliApiVersion::V1 => {
             export_tenant(
                 &GraphTenant::new(client.v1()),
                 args.schema,
@@ -179,13 +167,8 @@ pub async fn plan(global: &Global, args: PlanArgs) -> Outcome {
     let plan = on_version!(desired.api_version, client, |tenant| {
         plan_on(&desired, &tenant, args.update_secrets).await?
     });
-    match args.output {
-        PlanOutput::Text => println!("{plan}"),
-        PlanOutput::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&plan).expect("a plan is JSON")
-        ),
-    }
+    // `--output json|yaml`: the plan as data (`actions`, `notes`); table: one line per change.
+    output::emit(global.format(), &plan, || format!("{plan}\n"))?;
     if plan.is_empty() {
         Ok(())
     } else {
@@ -219,14 +202,24 @@ fn progress_line(p: &Progress<'_>) {
     eprintln!("[{}/{}] {status}: {}", p.finished, p.total, p.action);
 }
 
-async fn apply_on<T: Tenant>(desired: &DesiredState, tenant: &T, args: &ApplyArgs) -> Outcome {
+async fn apply_on<T: Tenant>(
+    desired: &DesiredState,
+    tenant: &T,
+    args: &ApplyArgs,
+    format: Format,
+) -> Outcome {
     let plan = plan_on(desired, tenant, args.update_secrets).await?;
-    println!("{plan}");
+    // With `--output json|yaml` standard output carries only the report; the plan is a message.
+    if format == Format::Table {
+        println!("{plan}");
+    } else {
+        eprintln!("{plan}");
+    }
     if plan.is_empty() {
         return Ok(());
     }
     if !args.yes && !confirm(&plan)? {
-        println!("Nothing applied.");
+        eprintln!("Nothing applied.");
         return Ok(());
     }
     let mut options = ApplyOptions::new(unix_now()).concurrency(usize::from(args.concurrency));
@@ -234,12 +227,9 @@ async fn apply_on<T: Tenant>(desired: &DesiredState, tenant: &T, args: &ApplyArg
         options = options.progress(progress_line);
     }
     match apply(&plan, desired, tenant, &options).await {
-        Ok(report) => {
-            println!("{report}");
-            Ok(())
-        }
+        Ok(report) => output::emit(format, &report, || format!("{report}\n")),
         Err(ApplyError::Incomplete(report)) => {
-            println!("{report}");
+            output::emit(format, &report, || format!("{report}\n"))?;
             Err(Failure::Runtime(
                 "apply stopped short (see above); run plan again to see what is left".into(),
             ))
@@ -253,6 +243,6 @@ pub async fn apply_command(global: &Global, args: ApplyArgs) -> Outcome {
     let desired = desired(&args.file)?;
     let client: GraphClient = target::client(global)?;
     on_version!(desired.api_version, client, |tenant| {
-        apply_on(&desired, &tenant, &args).await
+        apply_on(&desired, &tenant, &args, global.format()).await
     })
 }

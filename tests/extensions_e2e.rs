@@ -1,11 +1,6 @@
 //! End to end through the client against the emulator on an external tenant: custom
 //! authentication extensions, validateAuthenticationConfiguration, events flows with their
 //! applications, attributes and step handlers, and event listeners.
-//!
-//! PENDING: this file needs `TenantKind::External` and the extensibility routes of the emulator
-//! (branch `ext-emulator`). Until that lands it is not a test target (files below `tests/pending/`
-//! are not discovered by cargo); once it has, move it to `tests/extensions_e2e.rs`. It was run
-//! against a local, uncommitted merge of `ext-emulator`.
 
 mod support;
 
