@@ -32,6 +32,7 @@ use crate::error::{Error, Result};
 use crate::extensibility::{Extensibility, id_of};
 use crate::graph::{Graph, call, typed};
 use crate::odata::Query;
+use crate::preview::RequestPreview;
 
 /// The event a custom extension (and the listener or flow handler calling it) serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -644,18 +645,88 @@ impl<V: Extensibility> CustomExtensions<V> {
         target_url: &str,
         authentication: &ExtensionAuthentication,
     ) -> Result<V::Validation> {
-        let target = validate_endpoint(target_url)?;
-        authentication.validate(Some(&target))?;
-        let body = typed(json!({
-            "endpointConfiguration": endpoint_json(target_url),
-            "authenticationConfiguration": authentication.to_json(),
-        }))?;
+        let body = typed(configuration_body(target_url, authentication)?)?;
         call(
             self.graph.transport(),
             V::validate_configuration(self.graph.generated(), body),
         )
         .await
     }
+}
+
+impl<V: Extensibility> CustomExtensions<V> {
+    /// The request [`create`](Self::create) would send, checked the same way.
+    pub fn preview_create(&self, extension: &NewCustomExtension) -> Result<RequestPreview> {
+        extension.validate()?;
+        Ok(RequestPreview::new(
+            reqwest::Method::POST,
+            self.collection_url(&[]),
+            Some(extension.to_json()),
+        ))
+    }
+
+    /// The request [`update`](Self::update) would send, checked the same way.
+    pub fn preview_update(&self, id: &str, patch: &CustomExtensionPatch) -> Result<RequestPreview> {
+        validate_id("custom extension", id)?;
+        Ok(RequestPreview::new(
+            reqwest::Method::PATCH,
+            self.collection_url(&[id]),
+            Some(patch.to_body()?),
+        ))
+    }
+
+    /// The request [`delete`](Self::delete) would send.
+    pub fn preview_delete(&self, id: &str) -> Result<RequestPreview> {
+        validate_id("custom extension", id)?;
+        Ok(RequestPreview::new(
+            reqwest::Method::DELETE,
+            self.collection_url(&[id]),
+            None,
+        ))
+    }
+
+    /// The request [`validate`](Self::validate) would send (a `POST` without a body).
+    pub fn preview_validate(&self, id: &str) -> Result<RequestPreview> {
+        validate_id("custom extension", id)?;
+        Ok(RequestPreview::new(
+            reqwest::Method::POST,
+            self.collection_url(&[id, VALIDATE]),
+            None,
+        ))
+    }
+
+    /// The request [`validate_configuration`](Self::validate_configuration) would send, checked
+    /// the same way.
+    pub fn preview_validate_configuration(
+        &self,
+        target_url: &str,
+        authentication: &ExtensionAuthentication,
+    ) -> Result<RequestPreview> {
+        Ok(RequestPreview::new(
+            reqwest::Method::POST,
+            self.collection_url(&[VALIDATE]),
+            Some(configuration_body(target_url, authentication)?),
+        ))
+    }
+
+    fn collection_url(&self, below: &[&str]) -> Url {
+        let mut segments = vec!["identity", "customAuthenticationExtensions"];
+        segments.extend_from_slice(below);
+        self.graph.entity_url(&segments)
+    }
+}
+
+/// The bound action that checks an extension's configuration.
+const VALIDATE: &str = "validateAuthenticationConfiguration";
+
+/// The body of the collection-level `validateAuthenticationConfiguration`, checked locally first.
+fn configuration_body(target_url: &str, authentication: &ExtensionAuthentication) -> Result<Value> {
+    let target = validate_endpoint(target_url)?;
+    authentication.validate(Some(&target))?;
+    Ok(json!({
+        "endpointConfiguration": endpoint_json(target_url),
+        "authenticationConfiguration": authentication.to_json(),
+    }))
 }
 
 /// A created entity must carry its `id`.

@@ -26,6 +26,7 @@ use crate::events_flows::validate_app_id;
 use crate::extensibility::Extensibility;
 use crate::graph::{Graph, call, typed};
 use crate::odata::Query;
+use crate::preview::RequestPreview;
 
 /// The highest listener priority (beta docs: "Between 0 (lower priority) and 1000 (higher
 /// priority)").
@@ -281,5 +282,28 @@ impl<V: Extensibility> EventListeners<V> {
             V::delete_event_listener(self.graph.generated(), id),
         )
         .await
+    }
+}
+
+impl<V: Extensibility> EventListeners<V> {
+    /// The request [`create_listener`](Self::create_listener) would send, checked the same way.
+    pub fn preview_create_listener(&self, new: &NewListener) -> Result<RequestPreview> {
+        Ok(RequestPreview::new(
+            reqwest::Method::POST,
+            self.graph
+                .entity_url(&["identity", "authenticationEventListeners"]),
+            Some(new.to_json()?),
+        ))
+    }
+
+    /// The request [`delete`](Self::delete) would send.
+    pub fn preview_delete(&self, id: &str) -> Result<RequestPreview> {
+        validate_id("event listener", id)?;
+        Ok(RequestPreview::new(
+            reqwest::Method::DELETE,
+            self.graph
+                .entity_url(&["identity", "authenticationEventListeners", id]),
+            None,
+        ))
     }
 }

@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::extensibility::Extensibility;
 use crate::graph::{Graph, call, typed};
 use crate::odata::Query;
+use crate::preview::RequestPreview;
 
 /// The `@odata.type` of the one concrete flow type.
 pub const FLOW_TYPE: &str = "#microsoft.graph.externalUsersSelfServiceSignUpEventsFlow";
@@ -165,20 +166,7 @@ impl<V: Extensibility> EventsFlows<V> {
     /// Create a flow (`201 Created`): an `externalUsersSelfServiceSignUpEventsFlow` with a
     /// display name.
     pub async fn create(&self, flow: &V::EventsFlow) -> Result<V::EventsFlow> {
-        let json = serde_json::to_value(flow).map_err(|e| Error::InvalidInput(e.to_string()))?;
-        let odata_type = json.get("@odata.type").and_then(Value::as_str);
-        if odata_type.map(|t| t.trim_start_matches('#')) != Some(FLOW_TYPE.trim_start_matches('#'))
-        {
-            return Err(Error::InvalidInput(format!(
-                "a new events flow must be a {FLOW_TYPE}, not {}",
-                odata_type.unwrap_or("a value without @odata.type")
-            )));
-        }
-        validate_display_name(
-            json.get("displayName")
-                .and_then(Value::as_str)
-                .unwrap_or_default(),
-        )?;
+        check_new(flow)?;
         let created = call(
             self.graph.transport(),
             V::create_events_flow(self.graph.generated(), flow.clone()),
@@ -214,22 +202,14 @@ impl<V: Extensibility> EventsFlows<V> {
         extension_id: &str,
     ) -> Result<()> {
         validate_id("events flow", flow_id)?;
-        validate_id("custom extension", extension_id)?;
-        let body = json!({
-            "@odata.type": FLOW_TYPE,
-            step.property(): {
-                "@odata.type": step.kind().handler_type(),
-                "customExtension": { "id": extension_id },
-            },
-        });
+        let body = attach_body(step, extension_id)?;
         self.patch(flow_id, &body).await
     }
 
     /// Make `step` of flow `flow_id` call no extension (a PATCH with `null`).
     pub async fn detach(&self, flow_id: &str, step: FlowStep) -> Result<()> {
         validate_id("events flow", flow_id)?;
-        let body = json!({ "@odata.type": FLOW_TYPE, step.property(): null });
-        self.patch(flow_id, &body).await
+        self.patch(flow_id, &detach_body(step)).await
     }
 
     /// The applications the flow applies to (`includeApplications`).
@@ -255,9 +235,7 @@ impl<V: Extensibility> EventsFlows<V> {
     pub async fn add_application(&self, flow_id: &str, app_id: &str) -> Result<V::Application> {
         validate_id("events flow", flow_id)?;
         validate_app_id(app_id)?;
-        // The docs also send `"@odata.type": "#microsoft.graph.authenticationConditionApplication"`;
-        // the type has no derived types, so the generated one carries no tag.
-        let body = typed(json!({ "appId": app_id }))?;
+        let body = typed(application_body(app_id))?;
         call(
             self.graph.transport(),
             V::add_flow_application(self.graph.generated(), flow_id, body),
@@ -332,6 +310,130 @@ impl<V: Extensibility> EventsFlows<V> {
             .await?;
         Ok(())
     }
+}
+
+impl<V: Extensibility> EventsFlows<V> {
+    /// The request [`create`](Self::create) would send, checked the same way.
+    pub fn preview_create(&self, flow: &V::EventsFlow) -> Result<RequestPreview> {
+        let body = check_new(flow)?;
+        Ok(self.preview(reqwest::Method::POST, &[], Some(body)))
+    }
+
+    /// The request [`update`](Self::update) would send, checked the same way.
+    pub fn preview_update(&self, id: &str, patch: &EventsFlowPatch) -> Result<RequestPreview> {
+        validate_id("events flow", id)?;
+        Ok(self.preview(reqwest::Method::PATCH, &[id], Some(patch.to_body()?)))
+    }
+
+    /// The request [`delete`](Self::delete) would send.
+    pub fn preview_delete(&self, id: &str) -> Result<RequestPreview> {
+        validate_id("events flow", id)?;
+        Ok(self.preview(reqwest::Method::DELETE, &[id], None))
+    }
+
+    /// The request [`attach_extension`](Self::attach_extension) would send, checked the same way.
+    pub fn preview_attach_extension(
+        &self,
+        flow_id: &str,
+        step: FlowStep,
+        extension_id: &str,
+    ) -> Result<RequestPreview> {
+        validate_id("events flow", flow_id)?;
+        let body = attach_body(step, extension_id)?;
+        Ok(self.preview(reqwest::Method::PATCH, &[flow_id], Some(body)))
+    }
+
+    /// The request [`detach`](Self::detach) would send.
+    pub fn preview_detach(&self, flow_id: &str, step: FlowStep) -> Result<RequestPreview> {
+        validate_id("events flow", flow_id)?;
+        Ok(self.preview(reqwest::Method::PATCH, &[flow_id], Some(detach_body(step))))
+    }
+
+    /// The request [`add_application`](Self::add_application) would send, checked the same way.
+    pub fn preview_add_application(&self, flow_id: &str, app_id: &str) -> Result<RequestPreview> {
+        validate_id("events flow", flow_id)?;
+        validate_app_id(app_id)?;
+        Ok(self.preview(
+            reqwest::Method::POST,
+            &[flow_id, "conditions", "applications", "includeApplications"],
+            Some(application_body(app_id)),
+        ))
+    }
+
+    /// The request [`remove_application`](Self::remove_application) would send.
+    pub fn preview_remove_application(
+        &self,
+        flow_id: &str,
+        app_id: &str,
+    ) -> Result<RequestPreview> {
+        validate_id("events flow", flow_id)?;
+        validate_app_id(app_id)?;
+        Ok(self.preview(
+            reqwest::Method::DELETE,
+            &[
+                flow_id,
+                "conditions",
+                "applications",
+                "includeApplications",
+                app_id,
+            ],
+            None,
+        ))
+    }
+
+    fn preview(
+        &self,
+        method: reqwest::Method,
+        below: &[&str],
+        body: Option<Value>,
+    ) -> RequestPreview {
+        let mut segments = vec!["identity", "authenticationEventsFlows"];
+        segments.extend_from_slice(below);
+        RequestPreview::new(method, self.graph.entity_url(&segments), body)
+    }
+}
+
+/// Check a new flow (an `externalUsersSelfServiceSignUpEventsFlow` with a display name) and
+/// return its JSON.
+fn check_new<T: serde::Serialize>(flow: &T) -> Result<Value> {
+    let json = serde_json::to_value(flow).map_err(|e| Error::InvalidInput(e.to_string()))?;
+    let odata_type = json.get("@odata.type").and_then(Value::as_str);
+    if odata_type.map(|t| t.trim_start_matches('#')) != Some(FLOW_TYPE.trim_start_matches('#')) {
+        return Err(Error::InvalidInput(format!(
+            "a new events flow must be a {FLOW_TYPE}, not {}",
+            odata_type.unwrap_or("a value without @odata.type")
+        )));
+    }
+    validate_display_name(
+        json.get("displayName")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+    )?;
+    Ok(json)
+}
+
+/// The PATCH body that makes `step` call extension `extension_id`.
+fn attach_body(step: FlowStep, extension_id: &str) -> Result<Value> {
+    validate_id("custom extension", extension_id)?;
+    Ok(json!({
+        "@odata.type": FLOW_TYPE,
+        step.property(): {
+            "@odata.type": step.kind().handler_type(),
+            "customExtension": { "id": extension_id },
+        },
+    }))
+}
+
+/// The PATCH body that makes `step` call no extension.
+fn detach_body(step: FlowStep) -> Value {
+    json!({ "@odata.type": FLOW_TYPE, step.property(): null })
+}
+
+/// The body that links an application. The docs also send `"@odata.type":
+/// "#microsoft.graph.authenticationConditionApplication"`; the type has no derived types, so the
+/// generated one carries no tag.
+fn application_body(app_id: &str) -> Value {
+    json!({ "appId": app_id })
 }
 
 /// A single-entity response read as the entity: `{"value": {…}}` without `@odata.type` is the

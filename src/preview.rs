@@ -1,7 +1,10 @@
 //! Requests as they would be sent, without sending them: [`RequestPreview`], for dry runs and
 //! plans.
 //!
-//! The `preview_*` methods of [`Connectors`](crate::connectors::Connectors) and
+//! The `preview_*` methods of [`Connectors`](crate::connectors::Connectors), the extensibility
+//! handles ([`CustomExtensions`](crate::custom_extensions::CustomExtensions),
+//! [`EventsFlows`](crate::events_flows::EventsFlows),
+//! [`EventListeners`](crate::event_listeners::EventListeners)) and
 //! [`UserFlows`](crate::UserFlows) check their input as the operation does and build the method,
 //! URL and JSON body from the same encoders the operation sends. Nothing is sent, and no token is
 //! fetched. Secret values (`password`, `pkcs12Value`, client secrets, tokens) are replaced with

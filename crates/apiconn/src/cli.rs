@@ -143,9 +143,18 @@ pub enum Command {
     /// API connectors: list, get, create, update, delete, upload a client certificate.
     #[command(subcommand)]
     Connectors(ConnectorsCommand),
-    /// User flows and the connector each sign-up step calls.
+    /// User flows and the connector each sign-up step calls; `flows events`: External ID's
+    /// authentication events flows and the custom extension each step calls.
     #[command(subcommand)]
     Flows(FlowsCommand),
+    /// Custom authentication extensions (External ID, Graph v1.0): list, get, create, update,
+    /// delete, validate.
+    #[command(subcommand)]
+    Extensions(crate::extensions::ExtensionsCommand),
+    /// Authentication event listeners (External ID, Graph v1.0): which custom extension an event
+    /// such as token issuance start calls for which applications.
+    #[command(subcommand)]
+    Listeners(crate::listeners::ListenersCommand),
     /// Which credential, tenant and cloud the tool would use.
     #[command(subcommand)]
     Auth(AuthCommand),
@@ -391,6 +400,9 @@ pub enum FlowsCommand {
         #[command(flatten)]
         dry_run: DryRun,
     },
+    /// Authentication events flows of an External ID external tenant (Graph v1.0).
+    #[command(subcommand)]
+    Events(crate::events_flows::EventsCommand),
 }
 
 /// Tenant kind of the emulator.
@@ -417,6 +429,10 @@ pub struct EmulatorArgs {
     /// JSON file to load the state from (when it exists) and to save it to after every change.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// Register an application's service principal (external tenants: an app a flow or listener
+    /// applies to, or the API app a custom extension's resourceId names); repeat it.
+    #[arg(long = "service-principal", value_name = "APP_ID[=NAME]")]
+    pub service_principals: Vec<String>,
     #[command(flatten)]
     pub faults: FaultArgs,
 }

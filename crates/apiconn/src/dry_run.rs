@@ -85,12 +85,18 @@ fn text(planned: &Planned) -> String {
 /// The connector id a dry run can put in its request: the argument when it is an id. A display
 /// name would need a request to resolve, which a dry run does not send.
 pub fn connector_id(reference: &str) -> Result<&str, Failure> {
+    object_id(&names::CONNECTOR, reference)
+}
+
+/// [`connector_id`] for any kind of object (custom extensions, events flows).
+pub fn object_id<'a>(kind: &names::Kind, reference: &'a str) -> Result<&'a str, Failure> {
     if names::is_id(reference) {
         Ok(reference)
     } else {
         Err(Failure::Usage(format!(
-            "--dry-run sends no request, so it cannot look up the connector named '{reference}': \
-             give its id (`apiconn connectors list` shows it)"
+            "--dry-run sends no request, so it cannot look up the {} named '{reference}': \
+             give its id (`{}` shows it)",
+            kind.noun, kind.list
         )))
     }
 }

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use entra_api_connectors_emulator::{DEFAULT_TOKEN, Emulator, EmulatorConfig, Faults, TenantKind};
+use entra_api_connectors_emulator::{
+    DEFAULT_TOKEN, Emulator, EmulatorConfig, Faults, ServicePrincipal, TenantKind,
+};
 use serde_json::json;
 
 use crate::cli::{EmulatorArgs, FaultArgs, Global, TenantArg};
@@ -36,6 +38,13 @@ pub async fn run(global: &Global, args: EmulatorArgs) -> Outcome {
         .seed(args.faults.seed);
     if let Some(path) = &args.state {
         config = config.state_file(path);
+    }
+    for app in &args.service_principals {
+        let (app_id, name) = match app.split_once('=') {
+            Some((id, name)) => (id, name.to_owned()),
+            None => (app.as_str(), format!("App {app}")),
+        };
+        config = config.service_principal(ServicePrincipal::new(app_id, name));
     }
     let emulator = Emulator::start(config)
         .await

@@ -29,6 +29,7 @@ enum Request {
 /// Run a flows command.
 pub async fn run(global: &Global, command: FlowsCommand) -> Outcome {
     let (kind, request, dry) = match command {
+        FlowsCommand::Events(cmd) => return crate::events_flows::run(global, cmd).await,
         FlowsCommand::List { kind } => (kind.kind, Request::List, false),
         FlowsCommand::Show { flow, kind } => (kind.kind, Request::Show(flow), false),
         FlowsCommand::Attach {

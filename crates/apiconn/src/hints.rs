@@ -4,7 +4,10 @@
 //! The permissions are the least privileged ones the Graph reference pages list for each
 //! operation (`docs/graph-behaviour.md` §10): every API connector operation, reads included, needs
 //! `APIConnectors.ReadWrite.All`; listing and reading user flows `IdentityUserFlow.Read.All`; the
-//! API connector configuration of a flow, read or written, `IdentityUserFlow.ReadWrite.All`.
+//! API connector configuration of a flow, read or written, `IdentityUserFlow.ReadWrite.All`;
+//! custom authentication extensions `CustomAuthenticationExtension.Read.All` to read and validate,
+//! `…ReadWrite.All` to change; events flows and listeners `EventListener.Read.All` and
+//! `EventListener.ReadWrite.All`.
 
 use entra_api_connectors::Error;
 
@@ -34,6 +37,18 @@ pub enum Operation {
     Attach,
     /// `PUT .../apiConnectorConfiguration/{step}/$ref` with `{}`
     Detach,
+    /// List, get or validate custom authentication extensions
+    ReadExtensions,
+    /// Create, update or delete a custom authentication extension
+    WriteExtensions,
+    /// List or get authentication events flows, or a flow's applications
+    ReadEventsFlows,
+    /// Create, update or delete an events flow, attach an extension, add or remove an application
+    WriteEventsFlows,
+    /// List or get authentication event listeners
+    ReadListeners,
+    /// Create, update or delete an authentication event listener
+    WriteListeners,
 }
 
 impl Operation {
@@ -50,6 +65,23 @@ impl Operation {
             Operation::ShowFlow | Operation::Attach | Operation::Detach => {
                 "IdentityUserFlow.ReadWrite.All"
             }
+            Operation::ReadExtensions => "CustomAuthenticationExtension.Read.All",
+            Operation::WriteExtensions => "CustomAuthenticationExtension.ReadWrite.All",
+            Operation::ReadEventsFlows | Operation::ReadListeners => "EventListener.Read.All",
+            Operation::WriteEventsFlows | Operation::WriteListeners => {
+                "EventListener.ReadWrite.All"
+            }
+        }
+    }
+
+    /// The least privileged Entra role of a delegated caller.
+    fn role(self) -> &'static str {
+        match self {
+            Operation::ReadExtensions
+            | Operation::WriteExtensions
+            | Operation::ReadListeners
+            | Operation::WriteListeners => "Authentication Extensibility Administrator",
+            _ => "External ID User Flow Administrator",
         }
     }
 
@@ -67,6 +99,12 @@ impl Operation {
             Operation::Attach | Operation::Detach => {
                 "changing a user flow's API connector configuration"
             }
+            Operation::ReadExtensions => "reading custom authentication extensions",
+            Operation::WriteExtensions => "changing a custom authentication extension",
+            Operation::ReadEventsFlows => "reading authentication events flows",
+            Operation::WriteEventsFlows => "changing an authentication events flow",
+            Operation::ReadListeners => "reading authentication event listeners",
+            Operation::WriteListeners => "changing an authentication event listener",
         }
     }
 }
@@ -86,9 +124,10 @@ pub fn failure(op: Operation, kind: Option<FlowKind>, e: Error) -> Failure {
             .to_owned(),
         _ => format!(
             "{} needs the Microsoft Graph permission {} (application permission with admin \
-             consent, or delegated for a user with the External ID User Flow Administrator role)",
+             consent, or delegated for a user with the {} role)",
             op.what(),
-            op.permission()
+            op.permission(),
+            op.role()
         ),
     };
     Failure::Advised {
@@ -118,6 +157,28 @@ mod tests {
         for op in [ShowFlow, Attach, Detach] {
             assert_eq!(op.permission(), "IdentityUserFlow.ReadWrite.All");
         }
+        assert_eq!(
+            ReadExtensions.permission(),
+            "CustomAuthenticationExtension.Read.All"
+        );
+        assert_eq!(
+            WriteExtensions.permission(),
+            "CustomAuthenticationExtension.ReadWrite.All"
+        );
+        for op in [ReadEventsFlows, ReadListeners] {
+            assert_eq!(op.permission(), "EventListener.Read.All");
+        }
+        for op in [WriteEventsFlows, WriteListeners] {
+            assert_eq!(op.permission(), "EventListener.ReadWrite.All");
+        }
+        assert_eq!(
+            WriteListeners.role(),
+            "Authentication Extensibility Administrator"
+        );
+        assert_eq!(
+            WriteEventsFlows.role(),
+            "External ID User Flow Administrator"
+        );
     }
 
     #[test]

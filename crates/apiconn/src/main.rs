@@ -4,8 +4,8 @@
 //! Exit codes: 0 on success, 1 when Graph or the run fails (the message names Graph's code, message
 //! and request id), 2 for usage errors (as clap reports them).
 //!
-//! One module per command group (`connectors`, `flows`, `auth`, `emulator`, `schema`, `spec`,
-//! `simulate`, `completions`); what they share: `target` (which Graph, which credential: `credential`,
+//! One module per command group (`connectors`, `flows` with `events_flows`, `extensions`,
+//! `listeners`, `auth`, `emulator`, `schema`, `spec`, `simulate`, `completions`); what they share: `target` (which Graph, which credential: `credential`,
 //! `network`), `output` (the `--output` formats), `dry_run`, `names` (connectors by name) and
 //! `hints` (advice on 403s).
 
@@ -17,8 +17,11 @@ mod connectors;
 mod credential;
 mod dry_run;
 mod emulator;
+mod events_flows;
+mod extensions;
 mod flows;
 mod hints;
+mod listeners;
 mod names;
 mod network;
 mod output;
@@ -98,6 +101,8 @@ async fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Connectors(cmd) => connectors::run(&global, cmd).await,
         Command::Flows(cmd) => flows::run(&global, cmd).await,
+        Command::Extensions(cmd) => extensions::run(&global, cmd).await,
+        Command::Listeners(cmd) => listeners::run(&global, cmd).await,
         Command::Auth(cmd) => auth::run(&global, cmd).await,
         Command::Emulator(cmd) => emulator::run(&global, cmd).await,
         Command::Schema(cmd) => schema::run(&global, cmd),

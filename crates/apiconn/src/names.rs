@@ -7,6 +7,9 @@
 //! `$expand`, `L(identityapiconnector-list)`), so the tool lists them all and filters locally
 //! (`docs/graph-behaviour.md` §14). A name that several connectors have is an error that lists
 //! them; a name that only differs in case is suggested.
+//!
+//! [`resolve_by`] and [`pick_by`] do the same for any kind of object (custom extensions, events
+//! flows, listeners), described by a [`Candidate`].
 
 use entra_api_connectors::Error;
 use entra_api_connectors::Version;
@@ -49,25 +52,103 @@ fn pick<C: ConnectorModel>(
     name: &str,
     not_found: Option<Error>,
 ) -> Result<C, Failure> {
-    let display = |c: &C| c.display_name().clone().unwrap_or_default();
-    let (mut exact, others): (Vec<C>, Vec<C>) = all.into_iter().partition(|c| display(c) == name);
+    pick_by(&CONNECTOR, all, name, not_found, |c| Candidate {
+        id: id(c),
+        name: c.display_name().clone().unwrap_or_default(),
+        detail: c.target_url().clone().unwrap_or_default(),
+    })
+}
+
+/// What kind of object a name refers to, for the messages.
+#[derive(Debug, Clone, Copy)]
+pub struct Kind {
+    /// One, e.g. `connector`.
+    pub noun: &'static str,
+    /// Several, e.g. `connectors`.
+    pub plural: &'static str,
+    /// The command that lists them, e.g. `apiconn connectors list`.
+    pub list: &'static str,
+}
+
+/// API connectors.
+pub const CONNECTOR: Kind = Kind {
+    noun: "connector",
+    plural: "connectors",
+    list: "apiconn connectors list",
+};
+
+/// How name resolution sees an object: its id, its display name and what tells it apart from
+/// another one of the same name (e.g. its target URL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// `id`, or `-`.
+    pub id: String,
+    /// `displayName`.
+    pub name: String,
+    /// Printed next to the id when several have the name.
+    pub detail: String,
+}
+
+/// The object `reference` names, of any kind: `get` reads it by id (when `reference` is shaped
+/// like one; other errors are failures of `op`), `list` lists them all to match the display name,
+/// as [`resolve`] does for connectors.
+pub async fn resolve_by<T, G, GF, L, LF>(
+    kind: &Kind,
+    reference: &str,
+    op: Operation,
+    get: G,
+    list: L,
+    describe: impl Fn(&T) -> Candidate,
+) -> Result<T, Failure>
+where
+    G: FnOnce() -> GF,
+    GF: std::future::Future<Output = Result<T, Error>>,
+    L: FnOnce() -> LF,
+    LF: std::future::Future<Output = Result<Vec<T>, Failure>>,
+{
+    let not_found = if is_id(reference) {
+        match get().await {
+            Ok(found) => return Ok(found),
+            Err(e) if e.is_not_found() => Some(e),
+            Err(e) => return Err(hints::failure(op, None, e)),
+        }
+    } else {
+        None
+    };
+    pick_by(kind, list().await?, reference, not_found, describe)
+}
+
+/// The one object of `all` whose display name is `name`; `not_found` is Graph's answer to `name`
+/// as an id. No match, or several, is an error that says what to do.
+pub fn pick_by<T>(
+    kind: &Kind,
+    all: Vec<T>,
+    name: &str,
+    not_found: Option<Error>,
+    describe: impl Fn(&T) -> Candidate,
+) -> Result<T, Failure> {
+    let (mut exact, others): (Vec<T>, Vec<T>) =
+        all.into_iter().partition(|c| describe(c).name == name);
     match exact.len() {
         1 => Ok(exact.remove(0)),
         0 => {
             if let Some(e) = not_found {
                 return Err(Failure::from(e));
             }
-            let message = format!("no connector has the display name '{name}'");
+            let message = format!("no {} has the display name '{name}'", kind.noun);
             let similar: Vec<String> = others
                 .iter()
-                .filter(|c| display(c).to_lowercase() == name.to_lowercase())
-                .map(|c| format!("'{}' ({})", display(c), id(c)))
+                .map(&describe)
+                .filter(|c| c.name.to_lowercase() == name.to_lowercase())
+                .map(|c| format!("'{}' ({})", c.name, c.id))
                 .collect();
             if similar.is_empty() {
                 Err(Failure::Advised {
                     message,
-                    hint: "`apiconn connectors list` shows the connectors; names match exactly"
-                        .into(),
+                    hint: format!(
+                        "`{}` shows the {}; names match exactly",
+                        kind.list, kind.plural
+                    ),
                 })
             } else {
                 Err(Failure::Advised {
@@ -82,20 +163,16 @@ fn pick<C: ConnectorModel>(
         n => {
             let lines: Vec<String> = exact
                 .iter()
-                .map(|c| {
-                    format!(
-                        "  {}  {}",
-                        id(c),
-                        c.target_url().clone().unwrap_or_default()
-                    )
-                })
+                .map(&describe)
+                .map(|c| format!("  {}  {}", c.id, c.detail))
                 .collect();
             Err(Failure::Advised {
                 message: format!(
-                    "{n} connectors have the display name '{name}':\n{}",
+                    "{n} {} have the display name '{name}':\n{}",
+                    kind.plural,
                     lines.join("\n")
                 ),
-                hint: "name the connector by its id".into(),
+                hint: format!("name the {} by its id", kind.noun),
             })
         }
     }
