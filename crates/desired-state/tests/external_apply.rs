@@ -131,10 +131,19 @@ async fn apply_on_an_empty_external_tenant_then_a_second_plan_is_empty() {
         flow.on_attribute_collection_start.as_deref(),
         Some(snapshot.extension("Prefill (onAttributeCollectionStart)").unwrap().id.as_str())
     );
-    assert_eq!(snapshot.listeners.len(), 1);
-    assert!(snapshot.listeners[0].token_issuance);
-    assert_eq!(snapshot.listeners[0].extension_id.as_deref(), Some(claims.id.as_str()));
-    assert_eq!(snapshot.listeners[0].include_applications, [DEFAULT_CLIENT_ID]);
+    // The flow's handlers show as listeners of the flow too; one token issuance listener of its own.
+    let own: Vec<_> = snapshot.listeners.iter().filter(|l| l.is_managed()).collect();
+    assert_eq!(own.len(), 1, "{:?}", snapshot.listeners);
+    assert_eq!(own[0].extension_id.as_deref(), Some(claims.id.as_str()));
+    assert_eq!(own[0].include_applications, [DEFAULT_CLIENT_ID]);
+    assert_eq!(
+        snapshot
+            .listeners
+            .iter()
+            .filter(|l| l.authentication_events_flow_id.as_deref() == Some(flow.id.as_str()))
+            .count(),
+        2
+    );
     assert_eq!(emulator.events_flows().len(), 1);
 
     let again = plan_external(&desired, &snapshot);
@@ -174,7 +183,13 @@ async fn an_edit_plans_exactly_that_change() {
         .unwrap()
         .id
         .clone();
-    let listener_id = snapshot.listeners[0].id.clone();
+    let listener_id = snapshot
+        .listeners
+        .iter()
+        .find(|l| l.is_managed())
+        .unwrap()
+        .id
+        .clone();
     assert_eq!(
         plan.actions,
         [
@@ -246,7 +261,8 @@ async fn what_the_file_drops_is_left_alone_or_deleted_with_prune() {
     assert!(lines[1].starts_with("- delete listener "));
     assert_eq!(lines[2], "- delete custom extension \"Claims (onTokenIssuanceStart)\"");
     assert_eq!(lines[3], "- delete custom extension \"Prefill (onAttributeCollectionStart)\"");
-    assert!(emulator.listeners().is_empty());
+    // Left: the listener standing for the flow's submit handler.
+    assert_eq!(emulator.listeners().len(), 1);
     assert_eq!(emulator.custom_extensions().len(), 1);
 }
 

@@ -11,7 +11,9 @@
 //!   updated in place (`PATCH`); one of another type is left alone with a note, as Graph cannot
 //!   change an extension's `@odata.type`.
 //! - A listener is matched by the extension its handler names (Graph's listeners have no name the
-//!   file could use); its applications are updated in place.
+//!   file could use); its applications are updated in place. Only `onTokenIssuanceStartListener`s
+//!   of their own are managed: listeners of other kinds, and those that stand for an events flow's
+//!   handler (`authenticationEventsFlowId` set), are left alone.
 //! - A flow's applications are added and removed one by one; its handlers are attached or, when
 //!   the file names none for an event, detached.
 //! - What the tenant has and the file does not list is deleted only with `prune: true`; otherwise it

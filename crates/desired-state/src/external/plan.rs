@@ -384,7 +384,7 @@ pub fn plan_external(desired: &DesiredState, snapshot: &ExternalSnapshot) -> Ext
             snapshot
                 .listeners
                 .iter()
-                .find(|l| l.token_issuance && l.extension_id.as_deref() == Some(id))
+                .find(|l| l.is_managed() && l.extension_id.as_deref() == Some(id))
         });
         match have {
             None => new_objects.push(ExternalAction::CreateListener {
@@ -406,7 +406,7 @@ pub fn plan_external(desired: &DesiredState, snapshot: &ExternalSnapshot) -> Ext
     }
 
     // What the file does not list.
-    for listener in &snapshot.listeners {
+    for listener in snapshot.listeners.iter().filter(|l| l.is_managed()) {
         if claimed.contains(listener.id.as_str()) {
             continue;
         }

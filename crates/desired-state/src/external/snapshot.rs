@@ -160,6 +160,9 @@ pub struct ListenerSnapshot {
     pub id: String,
     /// Whether it is an `onTokenIssuanceStartListener` (the only kind the file describes).
     pub token_issuance: bool,
+    /// `authenticationEventsFlowId`: set on the listeners that stand for an events flow's handlers
+    /// (managed through the flow, never on their own).
+    pub authentication_events_flow_id: Option<String>,
     /// The id of the extension its handler names.
     pub extension_id: Option<String>,
     /// `conditions.applications.includeApplications[].appId`.
@@ -167,6 +170,12 @@ pub struct ListenerSnapshot {
 }
 
 impl ListenerSnapshot {
+    /// Whether the file's `tokenIssuanceListeners` describe it: a token issuance listener of its
+    /// own, not one standing for an events flow's handler.
+    pub fn is_managed(&self) -> bool {
+        self.token_issuance && self.authentication_events_flow_id.is_none()
+    }
+
     /// Reads Graph's JSON of an `authenticationEventListener`; `None` without an id.
     pub fn from_json(value: &Value) -> Option<Self> {
         let token_issuance = text(value, "/@odata.type").is_some_and(|t| {
@@ -176,6 +185,7 @@ impl ListenerSnapshot {
         Some(Self {
             id: text(value, "/id")?,
             token_issuance,
+            authentication_events_flow_id: text(value, "/authenticationEventsFlowId"),
             extension_id: text(value, "/handler/customExtension/id"),
             include_applications: app_ids(
                 value.pointer("/conditions/applications/includeApplications"),
