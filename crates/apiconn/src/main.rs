@@ -19,6 +19,7 @@ mod dry_run;
 mod emulator;
 mod flows;
 mod hints;
+mod migrate;
 mod names;
 mod network;
 mod output;
@@ -107,5 +108,6 @@ async fn run(cli: Cli) -> Outcome {
         Command::Export(args) => state::export(&global, args).await,
         Command::Plan(args) => state::plan(&global, args).await,
         Command::Apply(args) => state::apply_command(&global, args).await,
+        Command::Migrate(args) => migrate::run(&global, args).await,
     }
 }
