@@ -17,6 +17,8 @@
 //! use entra_api_connectors::extensibility::Extensibility;
 //! fn has_extensions<V: Extensibility>() {}
 //! has_extensions::<entra_api_connectors::V1>();
+//! # let client = entra_api_connectors::GraphClient::builder().build().unwrap();
+//! let _ = client.v1().custom_extensions();
 //! ```
 
 use std::future::Future;

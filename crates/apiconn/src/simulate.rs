@@ -38,6 +38,7 @@ pub async fn run(global: &Global, command: SimulateCommand) -> Outcome {
         identity_provider,
         client_id,
         ui_locales,
+        ..SignUpInput::default()
     };
     let version = global.api_version.as_str();
     let mut url = url::Url::parse(base_url)

@@ -363,7 +363,7 @@ impl<T: Tenant> Run<'_, T> {
                 }
                 unknown.store(0, Ordering::SeqCst);
             }
-            match self.tenant.create_connector(&new).await {
+            match self.tenant.create_connector(new).await {
                 Ok(created) => Ok(created.id),
                 Err(e) => {
                     if outcome_unknown(&e) {

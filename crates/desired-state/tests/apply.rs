@@ -232,14 +232,14 @@ async fn converge<T: Tenant>(kind: &Kind, world: &World, tenant: &T) {
     apply_and_converge(world, tenant, &desired).await;
 
     // 5. A connector removed from the file without prune: left alone.
-    let desired = world.desired(&file(kind, false, &[enrich.clone()], &rebound));
+    let desired = world.desired(&file(kind, false, std::slice::from_ref(&enrich), &rebound));
     let plan = plan_of(tenant, &desired).await;
     assert!(plan.is_empty(), "{plan}");
     assert!(plan.notes.iter().any(|n| matches!(n, Note::LeftAlone { display_name, .. } if display_name == "Validate postal code")));
     assert_eq!(world.emu.connectors().len(), 2);
 
     // 6. With prune: deleted.
-    let desired = world.desired(&file(kind, true, &[enrich.clone()], &rebound));
+    let desired = world.desired(&file(kind, true, std::slice::from_ref(&enrich), &rebound));
     let plan = plan_of(tenant, &desired).await;
     assert_eq!(
         lines(&plan),

@@ -362,8 +362,12 @@ async fn a_lost_upload_response_is_reconciled_from_the_certificate_list() {
     let text = "tenant: emulatorb2c.onmicrosoft.com\napiVersion: beta\nconnectors:\n  C:\n    targetUrl: https://c.example\n    authentication:\n      clientCertificate: {pfx: enrich.pfx, password: {env: PFX_PASSWORD}}\n";
     world.pfx("enrich.pfx", 1);
     let desired = world.desired(text);
-    let plan = plan_tenant(&desired, &tenant, PlanOptions::new(now()), 4).await.unwrap();
-    apply(&plan, &desired, &tenant, &ApplyOptions::new(now())).await.unwrap();
+    let plan = plan_tenant(&desired, &tenant, PlanOptions::new(now()), 4)
+        .await
+        .unwrap();
+    apply(&plan, &desired, &tenant, &ApplyOptions::new(now()))
+        .await
+        .unwrap();
     let id = world.emu.connectors()[0].id.clone();
 
     // Rotate, and lose the answer of every upload.
@@ -376,7 +380,9 @@ async fn a_lost_upload_response_is_reconciled_from_the_certificate_list() {
         },
     ));
     let desired = world.desired(text);
-    let plan = plan_tenant(&desired, &tenant, PlanOptions::new(now()), 4).await.unwrap();
+    let plan = plan_tenant(&desired, &tenant, PlanOptions::new(now()), 4)
+        .await
+        .unwrap();
     assert_eq!(plan.actions.len(), 1, "{plan}");
     world.emu.clear_requests();
     let report = apply(&plan, &desired, &tenant, &ApplyOptions::new(now()))
@@ -395,7 +401,11 @@ async fn a_lost_upload_response_is_reconciled_from_the_certificate_list() {
     let connectors = world.emu.connectors();
     assert_eq!(connectors.len(), 1);
     assert_eq!(connectors[0].id, id);
-    let list = connectors[0].authentication.as_ref().unwrap().certificate_list(now());
+    let list = connectors[0]
+        .authentication
+        .as_ref()
+        .unwrap()
+        .certificate_list(now());
     assert_eq!(list.len(), 2);
     assert!(list.iter().any(|c| c.is_active && c.thumbprint == second));
 }

@@ -4,7 +4,9 @@
 mod common;
 
 use common::emulated::{World, now};
-use entra_api_connectors_desired_state::{ConfigFile, FixedEnvironment, PlanOptions, plan_tenant, validate};
+use entra_api_connectors_desired_state::{
+    ConfigFile, FixedEnvironment, PlanOptions, plan_tenant, validate,
+};
 use entra_api_connectors_emulator::{EmulatorConfig, TenantKind};
 
 /// The body of the first fenced block with `lang` after `heading`.
@@ -23,17 +25,21 @@ async fn the_readme_example_is_valid_and_plans_as_shown() {
     let shown = block(readme, "## Connectors as code", "text");
     assert!(example.starts_with("# yaml-language-server: $schema=./schemas/apiconn.schema.json\n"));
 
-    let world = World::start(
-        EmulatorConfig::new(TenantKind::B2c)
-            .tenant("0b7a7c4e-1f2d-4c3b-9a8e-5d6f7a8b9c0d", "contoso.onmicrosoft.com"),
-    )
+    let world = World::start(EmulatorConfig::new(TenantKind::B2c).tenant(
+        "0b7a7c4e-1f2d-4c3b-9a8e-5d6f7a8b9c0d",
+        "contoso.onmicrosoft.com",
+    ))
     .await;
     let thumbprint = world.pfx("certificates/enrich-claims.pfx", 1);
     let path = world.dir.write("tenant.yaml", example);
     let env = FixedEnvironment::new(now())
         .with_variable("APICONN_VALIDATE_POSTAL_CODE_PASSWORD", "readme-password")
-        .with_variable("APICONN_ENRICH_CLAIMS_PASSWORD", common::emulated::PFX_PASSWORD);
-    let desired = validate(&ConfigFile::read(&path).unwrap(), &env).unwrap_or_else(|e| panic!("{e}"));
+        .with_variable(
+            "APICONN_ENRICH_CLAIMS_PASSWORD",
+            common::emulated::PFX_PASSWORD,
+        );
+    let desired =
+        validate(&ConfigFile::read(&path).unwrap(), &env).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(desired.connectors.len(), 2);
     assert_eq!(desired.user_flows.len(), 2);
     let plan = plan_tenant(&desired, &world.beta(), PlanOptions::new(now()), 4)

@@ -88,7 +88,10 @@ async fn select_by_id_and_errors() {
     let r = e
         .send(
             Method::GET,
-            &e.url(GraphVersion::V1, "/organization/00000000-0000-0000-0000-000000000000"),
+            &e.url(
+                GraphVersion::V1,
+                "/organization/00000000-0000-0000-0000-000000000000",
+            ),
             None,
         )
         .await;

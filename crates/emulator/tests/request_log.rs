@@ -27,7 +27,9 @@ async fn every_graph_request_is_logged_with_its_status_and_client_request_id() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let r = e.beta(Method::GET, "/identity/apiConnectors/nope", None).await;
+    let r = e
+        .beta(Method::GET, "/identity/apiConnectors/nope", None)
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // Not Graph: the token endpoint is not logged.
     let token = e
@@ -64,7 +66,10 @@ async fn every_graph_request_is_logged_with_its_status_and_client_request_id() {
     );
     assert!(log.iter().all(|r| r.fault.is_none()));
     let debug = format!("{log:?}");
-    assert!(!debug.contains(password) && !debug.contains("$top"), "{debug}");
+    assert!(
+        !debug.contains(password) && !debug.contains("$top"),
+        "{debug}"
+    );
 
     e.emu.clear_requests();
     assert!(e.emu.requests().is_empty());
@@ -118,12 +123,20 @@ async fn injected_faults_are_logged_by_kind_and_a_lost_response_has_no_status() 
     assert_eq!(e.emu.connectors().len(), 1, "the create was handled");
     // A lost response of a request that fails is no lost response: the error is answered.
     let bad = e
-        .beta(Method::POST, "/identity/apiConnectors", Some(&serde_json::json!({})))
+        .beta(
+            Method::POST,
+            "/identity/apiConnectors",
+            Some(&serde_json::json!({})),
+        )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 
-    let faults: Vec<(Option<InjectedFault>, Option<u16>)> =
-        e.emu.requests().iter().map(|r| (r.fault, r.status)).collect();
+    let faults: Vec<(Option<InjectedFault>, Option<u16>)> = e
+        .emu
+        .requests()
+        .iter()
+        .map(|r| (r.fault, r.status))
+        .collect();
     assert_eq!(
         faults,
         [

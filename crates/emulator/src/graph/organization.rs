@@ -39,6 +39,9 @@ fn fields(ctx: &Ctx<'_>, out: &mut Obj, select: Option<&[&str]>) {
             match app.tenant_kind {
                 TenantKind::B2c => "AAD B2C",
                 TenantKind::Workforce => "AAD",
+                // The organization page lists only `AAD` and `AAD B2C`; external tenants report
+                // `CIAM` (docs/graph-behaviour.md §13).
+                TenantKind::External => "CIAM",
             },
         );
     }
@@ -71,7 +74,10 @@ pub(super) fn get(ctx: &Ctx<'_>, id: Option<&str>) -> Result<Response<Body>, Gra
     let mut o = Obj::new();
     match id {
         None => {
-            o.push("@odata.context", ctx.context(&format!("organization{suffix}")));
+            o.push(
+                "@odata.context",
+                ctx.context(&format!("organization{suffix}")),
+            );
             let mut item = Obj::new();
             fields(ctx, &mut item, select.as_deref());
             o.push("value", vec![item.into_value()]);
@@ -87,7 +93,9 @@ pub(super) fn get(ctx: &Ctx<'_>, id: Option<&str>) -> Result<Response<Body>, Gra
             return Err(GraphError::new(
                 StatusCode::NOT_FOUND,
                 "Request_ResourceNotFound",
-                format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."),
+                format!(
+                    "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
+                ),
             ));
         }
     }
