@@ -218,6 +218,8 @@ fn outcome(transcript: &Transcript) -> (String, Option<String>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_handler_gives_the_same_outcomes_on_b2c_and_on_external_id() {
+    // reqwest is built without a default crypto provider in this workspace.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let external = external_tenant().await;
     let api = serve_api(&external).await;
     let b2c = b2c_tenant(&api).await;

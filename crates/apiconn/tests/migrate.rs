@@ -86,7 +86,7 @@ fn a_file_is_migrated_with_its_table_and_notes_on_stderr() {
     assert_eq!(
         lines[..3],
         [
-            "user flow     B2C step                 connector             External ID                                                                 by",
+            "user flow     B2C step                 connector             External ID                                                                       by",
             "B2C_1_SignUp  postFederationSignup     Enrich from IdP       onAttributeCollectionStart \"Enrich from IdP (onAttributeCollectionStart)\"         events flow \"B2C_1_SignUp\"",
             "B2C_1_SignUp  postAttributeCollection  Validate postal code  onAttributeCollectionSubmit \"Validate postal code (onAttributeCollectionSubmit)\"  events flow \"B2C_1_SignUp\"",
         ],
@@ -96,7 +96,7 @@ fn a_file_is_migrated_with_its_table_and_notes_on_stderr() {
     for expected in [
         "note: notCarriedOver connector \"Legacy check\": its target URL http://legacy.contoso.com/check uses http",
         "note: timeout extension \"Enrich from IdP (onAttributeCollectionStart)\": B2C waits up to 20 s",
-        "note: authentication connector \"Enrich from IdP\": its a client certificate becomes Entra's bearer token",
+        "note: authentication connector \"Enrich from IdP\": its client certificate becomes Entra's bearer token",
         "note: authentication connector \"Validate postal code\": its basic authentication becomes Entra's bearer token",
         "note: stepBehaviour user flow \"B2C_1_SignUp\" step postFederationSignup: onAttributeCollectionStart runs for every sign-up",
         "note: stepBehaviour user flow \"B2C_1_SignUp\" step postAttributeCollection: returned claims become modifyAttributeValues",
@@ -160,6 +160,7 @@ fn output_json_gives_mapping_and_notes_and_the_file() {
         kinds,
         [
             "notCarriedOver",
+            "applications",
             "timeout",
             "authentication",
             "stepBehaviour",
@@ -167,7 +168,6 @@ fn output_json_gives_mapping_and_notes_and_the_file() {
             "authentication",
             "stepBehaviour",
             "customAttributes",
-            "applications",
             "applications",
             "targetTenant"
         ]

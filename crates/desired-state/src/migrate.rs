@@ -558,14 +558,14 @@ pub fn migrate(
             }
             if authentication_noted.insert(connector.as_str()) {
                 let kind = match &source_connector.authentication {
-                    Authentication::Basic(_) => "basic authentication",
-                    Authentication::ClientCertificate(_) => "a client certificate",
+                    Authentication::Basic(_) => "its basic authentication",
+                    Authentication::ClientCertificate(_) => "its client certificate",
                 };
                 notes.push(Note {
                     kind: NoteKind::Authentication,
                     subject: format!("connector {connector:?}"),
                     reason: format!(
-                        "its {kind} becomes Entra's bearer token (azureAdTokenAuthentication, resourceId api://{host}/{api_app_id}): the API must validate the token's issuer, audience and azp instead, and the password or certificate is not carried over"
+                        "{kind} becomes Entra's bearer token (azureAdTokenAuthentication, resourceId api://{host}/{api_app_id}): the API must validate the token's issuer, audience and azp instead, and the password or certificate is not carried over"
                     ),
                 });
             }

@@ -269,7 +269,7 @@ fn every_change_and_every_left_out_part_has_a_note_with_its_reason() {
     assert!(http.contains("https only"), "{http}");
     assert!(reason(NoteKind::NotCarriedOver, "connector \"Unused\"").contains("no user-flow step calls it"));
     let cert = reason(NoteKind::Authentication, "connector \"Enrich from IdP\"");
-    assert!(cert.starts_with("its a client certificate becomes Entra's bearer token"), "{cert}");
+    assert!(cert.starts_with("its client certificate becomes Entra's bearer token"), "{cert}");
     assert!(cert.contains(&format!("resourceId api://enrich.contoso.com/{API_APP}")), "{cert}");
     let basic = reason(NoteKind::Authentication, "connector \"Validate postal code\"");
     assert!(basic.starts_with("its basic authentication becomes"), "{basic}");
