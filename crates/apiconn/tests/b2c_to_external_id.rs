@@ -32,7 +32,13 @@ const API_APP: &str = "fb96de85-2abe-4b02-b45f-64ba122c509e";
 const EXTENSIONS_APP: &str = "6ea3bc85-aec2-4b1c-92ff-4a117afb6621";
 const SCREENED_BY: &str = "extension_6ea3bc85aec24b1c92ff4a117afb6621_ScreenedBy";
 
-async fn send(emulator: &Emulator, version: GraphVersion, method: reqwest::Method, path: &str, body: Value) -> Value {
+async fn send(
+    emulator: &Emulator,
+    version: GraphVersion,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> Value {
     let url = format!("{}{path}", emulator.graph_url(version));
     let response = reqwest::Client::new()
         .request(method, &url)
@@ -193,7 +199,9 @@ async fn migrate_to(external: &Emulator, api: &str) -> String {
 fn sign_ups() -> [SignUpInput; 3] {
     let input = |claims: Value| SignUpInput::new(serde_json::from_value(claims).unwrap());
     [
-        input(json!({"email": "ana@example.com", "displayName": "  aNA  de la CRUZ ", "postalCode": "98052"})),
+        input(
+            json!({"email": "ana@example.com", "displayName": "  aNA  de la CRUZ ", "postalCode": "98052"}),
+        ),
         input(json!({"email": "bo@example.com", "displayName": "Bo", "postalCode": "98O52"})),
         input(json!({"email": "eve@blocked.example", "displayName": "Eve", "postalCode": "1234"})),
     ]
@@ -204,7 +212,9 @@ fn outcome(transcript: &Transcript) -> (String, Option<String>) {
     match &transcript.outcome {
         SignUpOutcome::UserCreated { claims, .. } => (
             "created".to_owned(),
-            claims.get("displayName").and_then(|v| v.as_str().map(str::to_owned)),
+            claims
+                .get("displayName")
+                .and_then(|v| v.as_str().map(str::to_owned)),
         ),
         SignUpOutcome::ValidationError { user_message, .. } => {
             ("validation error".to_owned(), Some(user_message.clone()))
@@ -227,8 +237,14 @@ async fn the_same_handler_gives_the_same_outcomes_on_b2c_and_on_external_id() {
 
     let expected = [
         ("created", "Ana De La Cruz"),
-        ("validation error", "Please enter a valid postal code (4 or 5 digits)."),
-        ("blocked", "Sign-ups from blocked.example are not allowed. Please contact support."),
+        (
+            "validation error",
+            "Please enter a valid postal code (4 or 5 digits).",
+        ),
+        (
+            "blocked",
+            "Sign-ups from blocked.example are not allowed. Please contact support.",
+        ),
     ];
     for (input, (kind, detail)) in sign_ups().into_iter().zip(expected) {
         let on_b2c = b2c
@@ -237,14 +253,19 @@ async fn the_same_handler_gives_the_same_outcomes_on_b2c_and_on_external_id() {
             .unwrap();
         let on_external = external.simulate_sign_up(&flow, input).await.unwrap();
         println!("--- Azure AD B2C (API connector, basic authentication)\n{on_b2c}");
-        println!("--- External ID (custom extension behind the adapter, bearer token)\n{on_external}");
+        println!(
+            "--- External ID (custom extension behind the adapter, bearer token)\n{on_external}"
+        );
         let expected = (kind.to_owned(), Some(detail.to_owned()));
         assert_eq!(outcome(&on_b2c), expected, "{on_b2c}");
         assert_eq!(outcome(&on_external), expected, "{on_external}");
 
         // Where it happened: the B2C step and the External ID event it became.
         let (b2c_step, external_step) = match (&on_b2c.outcome, &on_external.outcome) {
-            (SignUpOutcome::ValidationError { step: a, .. }, SignUpOutcome::ValidationError { step: b, .. })
+            (
+                SignUpOutcome::ValidationError { step: a, .. },
+                SignUpOutcome::ValidationError { step: b, .. },
+            )
             | (SignUpOutcome::Blocked { step: a, .. }, SignUpOutcome::Blocked { step: b, .. }) => {
                 (Some(*a), Some(*b))
             }
@@ -260,7 +281,11 @@ async fn the_same_handler_gives_the_same_outcomes_on_b2c_and_on_external_id() {
         assert_eq!(on_external.calls.len(), 1, "{on_external}");
         for transcript in [&on_b2c, &on_external] {
             assert!(!transcript.to_string().contains(PASSWORD));
-            assert!(!serde_json::to_string(transcript).unwrap().contains(PASSWORD));
+            assert!(
+                !serde_json::to_string(transcript)
+                    .unwrap()
+                    .contains(PASSWORD)
+            );
         }
         if kind == "created" {
             // The custom attribute the handler returns, under each tenant's name for it.

@@ -48,7 +48,12 @@ userFlows:
 
 fn apiconn(dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_apiconn"));
-    for name in ["AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "GRAPH_TOKEN"] {
+    for name in [
+        "AZURE_TENANT_ID",
+        "AZURE_CLIENT_ID",
+        "AZURE_CLIENT_SECRET",
+        "GRAPH_TOKEN",
+    ] {
         cmd.env_remove(name);
     }
     cmd.current_dir(dir).write_stdin("");
@@ -108,7 +113,11 @@ fn a_file_is_migrated_with_its_table_and_notes_on_stderr() {
             "missing {expected:?} in\n{stderr}"
         );
     }
-    assert_eq!(lines.iter().filter(|l| l.starts_with("note: ")).count(), 9, "{stderr}");
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("note: ")).count(),
+        9,
+        "{stderr}"
+    );
     assert_eq!(*lines.last().unwrap(), "wrote external.yaml");
 
     // The written file validates and says what the table says.
@@ -116,7 +125,10 @@ fn a_file_is_migrated_with_its_table_and_notes_on_stderr() {
     let desired = validate(&file, &FixedEnvironment::new(0)).unwrap();
     assert_eq!(desired.tenant, "contosoexternal.onmicrosoft.com");
     let enrich = &desired.custom_extensions["Enrich from IdP (onAttributeCollectionStart)"];
-    assert_eq!(enrich.resource_id, format!("api://enrich.contoso.com/{API_APP}"));
+    assert_eq!(
+        enrich.resource_id,
+        format!("api://enrich.contoso.com/{API_APP}")
+    );
     assert_eq!(enrich.timeout_in_milliseconds, Some(2000));
     let flow = &desired.events_flows["B2C_1_SignUp"];
     assert_eq!(flow.include_applications, [WEB_APP]);
@@ -124,9 +136,17 @@ fn a_file_is_migrated_with_its_table_and_notes_on_stderr() {
         flow.on_attribute_collection_submit.as_deref(),
         Some("Validate postal code (onAttributeCollectionSubmit)")
     );
-    assert!(desired.events_flows["B2C_1_Legacy"].handlers().next().is_none());
+    assert!(
+        desired.events_flows["B2C_1_Legacy"]
+            .handlers()
+            .next()
+            .is_none()
+    );
     let written = std::fs::read_to_string(dir.path().join("external.yaml")).unwrap();
-    assert!(written.contains("# - notCarriedOver connector \"Legacy check\""), "{written}");
+    assert!(
+        written.contains("# - notCarriedOver connector \"Legacy check\""),
+        "{written}"
+    );
 }
 
 #[test]
@@ -135,7 +155,13 @@ fn output_json_gives_mapping_and_notes_and_the_file() {
     std::fs::write(dir.path().join("b2c.yaml"), EXPORTED).unwrap();
     let out = apiconn(dir.path())
         .args([
-            "--output", "json", "migrate", "--from", "b2c.yaml", "--api-app-id", API_APP,
+            "--output",
+            "json",
+            "migrate",
+            "--from",
+            "b2c.yaml",
+            "--api-app-id",
+            API_APP,
         ])
         .output()
         .unwrap();
@@ -172,7 +198,11 @@ fn output_json_gives_mapping_and_notes_and_the_file() {
             "targetTenant"
         ]
     );
-    assert!(notes.iter().all(|n| !n["reason"].as_str().unwrap().is_empty()));
+    assert!(
+        notes
+            .iter()
+            .all(|n| !n["reason"].as_str().unwrap().is_empty())
+    );
     // Without --out the file is in the JSON, and nothing is printed as a table.
     let file = value["file"].as_str().unwrap();
     assert!(file.contains("apiVersion: v1.0\n"), "{file}");
@@ -184,10 +214,19 @@ fn usage_errors_exit_2_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("b2c.yaml"), EXPORTED).unwrap();
     let cases: [(&[&str], &str); 4] = [
-        (&["migrate", "--from", "b2c.yaml", "--out", "x.yaml"], "--api-app-id is required"),
-        (&["migrate", "--from", "b2c.yaml", "--api-app-id", "api"], "application id \"api\" is not a GUID"),
+        (
+            &["migrate", "--from", "b2c.yaml", "--out", "x.yaml"],
+            "--api-app-id is required",
+        ),
+        (
+            &["migrate", "--from", "b2c.yaml", "--api-app-id", "api"],
+            "application id \"api\" is not a GUID",
+        ),
         (&["migrate", "--api-app-id", API_APP], "--from <FILE>"),
-        (&["migrate", "--from", "b2c.yaml", "--from-tenant"], "cannot be used with"),
+        (
+            &["migrate", "--from", "b2c.yaml", "--from-tenant"],
+            "cannot be used with",
+        ),
     ];
     for (args, message) in cases {
         let out = apiconn(dir.path()).args(args).output().unwrap();
@@ -198,13 +237,21 @@ fn usage_errors_exit_2_before_anything_is_written() {
     assert!(!dir.path().join("x.yaml").exists());
 
     // A file that is not a configuration: a runtime error with file:line:column.
-    std::fs::write(dir.path().join("bad.yaml"), "tenant: [1]\napiVersion: beta\n").unwrap();
+    std::fs::write(
+        dir.path().join("bad.yaml"),
+        "tenant: [1]\napiVersion: beta\n",
+    )
+    .unwrap();
     let out = apiconn(dir.path())
         .args(["migrate", "--from", "bad.yaml", "--api-app-id", API_APP])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("bad.yaml:1:9"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("bad.yaml:1:9"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -241,13 +288,22 @@ fn from_tenant_reads_the_b2c_tenant_live() {
     let mut migrate = apiconn(dir.path());
     with_graph(&mut migrate);
     let out = migrate
-        .args(["migrate", "--from-tenant", "--api-app-id", API_APP, "--app-id", WEB_APP])
+        .args([
+            "migrate",
+            "--from-tenant",
+            "--api-app-id",
+            API_APP,
+            "--app-id",
+            WEB_APP,
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(
-        stdout.starts_with("# Migrated by apiconn migrate from Azure AD B2C tenant emulatorb2c.onmicrosoft.com.\n"),
+        stdout.starts_with(
+            "# Migrated by apiconn migrate from Azure AD B2C tenant emulatorb2c.onmicrosoft.com.\n"
+        ),
         "{stdout}"
     );
     let file = ConfigFile::parse(
@@ -258,8 +314,7 @@ fn from_tenant_reads_the_b2c_tenant_live() {
     )
     .unwrap();
     let configuration = file.configuration().unwrap();
-    let submit = &configuration.custom_authentication_extensions
-        ["Validate postal code (onAttributeCollectionSubmit)"];
+    let submit = &configuration.custom_authentication_extensions["Validate postal code (onAttributeCollectionSubmit)"];
     assert_eq!(submit.target_url, "https://api.contoso.com/validate");
     assert_eq!(
         configuration.events_flows["B2C_1_SignUp"].include_applications,
@@ -272,13 +327,12 @@ fn from_tenant_reads_the_b2c_tenant_live() {
         [WEB_APP]
     );
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("note: authentication connector \"Validate postal code\""), "{stderr}");
+    assert!(
+        stderr.contains("note: authentication connector \"Validate postal code\""),
+        "{stderr}"
+    );
     // Reading is all it did: no write reached the emulator.
-    let writes_after_apply = emulator
-        .requests()
-        .iter()
-        .filter(|r| r.is_write())
-        .count();
+    let writes_after_apply = emulator.requests().iter().filter(|r| r.is_write()).count();
     assert_eq!(writes_after_apply, 2, "create + bind");
     // The password never appears.
     assert!(!stdout.contains("Migr4te-sentinel") && !stderr.contains("Migr4te-sentinel"));

@@ -491,11 +491,9 @@ impl fmt::Display for ConfigErrorKind {
                 "{owner} needs an extension of type {expected}, but {} is of type {found}",
                 Quoted(name)
             ),
-            Self::InvalidAppId { value } => write!(
-                f,
-                "application id {} is not a GUID",
-                Quoted(value)
-            ),
+            Self::InvalidAppId { value } => {
+                write!(f, "application id {} is not a GUID", Quoted(value))
+            }
             Self::ApplicationInTwoFlows { app_id, first } => write!(
                 f,
                 "application {app_id} is already in events flow {}; Entra links an application to one flow only",

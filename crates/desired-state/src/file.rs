@@ -299,7 +299,9 @@ pub(crate) struct Parts {
 }
 
 fn entries_of<T: Clone>(map: &IndexMap<String, T>) -> Vec<(String, Option<T>)> {
-    map.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect()
+    map.iter()
+        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .collect()
 }
 
 fn all_of<T>(entries: Vec<(String, Option<T>)>) -> Option<IndexMap<String, T>> {

@@ -62,9 +62,9 @@ use crate::model::{
     TokenIssuanceListener,
 };
 use crate::snapshot::Snapshot;
+use crate::steps::{ApiVersion, Family, Step};
 use crate::tenant::{Tenant, families, read_snapshot};
 use crate::tenant_check::TenantError;
-use crate::steps::{ApiVersion, Family, Step};
 use crate::validate::{MAX_RETRIES, MAX_TIMEOUT_MS};
 
 /// The B2C timeout of an API connector call: "a maximum of 20 seconds" (`add-api-connector`).
@@ -492,7 +492,10 @@ pub fn migrate(
             });
             continue;
         }
-        let apps = options.applications_of(flow_id).cloned().unwrap_or_default();
+        let apps = options
+            .applications_of(flow_id)
+            .cloned()
+            .unwrap_or_default();
         let mut events_flow = EventsFlow {
             include_applications: apps.clone(),
             ..EventsFlow::default()

@@ -164,7 +164,10 @@ pub struct CustomExtension {
     pub target_url: String,
     /// The API's application ID URI, `api://{targetUrl host}/{appId}`, for which Entra issues the
     /// bearer token.
-    #[cfg_attr(feature = "schemars", schemars(regex(pattern = r"^api://[^/]+/[0-9a-fA-F-]{36}$")))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(regex(pattern = r"^api://[^/]+/[0-9a-fA-F-]{36}$"))
+    )]
     pub resource_id: String,
     /// `clientConfiguration.timeoutInMilliseconds`: 200 to 2000. Unset: Graph's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]

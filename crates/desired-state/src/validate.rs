@@ -257,8 +257,7 @@ impl Checker<'_> {
             }
         }
 
-        let (custom_extensions, events_flows, token_issuance_listeners) =
-            self.external_id(&parts);
+        let (custom_extensions, events_flows, token_issuance_listeners) = self.external_id(&parts);
 
         let path = self.file.and_then(ConfigFile::path);
         if !self.errors.is_empty() {
@@ -300,7 +299,10 @@ impl Checker<'_> {
             && version != ApiVersion::V1
         {
             for (section, present) in [
-                ("customAuthenticationExtensions", !parts.extensions.is_empty()),
+                (
+                    "customAuthenticationExtensions",
+                    !parts.extensions.is_empty(),
+                ),
                 ("eventsFlows", !parts.events_flows.is_empty()),
                 ("tokenIssuanceListeners", !parts.listeners.is_empty()),
             ] {

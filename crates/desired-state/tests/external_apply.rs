@@ -112,8 +112,14 @@ async fn apply_on_an_empty_external_tenant_then_a_second_plan_is_empty() {
     let submit = snapshot
         .extension("Validate postal code (onAttributeCollectionSubmit)")
         .unwrap();
-    assert_eq!(submit.event, Some(ExtensionEvent::OnAttributeCollectionSubmit));
-    assert_eq!(submit.target_url.as_deref(), Some("https://api.contoso.com/validate"));
+    assert_eq!(
+        submit.event,
+        Some(ExtensionEvent::OnAttributeCollectionSubmit)
+    );
+    assert_eq!(
+        submit.target_url.as_deref(),
+        Some("https://api.contoso.com/validate")
+    );
     assert_eq!(
         submit.resource_id.as_deref(),
         Some(format!("api://api.contoso.com/{API_APP}").as_str())
@@ -126,13 +132,26 @@ async fn apply_on_an_empty_external_tenant_then_a_second_plan_is_empty() {
     assert_eq!(claims.claims, ["loyaltyNumber"]);
     let flow = snapshot.events_flow("B2C_1_SignUp").unwrap();
     assert_eq!(flow.include_applications, [DEFAULT_CLIENT_ID]);
-    assert_eq!(flow.on_attribute_collection_submit.as_deref(), Some(submit.id.as_str()));
+    assert_eq!(
+        flow.on_attribute_collection_submit.as_deref(),
+        Some(submit.id.as_str())
+    );
     assert_eq!(
         flow.on_attribute_collection_start.as_deref(),
-        Some(snapshot.extension("Prefill (onAttributeCollectionStart)").unwrap().id.as_str())
+        Some(
+            snapshot
+                .extension("Prefill (onAttributeCollectionStart)")
+                .unwrap()
+                .id
+                .as_str()
+        )
     );
     // The flow's handlers show as listeners of the flow too; one token issuance listener of its own.
-    let own: Vec<_> = snapshot.listeners.iter().filter(|l| l.is_managed()).collect();
+    let own: Vec<_> = snapshot
+        .listeners
+        .iter()
+        .filter(|l| l.is_managed())
+        .collect();
     assert_eq!(own.len(), 1, "{:?}", snapshot.listeners);
     assert_eq!(own[0].extension_id.as_deref(), Some(claims.id.as_str()));
     assert_eq!(own[0].include_applications, [DEFAULT_CLIENT_ID]);
@@ -161,7 +180,9 @@ async fn an_edit_plans_exactly_that_change() {
     let lines = converge(&tenant, &desired(&edited)).await;
     assert_eq!(
         lines,
-        ["~ update custom extension \"Prefill (onAttributeCollectionStart)\": timeoutInMilliseconds 1500 → 1000"]
+        [
+            "~ update custom extension \"Prefill (onAttributeCollectionStart)\": timeoutInMilliseconds 1500 → 1000"
+        ]
     );
 
     // An application moved from the flow to the listener only, and a handler removed.
@@ -170,10 +191,15 @@ async fn an_edit_plans_exactly_that_change() {
             &format!("  B2C_1_SignUp:\n    includeApplications: [\"{DEFAULT_CLIENT_ID}\"]"),
             &format!("  B2C_1_SignUp:\n    includeApplications: [\"{OTHER_APP}\"]"),
         )
-        .replace("    onAttributeCollectionStart: Prefill (onAttributeCollectionStart)\n", "")
+        .replace(
+            "    onAttributeCollectionStart: Prefill (onAttributeCollectionStart)\n",
+            "",
+        )
         .replace(
             &format!("    includeApplications: [\"{DEFAULT_CLIENT_ID}\"]\n    extension"),
-            &format!("    includeApplications: [\"{DEFAULT_CLIENT_ID}\", \"{OTHER_APP}\"]\n    extension"),
+            &format!(
+                "    includeApplications: [\"{DEFAULT_CLIENT_ID}\", \"{OTHER_APP}\"]\n    extension"
+            ),
         );
     let desired_edit = desired(&edited);
     let snapshot = tenant.read_external().await.unwrap();
@@ -251,16 +277,28 @@ async fn what_the_file_drops_is_left_alone_or_deleted_with_prune() {
     assert!(lines[0].starts_with("~ detach extension "), "{plan}");
     assert_eq!(plan.notes.len(), 3, "{plan}");
     assert!(plan.notes[0].starts_with("listener "), "{plan}");
-    assert!(plan.notes[1].contains("\"Claims (onTokenIssuanceStart)\" is not in the file"), "{plan}");
-    assert!(plan.notes[2].contains("\"Prefill (onAttributeCollectionStart)\" is not in the file"), "{plan}");
+    assert!(
+        plan.notes[1].contains("\"Claims (onTokenIssuanceStart)\" is not in the file"),
+        "{plan}"
+    );
+    assert!(
+        plan.notes[2].contains("\"Prefill (onAttributeCollectionStart)\" is not in the file"),
+        "{plan}"
+    );
 
     let pruned = smaller.replace("apiVersion: v1.0\n", "apiVersion: v1.0\nprune: true\n");
     let lines = converge(&tenant, &desired(&pruned)).await;
     assert_eq!(lines.len(), 4, "{lines:?}");
     assert!(lines[0].starts_with("~ detach extension "));
     assert!(lines[1].starts_with("- delete listener "));
-    assert_eq!(lines[2], "- delete custom extension \"Claims (onTokenIssuanceStart)\"");
-    assert_eq!(lines[3], "- delete custom extension \"Prefill (onAttributeCollectionStart)\"");
+    assert_eq!(
+        lines[2],
+        "- delete custom extension \"Claims (onTokenIssuanceStart)\""
+    );
+    assert_eq!(
+        lines[3],
+        "- delete custom extension \"Prefill (onAttributeCollectionStart)\""
+    );
     // Left: the listener standing for the flow's submit handler.
     assert_eq!(emulator.listeners().len(), 1);
     assert_eq!(emulator.custom_extensions().len(), 1);

@@ -54,12 +54,20 @@ fn a_good_file_validates_and_writes_back_to_the_same_configuration() {
     assert_eq!(submit.event, ExtensionEvent::OnAttributeCollectionSubmit);
     assert_eq!(submit.timeout_in_milliseconds, Some(2000));
     assert_eq!(desired.custom_extensions["Prefill"].maximum_retries, None);
-    assert_eq!(desired.custom_extensions["Claims"].claims, ["loyaltyNumber", "tier"]);
     assert_eq!(
-        desired.events_flows["Sign up"].on_attribute_collection_start.as_deref(),
+        desired.custom_extensions["Claims"].claims,
+        ["loyaltyNumber", "tier"]
+    );
+    assert_eq!(
+        desired.events_flows["Sign up"]
+            .on_attribute_collection_start
+            .as_deref(),
         Some("Prefill")
     );
-    assert_eq!(desired.token_issuance_listeners["Web tokens"].extension, "Claims");
+    assert_eq!(
+        desired.token_issuance_listeners["Web tokens"].extension,
+        "Claims"
+    );
     let written = to_yaml(&configuration);
     let again = ConfigFile::parse(&written, Format::Yaml, None, ".")
         .unwrap()
@@ -71,8 +79,14 @@ fn a_good_file_validates_and_writes_back_to_the_same_configuration() {
 #[test]
 fn each_value_out_of_bounds_is_reported_where_it_is() {
     let text = GOOD
-        .replace("targetUrl: https://api.contoso.com/validate", "targetUrl: http://api.contoso.com/validate")
-        .replace("timeoutInMilliseconds: 2000", "timeoutInMilliseconds: 20000")
+        .replace(
+            "targetUrl: https://api.contoso.com/validate",
+            "targetUrl: http://api.contoso.com/validate",
+        )
+        .replace(
+            "timeoutInMilliseconds: 2000",
+            "timeoutInMilliseconds: 20000",
+        )
         .replace("maximumRetries: 1", "maximumRetries: 2")
         .replace(
             "resourceId: api://api.contoso.com/11111111-2222-3333-4444-555555555555\n  Claims",
@@ -98,27 +112,36 @@ fn each_value_out_of_bounds_is_reported_where_it_is() {
 #[test]
 fn handlers_and_listeners_must_name_a_defined_extension_of_their_event() {
     let text = GOOD
-        .replace("onAttributeCollectionStart: Prefill", "onAttributeCollectionStart: Validate postal code")
-        .replace("onAttributeCollectionSubmit: Validate postal code", "onAttributeCollectionSubmit: Missing")
+        .replace(
+            "onAttributeCollectionStart: Prefill",
+            "onAttributeCollectionStart: Validate postal code",
+        )
+        .replace(
+            "onAttributeCollectionSubmit: Validate postal code",
+            "onAttributeCollectionSubmit: Missing",
+        )
         .replace("extension: Claims", "extension: Prefill");
     let found = errors(&text);
     let kinds: Vec<&ConfigErrorKind> = found.iter().map(|(_, k)| k).collect();
-    assert!(matches!(
-        kinds[..],
-        [
-            ConfigErrorKind::ExtensionEventMismatch {
-                expected: ExtensionEvent::OnAttributeCollectionStart,
-                found: ExtensionEvent::OnAttributeCollectionSubmit,
-                ..
-            },
-            ConfigErrorKind::UndefinedExtension { .. },
-            ConfigErrorKind::ExtensionEventMismatch {
-                expected: ExtensionEvent::OnTokenIssuanceStart,
-                found: ExtensionEvent::OnAttributeCollectionStart,
-                ..
-            },
-        ]
-    ), "{found:?}");
+    assert!(
+        matches!(
+            kinds[..],
+            [
+                ConfigErrorKind::ExtensionEventMismatch {
+                    expected: ExtensionEvent::OnAttributeCollectionStart,
+                    found: ExtensionEvent::OnAttributeCollectionSubmit,
+                    ..
+                },
+                ConfigErrorKind::UndefinedExtension { .. },
+                ConfigErrorKind::ExtensionEventMismatch {
+                    expected: ExtensionEvent::OnTokenIssuanceStart,
+                    found: ExtensionEvent::OnAttributeCollectionStart,
+                    ..
+                },
+            ]
+        ),
+        "{found:?}"
+    );
     assert_eq!(
         found[1].0,
         "x.yaml:23:34: handler onAttributeCollectionSubmit of events flow \"Sign up\" names custom extension \"Missing\", which the file does not define"

@@ -117,16 +117,26 @@ fn every_step_and_both_authentication_kinds_map_to_extensions_flows_and_a_listen
             "Token claims (onTokenIssuanceStart)",
         ]
     );
-    let enrich = &c.custom_authentication_extensions["Enrich from IdP (onAttributeCollectionStart)"];
+    let enrich =
+        &c.custom_authentication_extensions["Enrich from IdP (onAttributeCollectionStart)"];
     assert_eq!(enrich.event, ExtensionEvent::OnAttributeCollectionStart);
     assert_eq!(enrich.target_url, "https://enrich.contoso.com/idp");
-    assert_eq!(enrich.resource_id, format!("api://enrich.contoso.com/{API_APP}"));
+    assert_eq!(
+        enrich.resource_id,
+        format!("api://enrich.contoso.com/{API_APP}")
+    );
     assert_eq!(enrich.timeout_in_milliseconds, Some(2000));
     assert_eq!(enrich.maximum_retries, Some(1));
     let validate_ext =
         &c.custom_authentication_extensions["Validate postal code (onAttributeCollectionSubmit)"];
-    assert_eq!(validate_ext.event, ExtensionEvent::OnAttributeCollectionSubmit);
-    assert_eq!(validate_ext.resource_id, format!("api://api.contoso.com/{API_APP}"));
+    assert_eq!(
+        validate_ext.event,
+        ExtensionEvent::OnAttributeCollectionSubmit
+    );
+    assert_eq!(
+        validate_ext.resource_id,
+        format!("api://api.contoso.com/{API_APP}")
+    );
     let token = &c.custom_authentication_extensions["Token claims (onTokenIssuanceStart)"];
     assert_eq!(token.event, ExtensionEvent::OnTokenIssuanceStart);
     assert_eq!(token.target_url, "https://api.contoso.com/claims");
@@ -227,7 +237,10 @@ fn every_change_and_every_left_out_part_has_a_note_with_its_reason() {
                 NoteKind::StepBehaviour,
                 s("user flow \"B2C_1_Partners\" step postFederationSignup")
             ),
-            (NoteKind::CustomAttributes, s("user flow \"B2C_1_Partners\"")),
+            (
+                NoteKind::CustomAttributes,
+                s("user flow \"B2C_1_Partners\"")
+            ),
             (
                 NoteKind::StepBehaviour,
                 s("user flow \"B2C_1_SignUp\" step postFederationSignup")
@@ -236,7 +249,10 @@ fn every_change_and_every_left_out_part_has_a_note_with_its_reason() {
                 NoteKind::Timeout,
                 s("extension \"Validate postal code (onAttributeCollectionSubmit)\"")
             ),
-            (NoteKind::Authentication, s("connector \"Validate postal code\"")),
+            (
+                NoteKind::Authentication,
+                s("connector \"Validate postal code\"")
+            ),
             (
                 NoteKind::StepBehaviour,
                 s("user flow \"B2C_1_SignUp\" step postAttributeCollection")
@@ -265,21 +281,45 @@ fn every_change_and_every_left_out_part_has_a_note_with_its_reason() {
             .clone()
     };
     let http = reason(NoteKind::NotCarriedOver, "connector \"Legacy check\"");
-    assert!(http.contains("http://legacy.contoso.com/check uses http"), "{http}");
+    assert!(
+        http.contains("http://legacy.contoso.com/check uses http"),
+        "{http}"
+    );
     assert!(http.contains("https only"), "{http}");
-    assert!(reason(NoteKind::NotCarriedOver, "connector \"Unused\"").contains("no user-flow step calls it"));
+    assert!(
+        reason(NoteKind::NotCarriedOver, "connector \"Unused\"")
+            .contains("no user-flow step calls it")
+    );
     let cert = reason(NoteKind::Authentication, "connector \"Enrich from IdP\"");
-    assert!(cert.starts_with("its client certificate becomes Entra's bearer token"), "{cert}");
-    assert!(cert.contains(&format!("resourceId api://enrich.contoso.com/{API_APP}")), "{cert}");
-    let basic = reason(NoteKind::Authentication, "connector \"Validate postal code\"");
-    assert!(basic.starts_with("its basic authentication becomes"), "{basic}");
+    assert!(
+        cert.starts_with("its client certificate becomes Entra's bearer token"),
+        "{cert}"
+    );
+    assert!(
+        cert.contains(&format!("resourceId api://enrich.contoso.com/{API_APP}")),
+        "{cert}"
+    );
+    let basic = reason(
+        NoteKind::Authentication,
+        "connector \"Validate postal code\"",
+    );
+    assert!(
+        basic.starts_with("its basic authentication becomes"),
+        "{basic}"
+    );
     let timeout = reason(
         NoteKind::Timeout,
         "extension \"Validate postal code (onAttributeCollectionSubmit)\"",
     );
-    assert!(timeout.contains("up to 20 s") && timeout.contains("at most 2000 ms"), "{timeout}");
+    assert!(
+        timeout.contains("up to 20 s") && timeout.contains("at most 2000 ms"),
+        "{timeout}"
+    );
     let attributes = reason(NoteKind::CustomAttributes, "user flow \"B2C_1_SignUp\"");
-    assert!(attributes.contains("extension_<appId>_<Name>"), "{attributes}");
+    assert!(
+        attributes.contains("extension_<appId>_<Name>"),
+        "{attributes}"
+    );
     assert!(attributes.contains("another appId"), "{attributes}");
     let start = reason(
         NoteKind::StepBehaviour,
@@ -291,11 +331,22 @@ fn every_change_and_every_left_out_part_has_a_note_with_its_reason() {
         NoteKind::StepBehaviour,
         "user flow \"B2C_1_SignUp\" step postAttributeCollection",
     );
-    assert!(submit.contains("showValidationError without per-attribute errors"), "{submit}");
-    let claims = reason(NoteKind::TokenClaims, "extension \"Token claims (onTokenIssuanceStart)\"");
+    assert!(
+        submit.contains("showValidationError without per-attribute errors"),
+        "{submit}"
+    );
+    let claims = reason(
+        NoteKind::TokenClaims,
+        "extension \"Token claims (onTokenIssuanceStart)\"",
+    );
     assert!(claims.contains("claims-mapping policy"), "{claims}");
-    assert!(reason(NoteKind::NotCarriedOver, "user flow \"B2X_1_Workforce\"").contains("workforce"));
-    assert!(reason(NoteKind::Applications, "user flow \"B2C_1_Empty\"").contains("--app-id B2C_1_Empty=APPID"));
+    assert!(
+        reason(NoteKind::NotCarriedOver, "user flow \"B2X_1_Workforce\"").contains("workforce")
+    );
+    assert!(
+        reason(NoteKind::Applications, "user flow \"B2C_1_Empty\"")
+            .contains("--app-id B2C_1_Empty=APPID")
+    );
 }
 
 #[test]
@@ -314,9 +365,19 @@ fn without_applications_or_tenant_the_notes_say_what_to_fill_in() {
             "{subject}: {found:?}"
         );
     }
-    assert_eq!(found.last().unwrap(), &(NoteKind::TargetTenant, "tenant".to_owned()));
+    assert_eq!(
+        found.last().unwrap(),
+        &(NoteKind::TargetTenant, "tenant".to_owned())
+    );
     assert_eq!(migration.configuration.tenant, "contosob2c.onmicrosoft.com");
-    assert!(migration.notes.last().unwrap().reason.contains("replace it"));
+    assert!(
+        migration
+            .notes
+            .last()
+            .unwrap()
+            .reason
+            .contains("replace it")
+    );
 
     // The written file parses; validation refuses only the listener without applications.
     let text = migration.to_yaml();
@@ -383,7 +444,12 @@ fn api_app_id_is_required_and_app_ids_must_be_guids() {
     // Without any connector to carry over, no API app id is needed.
     let empty = "tenant: contosob2c.onmicrosoft.com\napiVersion: beta\nuserFlows:\n  B2C_1_A: {family: b2c}\n";
     let migration = migrate_text(empty, Format::Yaml, None, &MigrateOptions::new()).unwrap();
-    assert!(migration.configuration.custom_authentication_extensions.is_empty());
+    assert!(
+        migration
+            .configuration
+            .custom_authentication_extensions
+            .is_empty()
+    );
     assert_eq!(migration.configuration.events_flows.len(), 1);
     // A file that is not a configuration is an error with its position.
     let Err(MigrateError::Source(errors)) =
@@ -443,7 +509,6 @@ fn a_live_snapshot_migrates_like_its_export_and_notes_what_the_export_left_out()
             family: Family::B2c,
             steps: [(Step::PostAttributeCollection, Some("c1".to_owned()))].into(),
         }],
-        ..Snapshot::default()
     };
     let source = ExportTarget {
         tenant: "contosob2c.onmicrosoft.com".into(),
@@ -462,7 +527,11 @@ fn a_live_snapshot_migrates_like_its_export_and_notes_what_the_export_left_out()
     let first = &migration.notes[0];
     assert_eq!(first.kind, NoteKind::NotCarriedOver);
     assert!(first.reason.contains("\"Future\""), "{}", first.reason);
-    assert!(first.reason.contains("#microsoft.graph.oAuth2"), "{}", first.reason);
+    assert!(
+        first.reason.contains("#microsoft.graph.oAuth2"),
+        "{}",
+        first.reason
+    );
 }
 
 #[test]
@@ -475,7 +544,10 @@ fn the_table_lists_each_binding_then_each_note() {
         lines[3].starts_with("B2C_1_SignUp    postAttributeCollection  Validate postal code  onAttributeCollectionSubmit \"Validate postal code (onAttributeCollectionSubmit)\""),
         "{table}"
     );
-    assert!(lines[4].ends_with("listener \"B2C_1_SignUp token issuance\""), "{table}");
+    assert!(
+        lines[4].ends_with("listener \"B2C_1_SignUp token issuance\""),
+        "{table}"
+    );
     assert_eq!(
         lines.iter().filter(|l| l.starts_with("note: ")).count(),
         migration.notes.len()

@@ -58,10 +58,15 @@ fn the_readme_migrate_output_is_what_migrate_prints_and_writes() {
     let b2c = block(readme, "## Connectors as code", "yaml");
     let table = block(readme, "## Moving from Azure AD B2C", "text");
     let file = block(readme, "## Moving from Azure AD B2C", "yaml");
-    let configuration = ConfigFile::parse(b2c, entra_api_connectors_desired_state::Format::Yaml, None, ".")
-        .unwrap()
-        .configuration()
-        .unwrap();
+    let configuration = ConfigFile::parse(
+        b2c,
+        entra_api_connectors_desired_state::Format::Yaml,
+        None,
+        ".",
+    )
+    .unwrap()
+    .configuration()
+    .unwrap();
     let options = MigrateOptions::new()
         .api_app_id("11111111-2222-3333-4444-555555555555")
         .target_tenant("contosoexternal.onmicrosoft.com")
@@ -74,7 +79,13 @@ fn the_readme_migrate_output_is_what_migrate_prints_and_writes() {
         file
     );
     validate(
-        &ConfigFile::parse(file, entra_api_connectors_desired_state::Format::Yaml, None, ".").unwrap(),
+        &ConfigFile::parse(
+            file,
+            entra_api_connectors_desired_state::Format::Yaml,
+            None,
+            ".",
+        )
+        .unwrap(),
         &FixedEnvironment::new(0),
     )
     .unwrap();

@@ -143,7 +143,11 @@ impl fmt::Display for ExternalAction {
             Self::CreateExtension {
                 display_name,
                 event,
-            } => write!(f, "+ create custom extension {} ({event})", Quoted(display_name)),
+            } => write!(
+                f,
+                "+ create custom extension {} ({event})",
+                Quoted(display_name)
+            ),
             Self::UpdateExtension {
                 display_name,
                 changes,
@@ -231,7 +235,8 @@ impl fmt::Display for ExternalPlan {
 }
 
 fn same_apps(a: &[String], b: &[String]) -> bool {
-    let set = |x: &[String]| -> BTreeSet<String> { x.iter().map(|s| s.to_ascii_lowercase()).collect() };
+    let set =
+        |x: &[String]| -> BTreeSet<String> { x.iter().map(|s| s.to_ascii_lowercase()).collect() };
     set(a) == set(b)
 }
 
@@ -330,7 +335,9 @@ pub fn plan_external(desired: &DesiredState, snapshot: &ExternalSnapshot) -> Ext
                 display_name: name.clone(),
             });
         }
-        let have_apps = have.map(|h| h.include_applications.as_slice()).unwrap_or(&[]);
+        let have_apps = have
+            .map(|h| h.include_applications.as_slice())
+            .unwrap_or(&[]);
         for app in &want.include_applications {
             if !have_apps.iter().any(|a| a.eq_ignore_ascii_case(app)) {
                 links.push(ExternalAction::AddApplication {
@@ -438,7 +445,10 @@ pub fn plan_external(desired: &DesiredState, snapshot: &ExternalSnapshot) -> Ext
         }
     }
     for extension in &snapshot.extensions {
-        if desired.custom_extensions.contains_key(&extension.display_name) {
+        if desired
+            .custom_extensions
+            .contains_key(&extension.display_name)
+        {
             continue;
         }
         if desired.prune {

@@ -69,13 +69,9 @@ fn number(value: &Value, pointer: &str) -> Option<u32> {
 
 fn event_of_type(odata_type: &str) -> Option<ExtensionEvent> {
     let name = odata_type.trim_start_matches('#');
-    ExtensionEvent::ALL.into_iter().find(|e| {
-        name.eq_ignore_ascii_case(
-            e.kind()
-                .extension_type()
-                .trim_start_matches('#'),
-        )
-    })
+    ExtensionEvent::ALL
+        .into_iter()
+        .find(|e| name.eq_ignore_ascii_case(e.kind().extension_type().trim_start_matches('#')))
 }
 
 impl ExtensionSnapshot {
@@ -84,7 +80,9 @@ impl ExtensionSnapshot {
         Some(Self {
             id: text(value, "/id")?,
             display_name: text(value, "/displayName").unwrap_or_default(),
-            event: text(value, "/@odata.type").as_deref().and_then(event_of_type),
+            event: text(value, "/@odata.type")
+                .as_deref()
+                .and_then(event_of_type),
             target_url: text(value, "/endpointConfiguration/targetUrl"),
             resource_id: text(value, "/authenticationConfiguration/resourceId"),
             timeout_in_milliseconds: number(value, "/clientConfiguration/timeoutInMilliseconds"),

@@ -104,12 +104,11 @@ fn step(event: ExtensionEvent) -> FlowStep {
 }
 
 fn client_configuration(extension: &CustomExtension) -> Option<ClientConfiguration> {
-    (extension.timeout_in_milliseconds.is_some() || extension.maximum_retries.is_some()).then(
-        || ClientConfiguration {
-            timeout_ms: extension.timeout_in_milliseconds,
-            maximum_retries: extension.maximum_retries,
-        },
-    )
+    let set = extension.timeout_in_milliseconds.is_some() || extension.maximum_retries.is_some();
+    set.then_some(ClientConfiguration {
+        timeout_ms: extension.timeout_in_milliseconds,
+        maximum_retries: extension.maximum_retries,
+    })
 }
 
 impl<V: Extensibility> ExternalTenant for GraphTenant<V> {
