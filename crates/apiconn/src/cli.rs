@@ -175,6 +175,9 @@ pub enum Command {
     Plan(crate::state::PlanArgs),
     /// Bring the tenant to a configuration file.
     Apply(crate::state::ApplyArgs),
+    /// Write an Azure AD B2C tenant's connectors and bindings as External ID custom extensions,
+    /// events flows and listeners; the mapping and what does not carry over go to standard error.
+    Migrate(crate::migrate::MigrateArgs),
     /// Print a shell completion script (see the README for where to put it).
     Completions {
         /// The shell.

@@ -22,6 +22,7 @@ mod extensions;
 mod flows;
 mod hints;
 mod listeners;
+mod migrate;
 mod names;
 mod network;
 mod output;
@@ -112,5 +113,6 @@ async fn run(cli: Cli) -> Outcome {
         Command::Export(args) => state::export(&global, args).await,
         Command::Plan(args) => state::plan(&global, args).await,
         Command::Apply(args) => state::apply_command(&global, args).await,
+        Command::Migrate(args) => migrate::run(&global, args).await,
     }
 }

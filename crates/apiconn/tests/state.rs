@@ -326,7 +326,7 @@ fn every_bad_input_is_refused_with_file_line_column_and_nothing_is_sent() {
             "unknown key",
             format!("{head}colour: blue\nconnectors: {{}}\n"),
             "colour",
-            "unknown key \"colour\"; expected $schema, tenant, cloud, apiVersion, prune, connectors or userFlows (at colour)".into(),
+            "unknown key \"colour\"; expected $schema, tenant, cloud, apiVersion, prune, connectors, userFlows, customAuthenticationExtensions, eventsFlows or tokenIssuanceListeners (at colour)".into(),
         ),
         (
             "duplicate connector name",

@@ -7,6 +7,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::model::ExtensionEvent;
 use crate::steps::{ApiVersion, Family, Step};
 
 /// One segment of a [`KeyPath`].
@@ -281,6 +282,68 @@ pub enum ConfigErrorKind {
         /// Its `notAfter`, Unix seconds.
         not_after: i64,
     },
+    /// An External ID section in a file for another Graph version: the client has custom
+    /// extensions, events flows and listeners on `v1.0` only.
+    ExternalIdVersion {
+        /// The section.
+        section: &'static str,
+        /// The file's Graph version.
+        version: ApiVersion,
+    },
+    /// A custom extension's `resourceId` is not `api://{host}/{appId}`, or its host is not the
+    /// target URL's (`IncorrectResourceIdFormat`, `DomainNameDoesNotMatch`).
+    InvalidResourceId {
+        /// Why.
+        reason: String,
+    },
+    /// A number outside its range (`timeoutInMilliseconds`, `maximumRetries`).
+    OutOfRange {
+        /// The key.
+        what: &'static str,
+        /// The value.
+        value: u32,
+        /// The least allowed value.
+        min: u32,
+        /// The greatest allowed value.
+        max: u32,
+    },
+    /// A flow handler or listener names an extension the file does not define.
+    UndefinedExtension {
+        /// The events flow or listener.
+        owner: String,
+        /// The display name it names.
+        name: String,
+    },
+    /// A flow handler or listener names an extension of another event.
+    ExtensionEventMismatch {
+        /// The events flow or listener.
+        owner: String,
+        /// The extension's display name.
+        name: String,
+        /// The event the handler or listener needs.
+        expected: ExtensionEvent,
+        /// The extension's event.
+        found: ExtensionEvent,
+    },
+    /// An application id that is not a GUID.
+    InvalidAppId {
+        /// The value.
+        value: String,
+    },
+    /// An application in two events flows: Entra links an application to one flow only.
+    ApplicationInTwoFlows {
+        /// The application id.
+        app_id: String,
+        /// The flow listing it first.
+        first: String,
+    },
+    /// `claims` on an extension that is not `onTokenIssuanceStart`.
+    ClaimsNotAllowed {
+        /// The extension's event.
+        event: ExtensionEvent,
+    },
+    /// A token issuance listener without applications.
+    NoApplications,
 }
 
 impl fmt::Display for ConfigErrorKind {
@@ -402,6 +465,47 @@ impl fmt::Display for ConfigErrorKind {
                 path.display(),
                 crate::time::iso8601(*not_after)
             ),
+            Self::ExternalIdVersion { section, version } => write!(
+                f,
+                "{section} needs apiVersion v1.0 (the client has no custom extensions, events flows or listeners on Graph {version})"
+            ),
+            Self::InvalidResourceId { reason } => write!(f, "resourceId {reason}"),
+            Self::OutOfRange {
+                what,
+                value,
+                min,
+                max,
+            } => write!(f, "{what} {value} is outside {min}..={max}"),
+            Self::UndefinedExtension { owner, name } => write!(
+                f,
+                "{owner} names custom extension {}, which the file does not define",
+                Quoted(name)
+            ),
+            Self::ExtensionEventMismatch {
+                owner,
+                name,
+                expected,
+                found,
+            } => write!(
+                f,
+                "{owner} needs an extension of type {expected}, but {} is of type {found}",
+                Quoted(name)
+            ),
+            Self::InvalidAppId { value } => {
+                write!(f, "application id {} is not a GUID", Quoted(value))
+            }
+            Self::ApplicationInTwoFlows { app_id, first } => write!(
+                f,
+                "application {app_id} is already in events flow {}; Entra links an application to one flow only",
+                Quoted(first)
+            ),
+            Self::ClaimsNotAllowed { event } => write!(
+                f,
+                "claims are for onTokenIssuanceStart extensions only, not {event}"
+            ),
+            Self::NoApplications => {
+                f.write_str("a token issuance listener needs at least one application")
+            }
         }
     }
 }

@@ -9,7 +9,9 @@ use marked_yaml::Node;
 use marked_yaml::types::MarkedMappingNode;
 
 use crate::error::{ConfigError, ConfigErrorKind, ConfigErrors, KeyPath, Position, Segment};
-use crate::model::{Cloud, Configuration, Connector, UserFlow};
+use crate::model::{
+    Cloud, Configuration, Connector, CustomExtension, EventsFlow, TokenIssuanceListener, UserFlow,
+};
 use crate::node_de::{self, Sink, describe, from_node, is_null};
 use crate::steps::ApiVersion;
 
@@ -166,6 +168,15 @@ impl ConfigFile {
                 "userFlows" => {
                     parts.user_flows = self.entries(value, &key, &sink, errors);
                 }
+                "customAuthenticationExtensions" => {
+                    parts.extensions = self.entries(value, &key, &sink, errors);
+                }
+                "eventsFlows" => {
+                    parts.events_flows = self.entries(value, &key, &sink, errors);
+                }
+                "tokenIssuanceListeners" => {
+                    parts.listeners = self.entries(value, &key, &sink, errors);
+                }
                 other => errors.push(ConfigError::new(
                     ConfigErrorKind::UnknownKey {
                         key: other.to_owned(),
@@ -282,6 +293,19 @@ pub(crate) struct Parts {
     pub prune: Option<bool>,
     pub connectors: Vec<(String, Option<Connector>)>,
     pub user_flows: Vec<(String, Option<UserFlow>)>,
+    pub extensions: Vec<(String, Option<CustomExtension>)>,
+    pub events_flows: Vec<(String, Option<EventsFlow>)>,
+    pub listeners: Vec<(String, Option<TokenIssuanceListener>)>,
+}
+
+fn entries_of<T: Clone>(map: &IndexMap<String, T>) -> Vec<(String, Option<T>)> {
+    map.iter()
+        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .collect()
+}
+
+fn all_of<T>(entries: Vec<(String, Option<T>)>) -> Option<IndexMap<String, T>> {
+    entries.into_iter().map(|(k, v)| Some((k, v?))).collect()
 }
 
 impl Parts {
@@ -293,30 +317,20 @@ impl Parts {
             cloud: Some(configuration.cloud),
             api_version: Some(configuration.api_version),
             prune: Some(configuration.prune),
-            connectors: configuration
-                .connectors
-                .iter()
-                .map(|(k, v)| (k.clone(), Some(v.clone())))
-                .collect(),
-            user_flows: configuration
-                .user_flows
-                .iter()
-                .map(|(k, v)| (k.clone(), Some(v.clone())))
-                .collect(),
+            connectors: entries_of(&configuration.connectors),
+            user_flows: entries_of(&configuration.user_flows),
+            extensions: entries_of(&configuration.custom_authentication_extensions),
+            events_flows: entries_of(&configuration.events_flows),
+            listeners: entries_of(&configuration.token_issuance_listeners),
         }
     }
 
     fn into_configuration(self) -> Option<Configuration> {
-        let connectors = self
-            .connectors
-            .into_iter()
-            .map(|(k, v)| Some((k, v?)))
-            .collect::<Option<IndexMap<_, _>>>()?;
-        let user_flows = self
-            .user_flows
-            .into_iter()
-            .map(|(k, v)| Some((k, v?)))
-            .collect::<Option<IndexMap<_, _>>>()?;
+        let connectors = all_of(self.connectors)?;
+        let user_flows = all_of(self.user_flows)?;
+        let custom_authentication_extensions = all_of(self.extensions)?;
+        let events_flows = all_of(self.events_flows)?;
+        let token_issuance_listeners = all_of(self.listeners)?;
         Some(Configuration {
             schema: self.schema,
             tenant: self.tenant?,
@@ -325,6 +339,9 @@ impl Parts {
             prune: self.prune.unwrap_or(false),
             connectors,
             user_flows,
+            custom_authentication_extensions,
+            events_flows,
+            token_issuance_listeners,
         })
     }
 }

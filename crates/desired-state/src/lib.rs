@@ -52,8 +52,10 @@
 pub mod apply;
 pub mod error;
 pub mod export;
+pub mod external;
 pub mod file;
 mod json;
+pub mod migrate;
 pub mod model;
 mod node_de;
 pub mod plan;
@@ -66,12 +68,14 @@ pub mod tenant;
 pub mod tenant_check;
 mod time;
 pub mod validate;
+pub mod write;
 mod yaml;
 
 pub use apply::{ApplyError, ApplyOptions, ApplyReport, DEFAULT_CONCURRENCY, Outcome, apply};
 pub use error::{ConfigError, ConfigErrorKind, ConfigErrors, KeyPath, Position};
 pub use export::{ExportTarget, Exported, export};
 pub use file::{ConfigFile, Format};
+pub use migrate::{MigrateError, MigrateOptions, Migration, Note, NoteKind, migrate};
 pub use model::Configuration;
 pub use plan::{Action, Plan, PlanError, PlanErrors, PlanOptions, plan};
 pub use secret::{Environment, FixedEnvironment, ProcessEnvironment};

@@ -64,11 +64,23 @@ pub struct Configuration {
     /// The user flows whose steps this file binds, keyed by id (`B2C_1_SignUp`, `B2X_1_partners`).
     #[serde(default)]
     pub user_flows: IndexMap<String, UserFlow>,
+    /// External ID: the custom authentication extensions, keyed by their display name (unique in the
+    /// file). `v1.0` only.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub custom_authentication_extensions: IndexMap<String, CustomExtension>,
+    /// External ID: the sign-up events flows (`externalUsersSelfServiceSignUpEventsFlow`), keyed by
+    /// their display name. `v1.0` only.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub events_flows: IndexMap<String, EventsFlow>,
+    /// External ID: the token-issuance-start listeners, keyed by a name local to this file (Graph's
+    /// listeners have none; a listener is recognised by the extension it calls). `v1.0` only.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub token_issuance_listeners: IndexMap<String, TokenIssuanceListener>,
 }
 
 impl Configuration {
     /// The top-level keys, in the order they are written.
-    pub const KEYS: [&'static str; 7] = [
+    pub const KEYS: [&'static str; 10] = [
         "$schema",
         "tenant",
         "cloud",
@@ -76,7 +88,144 @@ impl Configuration {
         "prune",
         "connectors",
         "userFlows",
+        "customAuthenticationExtensions",
+        "eventsFlows",
+        "tokenIssuanceListeners",
     ];
+
+    /// Whether the file has any External ID section.
+    pub fn has_external_id(&self) -> bool {
+        !self.custom_authentication_extensions.is_empty()
+            || !self.events_flows.is_empty()
+            || !self.token_issuance_listeners.is_empty()
+    }
+}
+
+/// The event a custom authentication extension serves: its `@odata.type`, and what may call it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub enum ExtensionEvent {
+    /// `onAttributeCollectionStartCustomExtension`, called by an events flow's
+    /// `onAttributeCollectionStart` handler, before the attribute page is shown.
+    OnAttributeCollectionStart,
+    /// `onAttributeCollectionSubmitCustomExtension`, called by an events flow's
+    /// `onAttributeCollectionSubmit` handler, when the user submits the attribute page.
+    OnAttributeCollectionSubmit,
+    /// `onTokenIssuanceStartCustomExtension`, called by an `onTokenIssuanceStartListener`.
+    OnTokenIssuanceStart,
+}
+
+impl ExtensionEvent {
+    /// Every event, in the order of a sign-up.
+    pub const ALL: [ExtensionEvent; 3] = [
+        ExtensionEvent::OnAttributeCollectionStart,
+        ExtensionEvent::OnAttributeCollectionSubmit,
+        ExtensionEvent::OnTokenIssuanceStart,
+    ];
+
+    /// The name used in the file (`onAttributeCollectionSubmit`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OnAttributeCollectionStart => "onAttributeCollectionStart",
+            Self::OnAttributeCollectionSubmit => "onAttributeCollectionSubmit",
+            Self::OnTokenIssuanceStart => "onTokenIssuanceStart",
+        }
+    }
+
+    /// The client's kind of extension.
+    pub fn kind(self) -> entra_api_connectors::custom_extensions::ExtensionKind {
+        use entra_api_connectors::custom_extensions::ExtensionKind;
+        match self {
+            Self::OnAttributeCollectionStart => ExtensionKind::AttributeCollectionStart,
+            Self::OnAttributeCollectionSubmit => ExtensionKind::AttributeCollectionSubmit,
+            Self::OnTokenIssuanceStart => ExtensionKind::TokenIssuanceStart,
+        }
+    }
+}
+
+impl fmt::Display for ExtensionEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A custom authentication extension (`customAuthenticationExtension`) calling an API with an Entra
+/// bearer token (`azureAdTokenAuthentication`); its display name is its key in
+/// [`Configuration::custom_authentication_extensions`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CustomExtension {
+    /// The event it serves.
+    #[serde(rename = "type")]
+    pub event: ExtensionEvent,
+    /// The `https` URL of the API (`endpointConfiguration.targetUrl`).
+    pub target_url: String,
+    /// The API's application ID URI, `api://{targetUrl host}/{appId}`, for which Entra issues the
+    /// bearer token.
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(regex(pattern = r"^api://[^/]+/[0-9a-fA-F-]{36}$"))
+    )]
+    pub resource_id: String,
+    /// `clientConfiguration.timeoutInMilliseconds`: 200 to 2000. Unset: Graph's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(range(min = 200, max = 2000)))]
+    pub timeout_in_milliseconds: Option<u32>,
+    /// `clientConfiguration.maximumRetries`: 0 or 1. Unset: Graph's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(range(min = 0, max = 1)))]
+    pub maximum_retries: Option<u32>,
+    /// `claimsForTokenConfiguration`: the claims the API returns (`onTokenIssuanceStart` only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub claims: Vec<String>,
+}
+
+/// A sign-up events flow; its display name is its key in [`Configuration::events_flows`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EventsFlow {
+    /// The application (client) ids the flow runs for
+    /// (`conditions.applications.includeApplications`); an application can be in one flow only.
+    #[serde(default)]
+    pub include_applications: Vec<String>,
+    /// The `onAttributeCollectionStart` extension, by display name; unset: the default behaviour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_attribute_collection_start: Option<String>,
+    /// The `onAttributeCollectionSubmit` extension, by display name; unset: the default behaviour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_attribute_collection_submit: Option<String>,
+}
+
+impl EventsFlow {
+    /// The handlers the flow names: (event, extension display name).
+    pub fn handlers(&self) -> impl Iterator<Item = (ExtensionEvent, &str)> {
+        [
+            (
+                ExtensionEvent::OnAttributeCollectionStart,
+                self.on_attribute_collection_start.as_deref(),
+            ),
+            (
+                ExtensionEvent::OnAttributeCollectionSubmit,
+                self.on_attribute_collection_submit.as_deref(),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(event, name)| Some((event, name?)))
+    }
+}
+
+/// An `onTokenIssuanceStartListener`: which applications' tokens call which extension.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TokenIssuanceListener {
+    /// The application (client) ids whose tokens call the extension (at least one).
+    pub include_applications: Vec<String>,
+    /// The `onTokenIssuanceStart` extension, by display name.
+    pub extension: String,
 }
 
 /// A Microsoft Graph national cloud, named as the client's `Cloud` names them.

@@ -187,7 +187,7 @@ pub fn cloud_of(cloud: entra_api_connectors::Cloud) -> Option<Cloud> {
 /// [`Tenant`] over the client's [`Graph<V>`] (`GraphTenant::new(client.beta())`).
 #[derive(Debug, Clone)]
 pub struct GraphTenant<V: Version> {
-    graph: Graph<V>,
+    pub(crate) graph: Graph<V>,
     cloud: Option<Cloud>,
 }
 

@@ -17,7 +17,10 @@ use secrecy::SecretString;
 
 use crate::error::{ConfigError, ConfigErrorKind, ConfigErrors, KeyPath, Position};
 use crate::file::{ConfigFile, Parts};
-use crate::model::{Authentication, Cloud, Configuration, Connector, StepTarget, UserFlow};
+use crate::model::{
+    Authentication, Cloud, Configuration, Connector, CustomExtension, EventsFlow, ExtensionEvent,
+    StepTarget, TokenIssuanceListener, UserFlow,
+};
 use crate::secret::{Environment, ProcessEnvironment, resolve, resolve_path};
 use crate::steps::{ApiVersion, Family, Step, bindable_steps};
 
@@ -36,6 +39,12 @@ pub struct DesiredState {
     pub connectors: BTreeMap<String, DesiredConnector>,
     /// The user flows, by id.
     pub user_flows: BTreeMap<String, DesiredUserFlow>,
+    /// External ID: the custom authentication extensions, by display name.
+    pub custom_extensions: BTreeMap<String, CustomExtension>,
+    /// External ID: the events flows, by display name.
+    pub events_flows: BTreeMap<String, EventsFlow>,
+    /// External ID: the token issuance listeners, by their name in the file.
+    pub token_issuance_listeners: BTreeMap<String, TokenIssuanceListener>,
     /// What deserves attention but does not stop anything.
     pub warnings: Vec<ConfigWarning>,
 }
@@ -248,6 +257,8 @@ impl Checker<'_> {
             }
         }
 
+        let (custom_extensions, events_flows, token_issuance_listeners) = self.external_id(&parts);
+
         let path = self.file.and_then(ConfigFile::path);
         if !self.errors.is_empty() {
             return Err(ConfigErrors::finish(self.errors, path));
@@ -265,8 +276,241 @@ impl Checker<'_> {
             prune: parts.prune.unwrap_or(false),
             connectors,
             user_flows,
+            custom_extensions,
+            events_flows,
+            token_issuance_listeners,
             warnings: self.warnings,
         })
+    }
+
+    /// The External ID sections: `v1.0` only; extensions' URL, `resourceId`, timeout, retries and
+    /// claims; flows' and listeners' applications and the extensions they name.
+    #[allow(clippy::type_complexity)]
+    fn external_id(
+        &mut self,
+        parts: &Parts,
+    ) -> (
+        BTreeMap<String, CustomExtension>,
+        BTreeMap<String, EventsFlow>,
+        BTreeMap<String, TokenIssuanceListener>,
+    ) {
+        let root = KeyPath::root();
+        if let Some(version) = parts.api_version
+            && version != ApiVersion::V1
+        {
+            for (section, present) in [
+                (
+                    "customAuthenticationExtensions",
+                    !parts.extensions.is_empty(),
+                ),
+                ("eventsFlows", !parts.events_flows.is_empty()),
+                ("tokenIssuanceListeners", !parts.listeners.is_empty()),
+            ] {
+                if present {
+                    self.at_key(
+                        ConfigErrorKind::ExternalIdVersion { section, version },
+                        root.key(section),
+                    );
+                }
+            }
+        }
+
+        // Every extension's event, also of the broken ones, so that a handler naming one is not
+        // reported as naming an undefined extension.
+        let events: BTreeMap<&str, ExtensionEvent> = parts
+            .extensions
+            .iter()
+            .filter_map(|(name, e)| Some((name.as_str(), e.as_ref()?.event)))
+            .collect();
+        let mut extensions = BTreeMap::new();
+        for (name, extension) in &parts.extensions {
+            let key = root.key("customAuthenticationExtensions").key(name);
+            if name.trim().is_empty() {
+                self.at_key(
+                    ConfigErrorKind::Empty {
+                        what: "custom extension display name",
+                    },
+                    key.clone(),
+                );
+            }
+            if let Some(extension) = extension {
+                self.extension(extension, &key);
+                extensions.insert(name.clone(), extension.clone());
+            }
+        }
+
+        let mut flows = BTreeMap::new();
+        let mut app_flows: BTreeMap<String, String> = BTreeMap::new();
+        for (name, flow) in &parts.events_flows {
+            let key = root.key("eventsFlows").key(name);
+            if name.trim().is_empty() {
+                self.at_key(
+                    ConfigErrorKind::Empty {
+                        what: "events flow display name",
+                    },
+                    key.clone(),
+                );
+            }
+            let Some(flow) = flow else { continue };
+            let apps_key = key.key("includeApplications");
+            for (i, app) in flow.include_applications.iter().enumerate() {
+                if self.app_id(app, &apps_key.index(i)) {
+                    let normal = app.to_ascii_lowercase();
+                    if let Some(first) = app_flows.get(&normal) {
+                        self.at_value(
+                            ConfigErrorKind::ApplicationInTwoFlows {
+                                app_id: app.clone(),
+                                first: first.clone(),
+                            },
+                            apps_key.index(i),
+                        );
+                    } else {
+                        app_flows.insert(normal, name.clone());
+                    }
+                }
+            }
+            for (event, extension) in flow.handlers() {
+                let owner = format!(
+                    "handler {event} of events flow {}",
+                    crate::error::Quoted(name)
+                );
+                self.names_extension(&events, owner, extension, event, key.key(event.as_str()));
+            }
+            flows.insert(name.clone(), flow.clone());
+        }
+
+        let mut listeners = BTreeMap::new();
+        for (name, listener) in &parts.listeners {
+            let key = root.key("tokenIssuanceListeners").key(name);
+            let Some(listener) = listener else { continue };
+            let apps_key = key.key("includeApplications");
+            if listener.include_applications.is_empty() {
+                self.at_value(ConfigErrorKind::NoApplications, apps_key.clone());
+            }
+            for (i, app) in listener.include_applications.iter().enumerate() {
+                self.app_id(app, &apps_key.index(i));
+            }
+            let owner = format!("token issuance listener {}", crate::error::Quoted(name));
+            self.names_extension(
+                &events,
+                owner,
+                &listener.extension,
+                ExtensionEvent::OnTokenIssuanceStart,
+                key.key("extension"),
+            );
+            listeners.insert(name.clone(), listener.clone());
+        }
+        (extensions, flows, listeners)
+    }
+
+    fn extension(&mut self, extension: &CustomExtension, key: &KeyPath) {
+        let url = match check_target_url(&extension.target_url) {
+            Ok(url) => Some(url),
+            Err(kind) => {
+                self.at_value(kind, key.key("targetUrl"));
+                None
+            }
+        };
+        match entra_api_connectors::custom_extensions::validate_resource_id(&extension.resource_id)
+        {
+            Err(_) => self.at_value(
+                ConfigErrorKind::InvalidResourceId {
+                    reason: "is not of the form api://{fully qualified domain name}/{appId} (IncorrectResourceIdFormat)".to_owned(),
+                },
+                key.key("resourceId"),
+            ),
+            Ok(host) => {
+                if let Some(target) = url.as_ref().and_then(|u| u.host_str())
+                    && !target.eq_ignore_ascii_case(&host)
+                {
+                    self.at_value(
+                        ConfigErrorKind::InvalidResourceId {
+                            reason: format!(
+                                "host {host} is not the target URL's host {target} (DomainNameDoesNotMatch)"
+                            ),
+                        },
+                        key.key("resourceId"),
+                    );
+                }
+            }
+        }
+        if let Some(timeout) = extension.timeout_in_milliseconds
+            && !(MIN_TIMEOUT_MS..=MAX_TIMEOUT_MS).contains(&timeout)
+        {
+            self.at_value(
+                ConfigErrorKind::OutOfRange {
+                    what: "timeoutInMilliseconds",
+                    value: timeout,
+                    min: MIN_TIMEOUT_MS,
+                    max: MAX_TIMEOUT_MS,
+                },
+                key.key("timeoutInMilliseconds"),
+            );
+        }
+        if let Some(retries) = extension.maximum_retries
+            && retries > MAX_RETRIES
+        {
+            self.at_value(
+                ConfigErrorKind::OutOfRange {
+                    what: "maximumRetries",
+                    value: retries,
+                    min: 0,
+                    max: MAX_RETRIES,
+                },
+                key.key("maximumRetries"),
+            );
+        }
+        if !extension.claims.is_empty() && extension.event != ExtensionEvent::OnTokenIssuanceStart {
+            self.at_key(
+                ConfigErrorKind::ClaimsNotAllowed {
+                    event: extension.event,
+                },
+                key.key("claims"),
+            );
+        }
+    }
+
+    /// Whether `app` is a GUID; reports it otherwise.
+    fn app_id(&mut self, app: &str, key: &KeyPath) -> bool {
+        let ok = is_guid(app);
+        if !ok {
+            self.at_value(
+                ConfigErrorKind::InvalidAppId {
+                    value: app.to_owned(),
+                },
+                key.clone(),
+            );
+        }
+        ok
+    }
+
+    fn names_extension(
+        &mut self,
+        events: &BTreeMap<&str, ExtensionEvent>,
+        owner: String,
+        name: &str,
+        expected: ExtensionEvent,
+        key: KeyPath,
+    ) {
+        match events.get(name) {
+            None => self.at_value(
+                ConfigErrorKind::UndefinedExtension {
+                    owner,
+                    name: name.to_owned(),
+                },
+                key,
+            ),
+            Some(&found) if found != expected => self.at_value(
+                ConfigErrorKind::ExtensionEventMismatch {
+                    owner,
+                    name: name.to_owned(),
+                    expected,
+                    found,
+                },
+                key,
+            ),
+            Some(_) => {}
+        }
     }
 
     fn connector(
@@ -487,6 +731,13 @@ impl Checker<'_> {
     }
 }
 
+/// The least `timeoutInMilliseconds` Graph accepts.
+pub const MIN_TIMEOUT_MS: u32 = 200;
+/// The greatest `timeoutInMilliseconds` Graph accepts (External ID's ceiling).
+pub const MAX_TIMEOUT_MS: u32 = 2000;
+/// The greatest `maximumRetries` Graph accepts.
+pub const MAX_RETRIES: u32 = 1;
+
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
     text.len() >= prefix.len()
         && text.is_char_boundary(prefix.len())
@@ -498,7 +749,7 @@ fn is_tenant(value: &str) -> bool {
     is_guid(value) || is_domain(value)
 }
 
-fn is_guid(value: &str) -> bool {
+pub(crate) fn is_guid(value: &str) -> bool {
     let groups: Vec<&str> = value.split('-').collect();
     groups.len() == 5
         && groups

@@ -50,3 +50,43 @@ async fn the_readme_example_is_valid_and_plans_as_shown() {
         shown.replace("<THUMBPRINT>", &thumbprint)
     );
 }
+
+#[test]
+fn the_readme_migrate_output_is_what_migrate_prints_and_writes() {
+    use entra_api_connectors_desired_state::migrate::{MigrateOptions, migrate};
+    let readme = include_str!("../../../README.md");
+    let b2c = block(readme, "## Connectors as code", "yaml");
+    let table = block(readme, "## Moving from Azure AD B2C", "text");
+    let file = block(readme, "## Moving from Azure AD B2C", "yaml");
+    let configuration = ConfigFile::parse(
+        b2c,
+        entra_api_connectors_desired_state::Format::Yaml,
+        None,
+        ".",
+    )
+    .unwrap()
+    .configuration()
+    .unwrap();
+    let options = MigrateOptions::new()
+        .api_app_id("11111111-2222-3333-4444-555555555555")
+        .target_tenant("contosoexternal.onmicrosoft.com")
+        .application("B2C_1_SignUp", "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee")
+        .application("B2C_1_SignUpSignIn", "aaaaaaaa-bbbb-cccc-dddd-ffffffffffff");
+    let migration = migrate(&configuration, &options).unwrap();
+    assert_eq!(migration.table(), table);
+    assert_eq!(
+        entra_api_connectors_desired_state::write::to_yaml(&migration.configuration),
+        file
+    );
+    validate(
+        &ConfigFile::parse(
+            file,
+            entra_api_connectors_desired_state::Format::Yaml,
+            None,
+            ".",
+        )
+        .unwrap(),
+        &FixedEnvironment::new(0),
+    )
+    .unwrap();
+}

@@ -279,7 +279,7 @@ fn unknown_keys_are_all_reported_where_they_are() {
     assert_eq!(
         errors[0].to_string(),
         format!(
-            "{}:{l}:{c}: unknown key \"tenantId\"; expected $schema, tenant, cloud, apiVersion, prune, connectors or userFlows (at tenantId)",
+            "{}:{l}:{c}: unknown key \"tenantId\"; expected $schema, tenant, cloud, apiVersion, prune, connectors, userFlows, customAuthenticationExtensions, eventsFlows or tokenIssuanceListeners (at tenantId)",
             path.display()
         )
     );
@@ -807,7 +807,7 @@ userFlows:
     assert_eq!(
         kinds,
         [
-            "3:1 unknown key \"colud\"; expected $schema, tenant, cloud, apiVersion, prune, connectors or userFlows".to_owned(),
+            "3:1 unknown key \"colud\"; expected $schema, tenant, cloud, apiVersion, prune, connectors, userFlows, customAuthenticationExtensions, eventsFlows or tokenIssuanceListeners".to_owned(),
             "6:16 targetUrl http://a.example uses http; Graph calls API connectors over https only".to_owned(),
             "8:25 username is empty".to_owned(),
             "8:39 environment variable NOPE is not set".to_owned(),

@@ -1,0 +1,328 @@
+//! The External ID sections planned and applied against the emulator's external tenant through
+//! `Graph<V1>`: an empty tenant is brought to the file, a second plan is empty, an edit plans exactly
+//! that change, and prune deletes what the file no longer lists.
+
+use entra_api_connectors::auth::StaticToken;
+use entra_api_connectors::retry::RetryPolicy;
+use entra_api_connectors::{GraphClient, V1};
+use entra_api_connectors_desired_state::external::{
+    ExternalAction, ExternalTenant, apply_external, plan_external,
+};
+use entra_api_connectors_desired_state::model::ExtensionEvent;
+use entra_api_connectors_desired_state::{
+    ConfigFile, DesiredState, FixedEnvironment, Format, GraphTenant, validate,
+};
+use entra_api_connectors_emulator::{
+    DEFAULT_CLIENT_ID, DEFAULT_TOKEN, Emulator, EmulatorConfig, ServicePrincipal, TenantKind,
+};
+
+const API_APP: &str = "11111111-2222-3333-4444-555555555555";
+const OTHER_APP: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+
+fn file() -> String {
+    format!(
+        r#"tenant: contosoexternal.onmicrosoft.com
+apiVersion: v1.0
+customAuthenticationExtensions:
+  Validate postal code (onAttributeCollectionSubmit):
+    type: onAttributeCollectionSubmit
+    targetUrl: https://api.contoso.com/validate
+    resourceId: api://api.contoso.com/{API_APP}
+    timeoutInMilliseconds: 2000
+    maximumRetries: 1
+  Prefill (onAttributeCollectionStart):
+    type: onAttributeCollectionStart
+    targetUrl: https://api.contoso.com/prefill
+    resourceId: api://api.contoso.com/{API_APP}
+    timeoutInMilliseconds: 1500
+    maximumRetries: 0
+  Claims (onTokenIssuanceStart):
+    type: onTokenIssuanceStart
+    targetUrl: https://api.contoso.com/claims
+    resourceId: api://api.contoso.com/{API_APP}
+    claims: [loyaltyNumber]
+eventsFlows:
+  B2C_1_SignUp:
+    includeApplications: ["{DEFAULT_CLIENT_ID}"]
+    onAttributeCollectionStart: Prefill (onAttributeCollectionStart)
+    onAttributeCollectionSubmit: Validate postal code (onAttributeCollectionSubmit)
+tokenIssuanceListeners:
+  B2C_1_SignUp token issuance:
+    includeApplications: ["{DEFAULT_CLIENT_ID}"]
+    extension: Claims (onTokenIssuanceStart)
+"#
+    )
+}
+
+fn desired(text: &str) -> DesiredState {
+    let file = ConfigFile::parse(text, Format::Yaml, None, ".").unwrap();
+    validate(&file, &FixedEnvironment::new(0)).unwrap()
+}
+
+async fn external() -> (Emulator, GraphTenant<V1>) {
+    let emulator = Emulator::start(
+        EmulatorConfig::new(TenantKind::External)
+            .service_principal(ServicePrincipal::new(API_APP, "Contoso API"))
+            .service_principal(ServicePrincipal::new(OTHER_APP, "Contoso partners")),
+    )
+    .await
+    .unwrap();
+    let client = GraphClient::builder()
+        .base_url(emulator.base_url())
+        .token_provider(StaticToken::new(DEFAULT_TOKEN))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    (emulator, GraphTenant::new(client.v1()))
+}
+
+async fn converge(tenant: &GraphTenant<V1>, desired: &DesiredState) -> Vec<String> {
+    let snapshot = tenant.read_external().await.unwrap();
+    let plan = plan_external(desired, &snapshot);
+    let lines = plan.actions.iter().map(ToString::to_string).collect();
+    apply_external(&plan, desired, &snapshot, tenant)
+        .await
+        .unwrap();
+    lines
+}
+
+#[tokio::test]
+async fn apply_on_an_empty_external_tenant_then_a_second_plan_is_empty() {
+    let (emulator, tenant) = external().await;
+    let desired = desired(&file());
+    let lines = converge(&tenant, &desired).await;
+    assert_eq!(
+        lines,
+        [
+            "+ create custom extension \"Claims (onTokenIssuanceStart)\" (onTokenIssuanceStart)",
+            "+ create custom extension \"Prefill (onAttributeCollectionStart)\" (onAttributeCollectionStart)",
+            "+ create custom extension \"Validate postal code (onAttributeCollectionSubmit)\" (onAttributeCollectionSubmit)",
+            "+ create events flow \"B2C_1_SignUp\"",
+            &format!(
+                "+ create token issuance listener \"B2C_1_SignUp token issuance\" calling \"Claims (onTokenIssuanceStart)\" for {DEFAULT_CLIENT_ID}"
+            ),
+            &format!("+ add application {DEFAULT_CLIENT_ID} to events flow \"B2C_1_SignUp\""),
+            "~ attach \"Prefill (onAttributeCollectionStart)\" to onAttributeCollectionStart of events flow \"B2C_1_SignUp\"",
+            "~ attach \"Validate postal code (onAttributeCollectionSubmit)\" to onAttributeCollectionSubmit of events flow \"B2C_1_SignUp\"",
+        ]
+    );
+    // What reached the emulator.
+    let snapshot = tenant.read_external().await.unwrap();
+    assert_eq!(snapshot.extensions.len(), 3);
+    let submit = snapshot
+        .extension("Validate postal code (onAttributeCollectionSubmit)")
+        .unwrap();
+    assert_eq!(
+        submit.event,
+        Some(ExtensionEvent::OnAttributeCollectionSubmit)
+    );
+    assert_eq!(
+        submit.target_url.as_deref(),
+        Some("https://api.contoso.com/validate")
+    );
+    assert_eq!(
+        submit.resource_id.as_deref(),
+        Some(format!("api://api.contoso.com/{API_APP}").as_str())
+    );
+    assert_eq!(
+        (submit.timeout_in_milliseconds, submit.maximum_retries),
+        (Some(2000), Some(1))
+    );
+    let claims = snapshot.extension("Claims (onTokenIssuanceStart)").unwrap();
+    assert_eq!(claims.claims, ["loyaltyNumber"]);
+    let flow = snapshot.events_flow("B2C_1_SignUp").unwrap();
+    assert_eq!(flow.include_applications, [DEFAULT_CLIENT_ID]);
+    assert_eq!(
+        flow.on_attribute_collection_submit.as_deref(),
+        Some(submit.id.as_str())
+    );
+    assert_eq!(
+        flow.on_attribute_collection_start.as_deref(),
+        Some(
+            snapshot
+                .extension("Prefill (onAttributeCollectionStart)")
+                .unwrap()
+                .id
+                .as_str()
+        )
+    );
+    // The flow's handlers show as listeners of the flow too; one token issuance listener of its own.
+    let own: Vec<_> = snapshot
+        .listeners
+        .iter()
+        .filter(|l| l.is_managed())
+        .collect();
+    assert_eq!(own.len(), 1, "{:?}", snapshot.listeners);
+    assert_eq!(own[0].extension_id.as_deref(), Some(claims.id.as_str()));
+    assert_eq!(own[0].include_applications, [DEFAULT_CLIENT_ID]);
+    assert_eq!(
+        snapshot
+            .listeners
+            .iter()
+            .filter(|l| l.authentication_events_flow_id.as_deref() == Some(flow.id.as_str()))
+            .count(),
+        2
+    );
+    assert_eq!(emulator.events_flows().len(), 1);
+
+    let again = plan_external(&desired, &snapshot);
+    assert!(again.is_empty(), "{again}");
+    assert!(again.notes.is_empty(), "{again}");
+}
+
+#[tokio::test]
+async fn an_edit_plans_exactly_that_change() {
+    let (_emulator, tenant) = external().await;
+    converge(&tenant, &desired(&file())).await;
+
+    // The timeout of one extension.
+    let edited = file().replace("timeoutInMilliseconds: 1500", "timeoutInMilliseconds: 1000");
+    let lines = converge(&tenant, &desired(&edited)).await;
+    assert_eq!(
+        lines,
+        [
+            "~ update custom extension \"Prefill (onAttributeCollectionStart)\": timeoutInMilliseconds 1500 → 1000"
+        ]
+    );
+
+    // An application moved from the flow to the listener only, and a handler removed.
+    let edited = edited
+        .replace(
+            &format!("  B2C_1_SignUp:\n    includeApplications: [\"{DEFAULT_CLIENT_ID}\"]"),
+            &format!("  B2C_1_SignUp:\n    includeApplications: [\"{OTHER_APP}\"]"),
+        )
+        .replace(
+            "    onAttributeCollectionStart: Prefill (onAttributeCollectionStart)\n",
+            "",
+        )
+        .replace(
+            &format!("    includeApplications: [\"{DEFAULT_CLIENT_ID}\"]\n    extension"),
+            &format!(
+                "    includeApplications: [\"{DEFAULT_CLIENT_ID}\", \"{OTHER_APP}\"]\n    extension"
+            ),
+        );
+    let desired_edit = desired(&edited);
+    let snapshot = tenant.read_external().await.unwrap();
+    let plan = plan_external(&desired_edit, &snapshot);
+    let prefill_id = snapshot
+        .extension("Prefill (onAttributeCollectionStart)")
+        .unwrap()
+        .id
+        .clone();
+    let listener_id = snapshot
+        .listeners
+        .iter()
+        .find(|l| l.is_managed())
+        .unwrap()
+        .id
+        .clone();
+    assert_eq!(
+        plan.actions,
+        [
+            ExternalAction::RemoveApplication {
+                flow: "B2C_1_SignUp".into(),
+                app_id: DEFAULT_CLIENT_ID.into()
+            },
+            ExternalAction::AddApplication {
+                flow: "B2C_1_SignUp".into(),
+                app_id: OTHER_APP.into()
+            },
+            ExternalAction::Detach {
+                flow: "B2C_1_SignUp".into(),
+                event: ExtensionEvent::OnAttributeCollectionStart,
+                previous: prefill_id,
+            },
+            ExternalAction::UpdateListener {
+                id: listener_id,
+                name: "B2C_1_SignUp token issuance".into(),
+                include_applications: vec![DEFAULT_CLIENT_ID.into(), OTHER_APP.into()],
+            },
+        ]
+    );
+    apply_external(&plan, &desired_edit, &snapshot, &tenant)
+        .await
+        .unwrap();
+    let snapshot = tenant.read_external().await.unwrap();
+    let flow = snapshot.events_flow("B2C_1_SignUp").unwrap();
+    assert_eq!(flow.include_applications, [OTHER_APP]);
+    assert_eq!(flow.on_attribute_collection_start, None);
+    assert!(plan_external(&desired_edit, &snapshot).is_empty());
+}
+
+#[tokio::test]
+async fn what_the_file_drops_is_left_alone_or_deleted_with_prune() {
+    let (emulator, tenant) = external().await;
+    converge(&tenant, &desired(&file())).await;
+    let smaller = file()
+        .replace("    onAttributeCollectionStart: Prefill (onAttributeCollectionStart)\n", "")
+        .replace(
+            &format!(
+                "  Prefill (onAttributeCollectionStart):\n    type: onAttributeCollectionStart\n    targetUrl: https://api.contoso.com/prefill\n    resourceId: api://api.contoso.com/{API_APP}\n    timeoutInMilliseconds: 1500\n    maximumRetries: 0\n"
+            ),
+            "",
+        )
+        .replace(
+            &format!(
+                "  Claims (onTokenIssuanceStart):\n    type: onTokenIssuanceStart\n    targetUrl: https://api.contoso.com/claims\n    resourceId: api://api.contoso.com/{API_APP}\n    claims: [loyaltyNumber]\n"
+            ),
+            "",
+        );
+    let cut = smaller.find("tokenIssuanceListeners:").unwrap();
+    let smaller = smaller[..cut].to_owned();
+    assert!(!smaller.contains("Claims"), "{smaller}");
+    let snapshot = tenant.read_external().await.unwrap();
+    let plan = plan_external(&desired(&smaller), &snapshot);
+    let lines: Vec<String> = plan.actions.iter().map(ToString::to_string).collect();
+    assert_eq!(lines.len(), 1, "{plan}");
+    assert!(lines[0].starts_with("~ detach extension "), "{plan}");
+    assert_eq!(plan.notes.len(), 3, "{plan}");
+    assert!(plan.notes[0].starts_with("listener "), "{plan}");
+    assert!(
+        plan.notes[1].contains("\"Claims (onTokenIssuanceStart)\" is not in the file"),
+        "{plan}"
+    );
+    assert!(
+        plan.notes[2].contains("\"Prefill (onAttributeCollectionStart)\" is not in the file"),
+        "{plan}"
+    );
+
+    let pruned = smaller.replace("apiVersion: v1.0\n", "apiVersion: v1.0\nprune: true\n");
+    let lines = converge(&tenant, &desired(&pruned)).await;
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(lines[0].starts_with("~ detach extension "));
+    assert!(lines[1].starts_with("- delete listener "));
+    assert_eq!(
+        lines[2],
+        "- delete custom extension \"Claims (onTokenIssuanceStart)\""
+    );
+    assert_eq!(
+        lines[3],
+        "- delete custom extension \"Prefill (onAttributeCollectionStart)\""
+    );
+    // Left: the listener standing for the flow's submit handler.
+    assert_eq!(emulator.listeners().len(), 1);
+    assert_eq!(emulator.custom_extensions().len(), 1);
+}
+
+#[tokio::test]
+async fn a_failed_action_says_which_and_how_many_were_done() {
+    let (_emulator, tenant) = external().await;
+    // An application without a service principal: Graph refuses to add it.
+    let text = file().replace(
+        &format!("  B2C_1_SignUp:\n    includeApplications: [\"{DEFAULT_CLIENT_ID}\"]"),
+        "  B2C_1_SignUp:\n    includeApplications: [\"99999999-9999-4999-8999-999999999999\"]",
+    );
+    let desired = desired(&text);
+    let snapshot = tenant.read_external().await.unwrap();
+    let plan = plan_external(&desired, &snapshot);
+    let err = apply_external(&plan, &desired, &snapshot, &tenant)
+        .await
+        .unwrap_err();
+    assert_eq!(err.done, 5);
+    assert_eq!(err.total, 8);
+    assert_eq!(
+        err.action,
+        "+ add application 99999999-9999-4999-8999-999999999999 to events flow \"B2C_1_SignUp\""
+    );
+    assert!(err.to_string().contains("no service principal"), "{err}");
+}
