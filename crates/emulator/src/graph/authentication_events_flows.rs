@@ -39,6 +39,17 @@ pub(super) fn flow_not_found(id: &str) -> GraphError {
     ))
 }
 
+/// The stored flow `id` (ids are matched without regard to ASCII case), or `404`.
+pub(super) fn flow_mut<'s>(
+    store: &'s mut Store,
+    id: &str,
+) -> Result<&'s mut EventsFlowRecord, GraphError> {
+    store
+        .events_flows
+        .get_mut(&id.to_ascii_lowercase())
+        .ok_or_else(|| flow_not_found(id))
+}
+
 /// `…#identity/authenticationEventsFlows('{id}')/microsoft.graph.externalUsersSelfServiceSignUpEventsFlow/{rest}`.
 pub(super) fn flow_context(ctx: &Ctx<'_>, id: &str, rest: &str) -> String {
     ctx.context(&format!(

@@ -41,6 +41,22 @@ pub(super) fn bad_reference() -> GraphError {
     GraphError::bad_request("Invalid URL format specified in payload.")
 }
 
+/// The entity a `DELETE …/$ref` names: the path's `{id}` (`from_path`), or the `@id` query
+/// parameter's URL into `collection`; `400` for an unreadable `@id`.
+pub(super) fn delete_reference_target(
+    query: &crate::odata::QueryOptions,
+    from_path: Option<&str>,
+    collection: &str,
+) -> Result<String, GraphError> {
+    match from_path {
+        Some(id) => Ok(id.to_owned()),
+        None => query
+            .get("@id")
+            .and_then(|l| reference_target(l, collection))
+            .ok_or_else(bad_reference),
+    }
+}
+
 /// The `@odata.id` of a `$ref` body naming an entity of `collection`.
 pub(super) fn parse_reference_body(body: &[u8], collection: &str) -> Result<String, GraphError> {
     let map = super::request::parse_json_object(body)?;

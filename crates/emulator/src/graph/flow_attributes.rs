@@ -12,9 +12,9 @@ use axum::body::Body;
 use axum::http::{Response, StatusCode};
 use serde_json::{Map, Value, json};
 
-use super::authentication_events_flows::{flow_context, flow_not_found};
+use super::authentication_events_flows::{flow_context, flow_mut, flow_not_found};
 use super::collection::count_response;
-use super::extension_handlers::{bad_reference, parse_reference_body, reference_target};
+use super::extension_handlers::{delete_reference_target, parse_reference_body};
 use super::request::{Ctx, bare_type, only_properties, unresolved_type};
 use super::response::{Obj, json_response, no_content};
 use super::tenant_kind::events_flows_available;
@@ -384,10 +384,7 @@ pub(super) fn add_ref(
         let attribute = s.user_flow_attribute(&target).ok_or_else(|| {
             GraphError::not_found(format!("The user flow attribute '{target}' was not found."))
         })?;
-        let f = s
-            .events_flows
-            .get_mut(&flow_id.to_ascii_lowercase())
-            .ok_or_else(|| flow_not_found(flow_id))?;
+        let f = flow_mut(s, flow_id)?;
         let collection = f
             .on_attribute_collection
             .get_or_insert_with(|| AttributeCollection {
@@ -441,19 +438,9 @@ pub(super) fn remove_ref(
     attribute: Option<&str>,
 ) -> Result<Response<Body>, GraphError> {
     events_flows_available(ctx.app)?;
-    let target = match attribute {
-        Some(a) => a.to_owned(),
-        None => ctx
-            .query
-            .get("@id")
-            .and_then(|l| reference_target(l, "userFlowAttributes"))
-            .ok_or_else(bad_reference)?,
-    };
+    let target = delete_reference_target(&ctx.query, attribute, "userFlowAttributes")?;
     ctx.app.mutate(|s| {
-        let f = s
-            .events_flows
-            .get_mut(&flow_id.to_ascii_lowercase())
-            .ok_or_else(|| flow_not_found(flow_id))?;
+        let f = flow_mut(s, flow_id)?;
         let list = f
             .on_attribute_collection
             .as_mut()

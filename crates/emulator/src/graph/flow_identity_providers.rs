@@ -9,9 +9,9 @@ use axum::body::Body;
 use axum::http::{Response, StatusCode};
 use serde_json::{Map, Value, json};
 
-use super::authentication_events_flows::{flow_context, flow_not_found};
+use super::authentication_events_flows::{flow_context, flow_mut, flow_not_found};
 use super::collection::count_response;
-use super::extension_handlers::{bad_reference, parse_reference_body, reference_target};
+use super::extension_handlers::{delete_reference_target, parse_reference_body};
 use super::request::{Ctx, only_properties};
 use super::response::{Obj, json_response, no_content};
 use super::tenant_kind::events_flows_available;
@@ -162,10 +162,7 @@ pub(super) fn add_ref(
     events_flows_available(ctx.app)?;
     let target = known(&parse_reference_body(body, "identityProviders")?)?;
     ctx.app.mutate(|s| {
-        let f = s
-            .events_flows
-            .get_mut(&flow_id.to_ascii_lowercase())
-            .ok_or_else(|| flow_not_found(flow_id))?;
+        let f = flow_mut(s, flow_id)?;
         if f.identity_providers.iter().any(|p| p == target) {
             return Err(GraphError::bad_request(format!(
                 "The identity provider '{target}' is already linked to this user flow."
@@ -185,19 +182,9 @@ pub(super) fn remove_ref(
     provider: Option<&str>,
 ) -> Result<Response<Body>, GraphError> {
     events_flows_available(ctx.app)?;
-    let target = match provider {
-        Some(p) => p.to_owned(),
-        None => ctx
-            .query
-            .get("@id")
-            .and_then(|l| reference_target(l, "identityProviders"))
-            .ok_or_else(bad_reference)?,
-    };
+    let target = delete_reference_target(&ctx.query, provider, "identityProviders")?;
     ctx.app.mutate(|s| {
-        let f = s
-            .events_flows
-            .get_mut(&flow_id.to_ascii_lowercase())
-            .ok_or_else(|| flow_not_found(flow_id))?;
+        let f = flow_mut(s, flow_id)?;
         let Some(i) = f.identity_providers.iter().position(|p| p.eq_ignore_ascii_case(&target)) else {
             return Err(GraphError::not_found(format!(
                 "The identity provider '{target}' is not linked to this user flow."

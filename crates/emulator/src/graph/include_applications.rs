@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Response, StatusCode};
 use serde_json::{Value, json};
 
-use super::authentication_events_flows::{COLLECTION, flow_not_found};
+use super::authentication_events_flows::{COLLECTION, flow_mut, flow_not_found};
 use super::collection::count_response;
 use super::request::{Ctx, bare_type, only_properties, parse_json_object, unresolved_type};
 use super::response::{Obj, json_response, no_content};
@@ -202,10 +202,7 @@ pub(super) fn remove(
 ) -> Result<Response<Body>, GraphError> {
     events_flows_available(ctx.app)?;
     ctx.app.mutate(|s| {
-        let f = s
-            .events_flows
-            .get_mut(&flow_id.to_ascii_lowercase())
-            .ok_or_else(|| flow_not_found(flow_id))?;
+        let f = flow_mut(s, flow_id)?;
         let before = f.include_applications.len();
         f.include_applications
             .retain(|a| !a.eq_ignore_ascii_case(app_id));
