@@ -1,28 +1,12 @@
 //! Bound actions: on the item path, on the collection path, overloaded names and actions without
 //! parameters, converted from the synthetic `tests/data/polymorphic-entities.csdl.xml`.
 
-use graph_csdl::openapi::{Conversion, Options, Profile, Root, convert};
-use graph_csdl::{CsdlError, parse};
+#[path = "support/polymorphic_entities.rs"]
+mod polymorphic_entities;
+
+use graph_csdl::openapi::Conversion;
+use polymorphic_entities::{SPEC, conversion};
 use serde_json::{Value, json};
-
-const SPEC: &str = include_str!("data/polymorphic-entities.csdl.xml");
-
-fn conversion(text: &str) -> Result<Conversion, CsdlError> {
-    let root = |navigation: &str| Root {
-        navigation: navigation.into(),
-        required: true,
-        update: true,
-    };
-    let options = Options {
-        version: "v1.0".into(),
-        profile: Profile {
-            singleton: "identity".into(),
-            roots: vec![root("extensions"), root("flows")],
-            secret_properties: Vec::new(),
-        },
-    };
-    convert(&parse(text)?, &options)
-}
 
 fn post<'a>(c: &'a Conversion, path: &str) -> &'a Value {
     let op = &c.json["paths"][path]["post"];

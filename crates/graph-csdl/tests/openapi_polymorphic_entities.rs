@@ -1,32 +1,13 @@
 //! Polymorphism on an entity type: a root whose item type is abstract with derived entity types,
 //! converted from the synthetic `tests/data/polymorphic-entities.csdl.xml`.
 
-use graph_csdl::openapi::{Conversion, Options, Polymorphic, Profile, Root, convert};
+#[path = "support/polymorphic_entities.rs"]
+mod polymorphic_entities;
+
+use graph_csdl::openapi::{Conversion, Polymorphic};
 use graph_csdl::rust::{RustPaths, polymorphic_enums};
-use graph_csdl::{CsdlError, parse};
+use polymorphic_entities::{SPEC, conversion};
 use serde_json::{Value, json};
-
-const SPEC: &str = include_str!("data/polymorphic-entities.csdl.xml");
-
-fn options() -> Options {
-    let root = |navigation: &str| Root {
-        navigation: navigation.into(),
-        required: true,
-        update: true,
-    };
-    Options {
-        version: "v1.0".into(),
-        profile: Profile {
-            singleton: "identity".into(),
-            roots: vec![root("extensions"), root("flows")],
-            secret_properties: Vec::new(),
-        },
-    }
-}
-
-fn conversion(text: &str) -> Result<Conversion, CsdlError> {
-    convert(&parse(text)?, &options())
-}
 
 fn schema<'a>(c: &'a Conversion, name: &str) -> &'a Value {
     let v = &c.json["components"]["schemas"][name];

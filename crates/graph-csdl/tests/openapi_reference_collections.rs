@@ -1,35 +1,15 @@
 //! Referenceable navigation properties reached through derived types (cast segments) and
 //! referenceable collections, converted from the synthetic `tests/data/polymorphic-entities.csdl.xml`.
 
-use graph_csdl::openapi::{Conversion, Options, Profile, Root, convert};
-use graph_csdl::{CsdlError, parse};
+#[path = "support/polymorphic_entities.rs"]
+mod polymorphic_entities;
+
+use graph_csdl::CsdlError;
+use graph_csdl::openapi::Conversion;
+use polymorphic_entities::{SPEC, conversion, op, operations_where};
 use serde_json::{Value, json};
 
-const SPEC: &str = include_str!("data/polymorphic-entities.csdl.xml");
 const ATTRIBUTES: &str = "/identity/flows/{id}/microsoft.graph.signUpFlow/onCollection/microsoft.graph.signUpCollection/attributes";
-
-fn conversion(text: &str) -> Result<Conversion, CsdlError> {
-    let root = |navigation: &str| Root {
-        navigation: navigation.into(),
-        required: true,
-        update: true,
-    };
-    let options = Options {
-        version: "v1.0".into(),
-        profile: Profile {
-            singleton: "identity".into(),
-            roots: vec![root("extensions"), root("flows")],
-            secret_properties: Vec::new(),
-        },
-    };
-    convert(&parse(text)?, &options)
-}
-
-fn op<'a>(c: &'a Conversion, method: &str, path: &str) -> &'a Value {
-    let v = &c.json["paths"][path][method];
-    assert!(v.is_object(), "no {method} {path}");
-    v
-}
 
 fn parameters(op: &Value) -> Vec<String> {
     op["parameters"]
@@ -49,20 +29,7 @@ fn parameters(op: &Value) -> Vec<String> {
 
 /// The paths of the conversion that start with `prefix`, with their methods.
 fn paths_under(c: &Conversion, prefix: &str) -> Vec<String> {
-    let mut out: Vec<String> = c.json["paths"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(p, _)| p.starts_with(prefix))
-        .flat_map(|(p, item)| {
-            item.as_object()
-                .unwrap()
-                .keys()
-                .map(move |m| format!("{} {p}", m.to_uppercase()))
-        })
-        .collect();
-    out.sort();
-    out
+    operations_where(c, |p| p.starts_with(prefix))
 }
 
 #[test]
