@@ -25,7 +25,7 @@
 
 #[allow(dead_code)]
 #[path = "connector_api.rs"]
-mod connector_api;
+pub mod connector_api;
 
 use std::net::SocketAddr;
 

@@ -547,3 +547,94 @@ async fn other_answers_pass_through_and_unadaptable_ones_are_500() {
         "claim `shoeSize` cannot be returned for `microsoft.graph.authenticationEvent.attributeCollectionSubmit`: its value must be a string, an integer or a boolean"
     );
 }
+
+/// One URL for both worlds: the example handler on `/signup` behind the adapter with
+/// `serving_api_connectors`.
+fn one_url_app() -> Router {
+    Router::new()
+        .route(
+            "/signup",
+            post(example::connector_api::signup).layer(adapter_layer().serving_api_connectors()),
+        )
+        .with_state(basic_auth())
+}
+
+#[tokio::test]
+async fn serving_api_connectors_passes_b2c_calls_through_and_adapts_bearer_calls_on_one_url() {
+    let app = one_url_app();
+    // B2C's call with basic credentials: the connector contract's own answer.
+    let b2c_body = r#"{"email":"ana@example.com","displayName":"ana","postalCode":"98O52","step":"PostAttributeCollection"}"#;
+    let answer = send(
+        &app,
+        post_to("/signup", Some(&basic()), JSON, b2c_body.to_owned()),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text());
+    assert_eq!(
+        answer.text(),
+        r#"{"version":"1.0.0","status":400,"action":"ValidationError","userMessage":"Please enter a valid postal code (4 or 5 digits)."}"#
+    );
+    assert_eq!(answer.losses, None);
+
+    // External ID's call with a bearer token on the same URL: adapted.
+    let answer = send(
+        &app,
+        post_to(
+            "/signup",
+            Some(&bearer()),
+            JSON,
+            submit("ana@example.com", "  aNA  de la CRUZ ", "98052"),
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    assert_eq!(
+        answer.text(),
+        submit_body(&format!(
+            r#"{{"@odata.type":"microsoft.graph.attributeCollectionSubmit.modifyAttributeValues","attributes":{{"displayName":"Ana De La Cruz","extension_{EXTERNAL_APP}_ScreenedBy":"connector_api example"}}}}"#
+        ))
+    );
+    assert_eq!(answer.losses, Some(vec![]));
+}
+
+#[tokio::test]
+async fn serving_api_connectors_leaves_authentication_to_the_handler_and_still_verifies_tokens() {
+    let app = one_url_app();
+    let b2c_body = r#"{"email":"ana@example.com","displayName":"ana","postalCode":"98052","step":"PostAttributeCollection"}"#;
+    // No credentials, or wrong ones: the handler's ConnectorAuth refuses with its basic challenge.
+    let wrong = format!("Basic {}", STANDARD.encode("connector:wrong"));
+    for authorization in [None, Some(wrong.as_str())] {
+        let answer = send(
+            &app,
+            post_to("/signup", authorization, JSON, b2c_body.to_owned()),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{authorization:?}");
+        assert_eq!(
+            answer.headers[header::WWW_AUTHENTICATE],
+            entra_api_connectors_contract::BASIC_CHALLENGE
+        );
+    }
+    // A bearer token is never passed through: a bad one is the adapter's 401, in any case of the
+    // scheme.
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let answer = send(
+            &app,
+            post_to(
+                "/signup",
+                Some(&format!("{scheme} not-a-token")),
+                JSON,
+                submit("ana@example.com", "Ana", "98052"),
+            ),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{scheme}");
+        assert!(
+            answer.headers[header::WWW_AUTHENTICATE]
+                .to_str()
+                .unwrap()
+                .starts_with("Bearer"),
+            "{scheme}"
+        );
+    }
+}

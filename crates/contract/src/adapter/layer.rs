@@ -43,6 +43,10 @@ const RESPONSE_LIMIT: usize = 1024 * 1024;
 ///    body) into the event's action with [`AdaptedCall::respond`], answered with HTTP 200. Any
 ///    other answer (a rejection, a server error) is passed on unchanged: Entra fails the call on it.
 ///
+/// With [`AdapterLayer::serving_api_connectors`], one URL serves both worlds during the move: a
+/// request whose `Authorization` is not a bearer token (B2C's basic credentials, or none with a
+/// client certificate) goes to the wrapped service unchanged, which checks it as it always did.
+///
 /// An event without a connector step (`emailOtpSend`) is answered 400 and an answer that cannot
 /// be adapted 500, each with the [`AdapterError`] as text. The adapted response carries what the
 /// call lost as a `Vec<`[`Loss`]`>` response extension, for a logging layer outside this one.
@@ -90,19 +94,50 @@ pub struct AdapterLayer {
     shared: Arc<Shared>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Shared {
     auth: CustomExtensionAuth,
     config: AdapterConfig,
+    api_connectors: bool,
 }
 
 impl AdapterLayer {
     /// The layer that verifies Entra's calls with `auth` and adapts them with `config`.
     pub fn new(auth: CustomExtensionAuth, config: AdapterConfig) -> Self {
         AdapterLayer {
-            shared: Arc::new(Shared { auth, config }),
+            shared: Arc::new(Shared {
+                auth,
+                config,
+                api_connectors: false,
+            }),
         }
     }
+
+    /// Also passes Azure AD B2C's API-connector calls through unchanged: every request whose
+    /// `Authorization` header is not `Bearer …` (basic credentials, or no header when the
+    /// connector uses a client certificate). The wrapped handlers must then authenticate them, as
+    /// [`ConnectorCall`](crate::ConnectorCall) does with its
+    /// [`ConnectorAuth`](crate::ConnectorAuth); a bearer token is always verified here. This
+    /// lets a connector keep its URL when `apiconn migrate` carries it over as a custom extension.
+    pub fn serving_api_connectors(self) -> Self {
+        let shared = Arc::unwrap_or_clone(self.shared);
+        AdapterLayer {
+            shared: Arc::new(Shared {
+                api_connectors: true,
+                ..shared
+            }),
+        }
+    }
+}
+
+/// Whether the request carries a bearer token (scheme compared case-insensitively, RFC 9110).
+fn is_bearer(request: &Request) -> bool {
+    request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .is_some_and(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
 }
 
 impl<S> Layer<S> for AdapterLayer {
@@ -151,6 +186,13 @@ where
     S: Service<Request, Error = Infallible>,
     S::Response: IntoResponse,
 {
+    if shared.api_connectors && !is_bearer(&request) {
+        if poll_fn(|cx| inner.poll_ready(cx)).await.is_err() {
+            unreachable!("the wrapped service's error is Infallible");
+        }
+        let Ok(answer) = inner.call(request).await;
+        return answer.into_response();
+    }
     let call = match adapt_call(shared, request).await {
         Ok(call) => call,
         Err(response) => return response,
