@@ -197,6 +197,12 @@ pub struct EventsFlow {
     /// The `onAttributeCollectionSubmit` extension, by display name; unset: the default behaviour.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_attribute_collection_submit: Option<String>,
+    /// The user-flow attributes the sign-up page collects, by id (`email`, `displayName`,
+    /// `postalCode`, or a custom attribute's `extension_<appId>_<Name>`). Those the flow lacks are
+    /// added (Graph puts each on the page with its default settings); those it has beyond the list
+    /// are left alone and reported. A new flow starts with `email`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<String>,
 }
 
 impl EventsFlow {

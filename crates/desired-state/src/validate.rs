@@ -49,6 +49,15 @@ pub struct DesiredState {
     pub warnings: Vec<ConfigWarning>,
 }
 
+impl DesiredState {
+    /// Whether the file has any External ID section (extensions, events flows, listeners).
+    pub fn has_external_id(&self) -> bool {
+        !self.custom_extensions.is_empty()
+            || !self.events_flows.is_empty()
+            || !self.token_issuance_listeners.is_empty()
+    }
+}
+
 /// A connector as the file wants it.
 #[derive(Debug)]
 pub struct DesiredConnector {
@@ -367,6 +376,27 @@ impl Checker<'_> {
                     } else {
                         app_flows.insert(normal, name.clone());
                     }
+                }
+            }
+            let attributes_key = key.key("attributes");
+            for (i, attribute) in flow.attributes.iter().enumerate() {
+                if attribute.trim().is_empty() {
+                    self.at_value(
+                        ConfigErrorKind::Empty {
+                            what: "attribute id",
+                        },
+                        attributes_key.index(i),
+                    );
+                } else if flow.attributes[..i]
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(attribute))
+                {
+                    self.at_value(
+                        ConfigErrorKind::Invalid {
+                            message: format!("attribute {attribute} is listed twice"),
+                        },
+                        attributes_key.index(i),
+                    );
                 }
             }
             for (event, extension) in flow.handlers() {

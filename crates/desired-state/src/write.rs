@@ -107,6 +107,9 @@ pub fn to_yaml(configuration: &Configuration) -> String {
         for (event, extension) in flow.handlers() {
             let _ = writeln!(text, "    {event}: {}", quote(extension));
         }
+        if !flow.attributes.is_empty() {
+            let _ = writeln!(text, "    attributes: {}", list(&flow.attributes));
+        }
     }
     if !configuration.token_issuance_listeners.is_empty() {
         section(&mut text, "tokenIssuanceListeners", false);

@@ -326,3 +326,99 @@ async fn a_failed_action_says_which_and_how_many_were_done() {
     );
     assert!(err.to_string().contains("no service principal"), "{err}");
 }
+
+const SCREENED_BY: &str = "extension_6ea3bc85aec24b1c92ff4a117afb6621_ScreenedBy";
+
+#[tokio::test]
+async fn a_flow_collects_the_attributes_the_file_lists() {
+    let emulator = Emulator::start(
+        EmulatorConfig::new(TenantKind::External)
+            .service_principal(ServicePrincipal::new(API_APP, "Contoso API"))
+            .custom_attribute(SCREENED_BY, "Screened by", "string"),
+    )
+    .await
+    .unwrap();
+    let client = GraphClient::builder()
+        .base_url(emulator.base_url())
+        .token_provider(StaticToken::new(DEFAULT_TOKEN))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let tenant = GraphTenant::new(client.v1());
+    let with_attributes = |list: &str| {
+        file().replace(
+            "    onAttributeCollectionSubmit: Validate postal code (onAttributeCollectionSubmit)\n",
+            &format!(
+                "    onAttributeCollectionSubmit: Validate postal code (onAttributeCollectionSubmit)\n    attributes: [{list}]\n"
+            ),
+        )
+    };
+    let text = with_attributes(&format!("email, displayName, postalCode, {SCREENED_BY}"));
+    let desired_state = desired(&text);
+    let lines = converge(&tenant, &desired_state).await;
+    // A new flow collects email; the other three are added after it is created.
+    let added: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.starts_with("+ collect"))
+        .collect();
+    assert_eq!(
+        added,
+        [
+            "+ collect attribute displayName in events flow \"B2C_1_SignUp\"",
+            "+ collect attribute postalCode in events flow \"B2C_1_SignUp\"",
+            &format!("+ collect attribute {SCREENED_BY} in events flow \"B2C_1_SignUp\""),
+        ]
+    );
+    let create = lines
+        .iter()
+        .position(|l| l.starts_with("+ create events flow"))
+        .unwrap();
+    let first_add = lines
+        .iter()
+        .position(|l| l.starts_with("+ collect"))
+        .unwrap();
+    assert!(create < first_add, "{lines:?}");
+    // What reached the emulator: the attributes in order, each on the page.
+    let flows = emulator.events_flows();
+    let collection = flows[0].on_attribute_collection.as_ref().unwrap();
+    assert_eq!(
+        collection.attributes,
+        ["email", "displayName", "postalCode", SCREENED_BY]
+    );
+    let snapshot = tenant.read_external().await.unwrap();
+    assert_eq!(
+        snapshot.events_flow("B2C_1_SignUp").unwrap().attributes,
+        ["email", "displayName", "postalCode", SCREENED_BY]
+    );
+    let again = plan_external(&desired_state, &snapshot);
+    assert!(again.is_empty() && again.notes.is_empty(), "{again}");
+
+    // A shorter list removes nothing: the extras are a note.
+    let shorter = desired(&with_attributes("email, displayName"));
+    let plan = plan_external(&shorter, &snapshot);
+    assert!(plan.is_empty(), "{plan}");
+    assert_eq!(
+        plan.notes,
+        [format!(
+            "events flow \"B2C_1_SignUp\" also collects postalCode, {SCREENED_BY}; left alone (remove attributes in the admin center or through Graph)"
+        )]
+    );
+
+    // An attribute the tenant does not define: Graph's refusal, with the action that failed.
+    let unknown = desired(&with_attributes(
+        "email, extension_6ea3bc85aec24b1c92ff4a117afb6621_Nope",
+    ));
+    let plan = plan_external(&unknown, &snapshot);
+    assert_eq!(
+        plan.actions,
+        [ExternalAction::AddAttribute {
+            flow: "B2C_1_SignUp".into(),
+            attribute: "extension_6ea3bc85aec24b1c92ff4a117afb6621_Nope".into(),
+        }]
+    );
+    let err = apply_external(&plan, &unknown, &snapshot, &tenant)
+        .await
+        .unwrap_err();
+    assert_eq!((err.done, err.total), (0, 1));
+    assert!(err.to_string().contains("was not found"), "{err}");
+}

@@ -203,3 +203,37 @@ fn structure_errors_in_the_new_sections_have_positions() {
     assert!(messages[1].starts_with("x.yaml:11:11:"), "{messages:?}");
     assert!(messages[1].contains("onOtpSend"), "{messages:?}");
 }
+
+#[test]
+fn a_flow_lists_each_attribute_once_and_none_empty() {
+    let text = GOOD.replace(
+        "    onAttributeCollectionSubmit: Validate postal code\n",
+        "    onAttributeCollectionSubmit: Validate postal code\n    attributes: [email, postalCode, \"\", PostalCode]\n",
+    );
+    let messages: Vec<String> = errors(&text).into_iter().map(|(m, _)| m).collect();
+    assert_eq!(
+        messages,
+        [
+            "x.yaml:24:37: attribute id is empty (at eventsFlows.\"Sign up\".attributes[2])",
+            "x.yaml:24:41: attribute PostalCode is listed twice (at eventsFlows.\"Sign up\".attributes[3])",
+        ]
+    );
+    // A good list is kept in order and written back.
+    let text = GOOD.replace(
+        "    onAttributeCollectionSubmit: Validate postal code\n",
+        "    onAttributeCollectionSubmit: Validate postal code\n    attributes: [email, postalCode]\n",
+    );
+    let file = ConfigFile::parse(&text, Format::Yaml, None, ".").unwrap();
+    let desired = validate(&file, &FixedEnvironment::new(0)).unwrap();
+    assert_eq!(
+        desired.events_flows["Sign up"].attributes,
+        ["email", "postalCode"]
+    );
+    let written = to_yaml(&file.configuration().unwrap());
+    assert!(written.contains("attributes:"), "{written}");
+    let again = ConfigFile::parse(&written, Format::Yaml, None, ".").unwrap();
+    assert_eq!(
+        again.configuration().unwrap(),
+        file.configuration().unwrap()
+    );
+}

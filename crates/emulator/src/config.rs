@@ -10,7 +10,7 @@ use crate::TenantKind;
 use crate::faults::{FaultRule, Faults};
 use crate::service_principal::{DEFAULT_CLIENT_APP_NAME, ServicePrincipal};
 use crate::signup::SignUpSettings;
-use crate::state::{FlowFamily, UserFlowRecord};
+use crate::state::{FlowFamily, UserFlowAttribute, UserFlowRecord};
 
 /// How to run an [`Emulator`](crate::Emulator). Start from [`EmulatorConfig::new`] and adjust with the builder methods.
 #[derive(Clone)]
@@ -29,6 +29,7 @@ pub struct EmulatorConfig {
     pub(crate) state_file: Option<PathBuf>,
     pub(crate) sign_up: SignUpSettings,
     pub(crate) service_principals: Vec<ServicePrincipal>,
+    pub(crate) custom_attributes: Vec<UserFlowAttribute>,
 }
 
 impl fmt::Debug for EmulatorConfig {
@@ -46,6 +47,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("seed", &self.seed)
             .field("state_file", &self.state_file)
             .field("service_principals", &self.service_principals)
+            .field("custom_attributes", &self.custom_attributes)
             .finish_non_exhaustive()
     }
 }
@@ -116,6 +118,7 @@ impl EmulatorConfig {
             state_file: None,
             sign_up: SignUpSettings::default(),
             service_principals: default_service_principals(kind),
+            custom_attributes: Vec::new(),
         }
     }
 
@@ -125,6 +128,26 @@ impl EmulatorConfig {
         self.service_principals
             .retain(|p| !p.app_id.eq_ignore_ascii_case(&principal.app_id));
         self.service_principals.push(principal);
+        self
+    }
+
+    /// Defines a custom user-flow attribute (`/identity/userFlowAttributes`, type `custom`) in a new
+    /// tenant, so events flows can collect it by `$ref`: `id` is its full name
+    /// (`extension_<appId>_<Name>`), `data_type` one of `string`, `boolean`, `int64`,
+    /// `stringCollection`, `dateTime`. Not added to a state file that already exists.
+    pub fn custom_attribute(
+        mut self,
+        id: impl Into<String>,
+        display_name: impl Into<String>,
+        data_type: impl Into<String>,
+    ) -> Self {
+        self.custom_attributes.push(UserFlowAttribute {
+            id: id.into(),
+            display_name: display_name.into(),
+            description: None,
+            user_flow_attribute_type: "custom".to_owned(),
+            data_type: data_type.into(),
+        });
         self
     }
 

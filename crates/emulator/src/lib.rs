@@ -232,13 +232,18 @@ impl Emulator {
                 match State::load(path).map_err(file_err)? {
                     Some(state) => state,
                     None => {
-                        let state = State::with_flows(config.user_flows.clone());
+                        let mut state = State::with_flows(config.user_flows.clone());
+                        state.custom_attributes = config.custom_attributes.clone();
                         state.save(path).map_err(file_err)?;
                         state
                     }
                 }
             }
-            None => State::with_flows(config.user_flows.clone()),
+            None => {
+                let mut state = State::with_flows(config.user_flows.clone());
+                state.custom_attributes = config.custom_attributes.clone();
+                state
+            }
         };
         let listener =
             TcpListener::bind(config.listen)

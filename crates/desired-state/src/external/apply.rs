@@ -97,6 +97,13 @@ pub async fn apply_external<T: ExternalTenant>(
                     .await
                     .map_err(fail)?;
             }
+            ExternalAction::AddAttribute { flow, attribute } => {
+                let flow_id = id(&flows, flow)?;
+                tenant
+                    .add_attribute(&flow_id, attribute)
+                    .await
+                    .map_err(fail)?;
+            }
             ExternalAction::RemoveApplication { flow, app_id } => {
                 let flow_id = id(&flows, flow)?;
                 tenant

@@ -15,7 +15,8 @@
 //!   of their own are managed: listeners of other kinds, and those that stand for an events flow's
 //!   handler (`authenticationEventsFlowId` set), are left alone.
 //! - A flow's applications are added and removed one by one; its handlers are attached or, when
-//!   the file names none for an event, detached.
+//!   the file names none for an event, detached. Its attributes are added when missing; those it
+//!   collects beyond the file's are left alone with a note (removing one loses what users entered).
 //! - What the tenant has and the file does not list is deleted only with `prune: true`; otherwise it
 //!   is listed as left alone.
 
@@ -27,4 +28,4 @@ mod tenant;
 pub use apply::{ExternalApplyError, apply_external};
 pub use plan::{ExternalAction, ExternalPlan, plan_external};
 pub use snapshot::{EventsFlowSnapshot, ExtensionSnapshot, ExternalSnapshot, ListenerSnapshot};
-pub use tenant::{ExternalTenant, NEW_FLOW_IDENTITY_PROVIDER};
+pub use tenant::{ExternalTenant, NEW_FLOW_ATTRIBUTE, NEW_FLOW_IDENTITY_PROVIDER};

@@ -7,6 +7,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::snapshot::ExternalSnapshot;
+use super::tenant::NEW_FLOW_ATTRIBUTE;
 use crate::error::Quoted;
 use crate::model::{CustomExtension, ExtensionEvent};
 use crate::validate::DesiredState;
@@ -74,6 +75,14 @@ pub enum ExternalAction {
         flow: String,
         /// The application id.
         app_id: String,
+    },
+    /// Add a user-flow attribute to a flow's attribute collection.
+    #[serde(rename_all = "camelCase")]
+    AddAttribute {
+        /// The flow's display name.
+        flow: String,
+        /// The attribute's id.
+        attribute: String,
     },
     /// Make a flow's handler call an extension.
     #[serde(rename_all = "camelCase")]
@@ -171,6 +180,11 @@ impl fmt::Display for ExternalAction {
                 Quoted(name),
                 Quoted(extension),
                 include_applications.join(", ")
+            ),
+            Self::AddAttribute { flow, attribute } => write!(
+                f,
+                "+ collect attribute {attribute} in events flow {}",
+                Quoted(flow)
             ),
             Self::AddApplication { flow, app_id } => write!(
                 f,
@@ -356,6 +370,35 @@ pub fn plan_external(desired: &DesiredState, snapshot: &ExternalSnapshot) -> Ext
                     flow: name.clone(),
                     app_id: app.clone(),
                 });
+            }
+        }
+        let have_attributes: Vec<&str> = match have {
+            Some(h) => h.attributes.iter().map(String::as_str).collect(),
+            None => vec![NEW_FLOW_ATTRIBUTE],
+        };
+        for attribute in &want.attributes {
+            if !have_attributes
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(attribute))
+            {
+                links.push(ExternalAction::AddAttribute {
+                    flow: name.clone(),
+                    attribute: attribute.clone(),
+                });
+            }
+        }
+        if !want.attributes.is_empty() {
+            let extra: Vec<&str> = have_attributes
+                .iter()
+                .copied()
+                .filter(|a| !want.attributes.iter().any(|w| w.eq_ignore_ascii_case(a)))
+                .collect();
+            if !extra.is_empty() {
+                notes.push(format!(
+                    "events flow {} also collects {}; left alone (remove attributes in the admin center or through Graph)",
+                    Quoted(name),
+                    extra.join(", ")
+                ));
             }
         }
         for event in [

@@ -115,12 +115,18 @@ pub struct EventsFlowSnapshot {
     pub on_attribute_collection_start: Option<String>,
     /// The id of the extension the `onAttributeCollectionSubmit` handler names.
     pub on_attribute_collection_submit: Option<String>,
+    /// The ids of the attributes it collects (`onAttributeCollection.attributes`).
+    pub attributes: Vec<String>,
 }
 
 impl EventsFlowSnapshot {
-    /// Reads Graph's JSON of an `authenticationEventsFlow` and its applications; `None` without an
-    /// id.
-    pub fn from_json(value: &Value, include_applications: Vec<String>) -> Option<Self> {
+    /// Reads Graph's JSON of an `authenticationEventsFlow`, its applications and the ids of its
+    /// attributes; `None` without an id.
+    pub fn from_json(
+        value: &Value,
+        include_applications: Vec<String>,
+        attributes: Vec<String>,
+    ) -> Option<Self> {
         Some(Self {
             id: text(value, "/id")?,
             display_name: text(value, "/displayName").unwrap_or_default(),
@@ -133,6 +139,7 @@ impl EventsFlowSnapshot {
                 value,
                 "/onAttributeCollectionSubmit/customExtension/id",
             ),
+            attributes,
         })
     }
 

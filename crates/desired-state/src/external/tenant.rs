@@ -23,6 +23,10 @@ use crate::tenant::GraphTenant;
 /// (`EmailPassword-OAUTH`, the identity provider of the docs' create example).
 pub const NEW_FLOW_IDENTITY_PROVIDER: &str = "EmailPassword-OAUTH";
 
+/// The attribute an events flow `apply` creates collects (the docs' create example); the file's
+/// other attributes are added to it.
+pub const NEW_FLOW_ATTRIBUTE: &str = "email";
+
 /// An external tenant's custom extensions, events flows and listeners.
 pub trait ExternalTenant: Send + Sync {
     /// Reads every extension, events flow (with its applications) and listener.
@@ -51,6 +55,12 @@ pub trait ExternalTenant: Send + Sync {
         &self,
         flow_id: &str,
         app_id: &str,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Adds a user-flow attribute to a flow's attribute collection.
+    fn add_attribute(
+        &self,
+        flow_id: &str,
+        attribute_id: &str,
     ) -> impl Future<Output = Result<()>> + Send;
     /// Removes an application from a flow.
     fn remove_application(
@@ -129,7 +139,14 @@ impl<V: Extensibility> ExternalTenant for GraphTenant<V> {
                 .iter()
                 .filter_map(|a| json_of(a)["appId"].as_str().map(str::to_owned))
                 .collect();
-            events_flows.extend(EventsFlowSnapshot::from_json(&value, apps));
+            // The list's `onAttributeCollection` may leave `attributes` out; their own list has
+            // them.
+            let attributes: Vec<V::Attribute> = flows_handle.attributes(&id).try_collect().await?;
+            let attributes = attributes
+                .iter()
+                .filter_map(|a| json_of(a)["id"].as_str().map(str::to_owned))
+                .collect();
+            events_flows.extend(EventsFlowSnapshot::from_json(&value, apps, attributes));
         }
         let listeners = self
             .graph
@@ -195,9 +212,9 @@ impl<V: Extensibility> ExternalTenant for GraphTenant<V> {
             },
             "onAttributeCollection": {
                 "@odata.type": "#microsoft.graph.onAttributeCollectionExternalUsersSelfServiceSignUp",
-                "attributes": [{"id": "email"}],
+                "attributes": [{"id": NEW_FLOW_ATTRIBUTE}],
                 "attributeCollectionPage": {"views": [{"inputs": [
-                    {"attribute": "email", "label": "Email", "inputType": "text"}
+                    {"attribute": NEW_FLOW_ATTRIBUTE, "label": "Email", "inputType": "text"}
                 ]}]}
             }
         });
@@ -220,6 +237,13 @@ impl<V: Extensibility> ExternalTenant for GraphTenant<V> {
             .add_application(flow_id, app_id)
             .await
             .map(drop)
+    }
+
+    async fn add_attribute(&self, flow_id: &str, attribute_id: &str) -> Result<()> {
+        self.graph
+            .events_flows()
+            .add_attribute(flow_id, attribute_id)
+            .await
     }
 
     async fn remove_application(&self, flow_id: &str, app_id: &str) -> Result<()> {
