@@ -21,7 +21,8 @@ pub struct Organization {
     /// The display name.
     #[serde(default)]
     pub display_name: Option<String>,
-    /// `AAD` (workforce or External ID) or `AAD B2C`; `null` with `User.Read` only.
+    /// `AAD` (workforce), `AAD B2C`, or `CIAM` (an External ID external tenant,
+    /// `docs/graph-behaviour.md` §14); `null` with `User.Read` only.
     #[serde(default)]
     pub tenant_type: Option<String>,
     /// The verified domains.
@@ -49,6 +50,14 @@ impl Organization {
         self.tenant_type
             .as_deref()
             .is_some_and(|t| t.eq_ignore_ascii_case("AAD B2C"))
+    }
+
+    /// Whether this is a Microsoft Entra External ID external tenant (`tenantType` `CIAM`), which
+    /// has events flows instead of user flows.
+    pub fn is_external(&self) -> bool {
+        self.tenant_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("CIAM"))
     }
 
     /// The default domain, else the initial one, else the first.

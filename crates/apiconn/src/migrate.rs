@@ -34,8 +34,8 @@ pub struct MigrateArgs {
     /// B2C tenant and a note says to replace it.
     #[arg(long, value_name = "TENANT")]
     pub tenant: Option<String>,
-    /// An application of the events flow made from a user flow: FLOW=APPID, or APPID for every flow
-    /// without its own (repeatable).
+    /// An application of the events flow made from a user flow: FLOW=APPID, or APPID for the one
+    /// flow without its own that calls a connector (repeatable).
     #[arg(long = "app-id", value_name = "[FLOW=]APPID")]
     pub app_ids: Vec<String>,
     /// Write the External ID file here instead of to standard output.
@@ -60,9 +60,9 @@ impl MigrateArgs {
 
 fn failure(e: MigrateError) -> Failure {
     match e {
-        MigrateError::ApiAppIdRequired | MigrateError::InvalidAppId { .. } => {
-            Failure::Usage(e.to_string())
-        }
+        MigrateError::ApiAppIdRequired
+        | MigrateError::InvalidAppId { .. }
+        | MigrateError::ApplicationForSeveralFlows { .. } => Failure::Usage(e.to_string()),
         other => Failure::Runtime(other.to_string()),
     }
 }

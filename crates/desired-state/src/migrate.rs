@@ -102,8 +102,10 @@ impl MigrateOptions {
         self
     }
 
-    /// Adds an application to the events flow made from `user_flow` (`*`: every user flow without
-    /// its own entry).
+    /// Adds an application to the events flow made from `user_flow` (`*`: the user flow without its
+    /// own entry that calls a carried-over connector; when there are several, [`migrate`] refuses
+    /// with [`MigrateError::ApplicationForSeveralFlows`], as an application can be in one events
+    /// flow only).
     pub fn application(mut self, user_flow: impl Into<String>, app_id: impl Into<String>) -> Self {
         self.applications
             .entry(user_flow.into())
@@ -112,12 +114,17 @@ impl MigrateOptions {
         self
     }
 
-    fn applications_of(&self, user_flow: &str) -> Option<&Vec<String>> {
+    /// The user flow's own applications.
+    fn own_applications(&self, user_flow: &str) -> Option<&Vec<String>> {
         self.applications
             .iter()
             .find(|(k, _)| k.as_str() != "*" && k.eq_ignore_ascii_case(user_flow))
-            .or_else(|| self.applications.iter().find(|(k, _)| k.as_str() == "*"))
             .map(|(_, apps)| apps)
+    }
+
+    /// The applications given for any user flow (`*`).
+    fn catch_all(&self) -> Option<&Vec<String>> {
+        self.applications.get("*")
     }
 }
 
@@ -135,6 +142,18 @@ pub enum MigrateError {
     InvalidAppId {
         /// The value.
         value: String,
+    },
+    /// Applications given without a user flow (`--app-id APPID`) would go to several events
+    /// flows, but Entra links an application to one flow only.
+    #[error(
+        "--app-id {app_id} names no user flow, and {} call a connector; an application can be in one events flow only: pass --app-id FLOW=APPID for each",
+        flows.join(" and ")
+    )]
+    ApplicationForSeveralFlows {
+        /// The first application given without a flow.
+        app_id: String,
+        /// The user flows without their own applications that bind a carried-over connector.
+        flows: Vec<String>,
     },
     /// The B2C configuration file does not parse or has the wrong structure.
     #[error("the B2C configuration cannot be read: {0}")]
@@ -475,6 +494,31 @@ pub fn migrate(
         (None, false) => return Err(MigrateError::ApiAppIdRequired),
     };
 
+    // The catch-all applications go to the one user flow without its own that calls a connector.
+    let calls_connector = |flow: &crate::model::UserFlow| {
+        flow.steps
+            .iter()
+            .any(|(_, t)| t.connector().is_some_and(|c| carried.contains_key(c)))
+    };
+    let catch_all_flows: Vec<String> = source
+        .user_flows
+        .iter()
+        .filter(|(id, flow)| {
+            flow.family == Family::B2c
+                && calls_connector(flow)
+                && options.own_applications(id).is_none()
+        })
+        .map(|(id, _)| id.clone())
+        .collect();
+    if let Some(apps) = options.catch_all()
+        && catch_all_flows.len() > 1
+    {
+        return Err(MigrateError::ApplicationForSeveralFlows {
+            app_id: apps.first().cloned().unwrap_or_default(),
+            flows: catch_all_flows,
+        });
+    }
+
     let mut extensions: IndexMap<String, CustomExtension> = IndexMap::new();
     let mut flows: IndexMap<String, EventsFlow> = IndexMap::new();
     let mut listeners: IndexMap<String, TokenIssuanceListener> = IndexMap::new();
@@ -493,7 +537,12 @@ pub fn migrate(
             continue;
         }
         let apps = options
-            .applications_of(flow_id)
+            .own_applications(flow_id)
+            .or_else(|| {
+                options
+                    .catch_all()
+                    .filter(|_| catch_all_flows.contains(flow_id))
+            })
             .cloned()
             .unwrap_or_default();
         let mut events_flow = EventsFlow {

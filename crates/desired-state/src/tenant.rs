@@ -94,8 +94,13 @@ pub trait Tenant: Send + Sync {
 }
 
 /// The user-flow families a tenant of this kind has in `version`: `b2c` for an Azure AD B2C tenant
-/// (none in v1.0, which has no `b2cUserFlows`), `b2x` for any other.
+/// (none in v1.0, which has no `b2cUserFlows`), none for an External ID external tenant, `b2x`
+/// for a workforce tenant.
 pub fn families(version: ApiVersion, organization: &Organization) -> Vec<Family> {
+    if organization.is_external() {
+        // External tenants have events flows; Graph refuses both user-flow collections there.
+        return Vec::new();
+    }
     let family = if organization.is_b2c() {
         Family::B2c
     } else {

@@ -461,7 +461,7 @@ fn api_app_id_is_required_and_app_ids_must_be_guids() {
 }
 
 #[test]
-fn a_star_gives_applications_to_every_flow_without_its_own() {
+fn a_star_gives_applications_to_the_one_flow_without_its_own_that_calls_a_connector() {
     let options = MigrateOptions::new()
         .api_app_id(API_APP)
         .application("*", WEB_APP)
@@ -469,17 +469,37 @@ fn a_star_gives_applications_to_every_flow_without_its_own() {
     let migration = migrate_text(EXPORTED, Format::Yaml, None, &options).unwrap();
     let flows = &migration.configuration.events_flows;
     assert_eq!(flows["B2C_1_SignUp"].include_applications, [WEB_APP]);
-    assert_eq!(flows["B2C_1_Empty"].include_applications, [WEB_APP]);
+    // B2C_1_Empty calls no connector: it keeps no application (and a note says so).
+    assert!(flows["B2C_1_Empty"].include_applications.is_empty());
     assert_eq!(flows["B2C_1_Partners"].include_applications, [PARTNER_APP]);
-    // One app in two flows: validation says so, with the flow that has it first.
+    assert!(
+        migration
+            .notes
+            .iter()
+            .any(|n| n.kind == NoteKind::Applications && n.subject == "user flow \"B2C_1_Empty\"")
+    );
+    // The file validates: no application is in two flows.
     let text = migration.to_yaml();
     let file = ConfigFile::parse(&text, Format::Yaml, None, ".").unwrap();
-    let errors = validate(&file, &FixedEnvironment::new(0)).unwrap_err();
-    assert!(
-        errors
-            .to_string()
-            .contains("is already in events flow \"B2C_1_SignUp\""),
-        "{errors}"
+    validate(&file, &FixedEnvironment::new(0)).unwrap();
+
+    // With two such flows, `*` would put one application in both: refused, naming them.
+    let options = MigrateOptions::new()
+        .api_app_id(API_APP)
+        .application("*", WEB_APP);
+    let err = migrate_text(EXPORTED, Format::Yaml, None, &options).unwrap_err();
+    assert_eq!(
+        err,
+        MigrateError::ApplicationForSeveralFlows {
+            app_id: WEB_APP.into(),
+            flows: vec!["B2C_1_Partners".into(), "B2C_1_SignUp".into()],
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "--app-id {WEB_APP} names no user flow, and B2C_1_Partners and B2C_1_SignUp call a connector; an application can be in one events flow only: pass --app-id FLOW=APPID for each"
+        )
     );
 }
 
