@@ -19,6 +19,7 @@ mod dry_run;
 mod emulator;
 mod events_flows;
 mod extensions;
+mod external_state;
 mod flows;
 mod hints;
 mod listeners;

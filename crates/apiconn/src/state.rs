@@ -18,6 +18,7 @@ use entra_api_connectors_desired_state::{
 };
 
 use crate::cli::{ApiVersion as CliApiVersion, Format, Global};
+use crate::external_state::{ExternalSections, TenantPlan, TenantReport};
 use crate::{Failure, Outcome, output, target};
 
 /// The exit code of `plan` when changes are pending.
@@ -160,14 +161,21 @@ async fn plan_on<T: Tenant>(
     .map_err(tenant_failure)
 }
 
-/// `apiconn plan`: prints the plan; exits 2 when it has changes.
+/// `apiconn plan`: prints the plan (with the External ID sections' when the file has them); exits 2
+/// when it has changes.
 pub async fn plan(global: &Global, args: PlanArgs) -> Outcome {
     let desired = desired(&args.file)?;
     let client = target::client(global)?;
-    let plan = on_version!(desired.api_version, client, |tenant| {
-        plan_on(&desired, &tenant, args.update_secrets).await?
+    let (plan, external) = on_version!(desired.api_version, client, |tenant| {
+        let plan = plan_on(&desired, &tenant, args.update_secrets).await?;
+        (plan, tenant.plan_external_sections(&desired).await?)
     });
-    // `--output json|yaml`: the plan as data (`actions`, `notes`); table: one line per change.
+    let plan = TenantPlan {
+        connectors: &plan,
+        external_id: external.as_ref().map(|e| &e.plan),
+    };
+    // `--output json|yaml`: the plan as data (`actions`, `notes`, `externalId`); table: one line
+    // per change.
     output::emit(global.format(), &plan, || format!("{plan}\n"))?;
     if plan.is_empty() {
         Ok(())
@@ -177,14 +185,14 @@ pub async fn plan(global: &Global, args: PlanArgs) -> Outcome {
     }
 }
 
-fn confirm(plan: &Plan) -> Result<bool, Failure> {
+fn confirm(plan: &TenantPlan<'_>) -> Result<bool, Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(Failure::Usage(
             "apply asks before changing anything; pass --yes when standard input is not a terminal"
                 .into(),
         ));
     }
-    eprint!("Apply these {} changes? [y/N] ", plan.actions.len());
+    eprint!("Apply these {} changes? [y/N] ", plan.len());
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     std::io::stdin()
@@ -202,13 +210,18 @@ fn progress_line(p: &Progress<'_>) {
     eprintln!("[{}/{}] {status}: {}", p.finished, p.total, p.action);
 }
 
-async fn apply_on<T: Tenant>(
+async fn apply_on<T: Tenant + ExternalSections>(
     desired: &DesiredState,
     tenant: &T,
     args: &ApplyArgs,
     format: Format,
 ) -> Outcome {
-    let plan = plan_on(desired, tenant, args.update_secrets).await?;
+    let connectors = plan_on(desired, tenant, args.update_secrets).await?;
+    let external = tenant.plan_external_sections(desired).await?;
+    let plan = TenantPlan {
+        connectors: &connectors,
+        external_id: external.as_ref().map(|e| &e.plan),
+    };
     // With `--output json|yaml` standard output carries only the report; the plan is a message.
     if format == Format::Table {
         println!("{plan}");
@@ -226,16 +239,34 @@ async fn apply_on<T: Tenant>(
     if std::io::stderr().is_terminal() {
         options = options.progress(progress_line);
     }
-    match apply(&plan, desired, tenant, &options).await {
-        Ok(report) => output::emit(format, &report, || format!("{report}\n")),
+    // Connectors and bindings first; the External ID sections do not depend on them, and a
+    // connector failure stops apply before them.
+    let report = match apply(&connectors, desired, tenant, &options).await {
+        Ok(report) => report,
         Err(ApplyError::Incomplete(report)) => {
+            let report = TenantReport {
+                connectors: &report,
+                external_id_done: None,
+            };
             output::emit(format, &report, || format!("{report}\n"))?;
-            Err(Failure::Runtime(
+            return Err(Failure::Runtime(
                 "apply stopped short (see above); run plan again to see what is left".into(),
-            ))
+            ));
         }
-        Err(e) => Err(Failure::Runtime(e.to_string())),
-    }
+        Err(e) => return Err(Failure::Runtime(e.to_string())),
+    };
+    let external_id_done = match &external {
+        Some(part) => {
+            tenant.apply_external_sections(desired, part).await?;
+            Some(part.plan.actions.as_slice())
+        }
+        None => None,
+    };
+    let report = TenantReport {
+        connectors: &report,
+        external_id_done,
+    };
+    output::emit(format, &report, || format!("{report}\n"))
 }
 
 /// `apiconn apply`: plans, asks (unless `--yes`), applies, prints what was done.

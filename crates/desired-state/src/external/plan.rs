@@ -244,7 +244,11 @@ impl fmt::Display for ExternalPlan {
         for note in &self.notes {
             writeln!(f, "  note: {note}")?;
         }
-        write!(f, "{} External ID changes.", self.actions.len())
+        if self.actions.is_empty() {
+            f.write_str("No External ID changes.")
+        } else {
+            write!(f, "{} External ID changes.", self.actions.len())
+        }
     }
 }
 
