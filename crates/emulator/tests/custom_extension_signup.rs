@@ -663,6 +663,8 @@ async fn start_set_prefill_values_fills_what_the_user_leaves_empty() {
     let transcript = t
         .sign_up(&flow, json!({"email": "ada@example.com", COLOR: "green"}))
         .await;
+    // `--nocapture` shows the transcript.
+    println!("{transcript}");
     let (claims, _) = created(&transcript);
     assert_eq!(
         claims,
@@ -748,6 +750,8 @@ async fn submit_modify_attribute_values_overwrites_and_types_are_checked() {
             json!({"email": "ada@example.com", "city": "Paris", YEAR: 2010}),
         )
         .await;
+    // `--nocapture` shows the transcript.
+    println!("{transcript}");
     let (claims, _) = created(&transcript);
     assert_eq!(
         claims,
@@ -785,6 +789,8 @@ async fn submit_show_block_page_blocks() {
         contract_fixture("attribute_collection_submit_response_show_block_page.json"),
     );
     let transcript = t.sign_up(&flow, json!({"email": "ada@example.com"})).await;
+    // `--nocapture` shows the transcript.
+    println!("{transcript}");
     assert!(
         matches!(
             &transcript.outcome,
@@ -874,6 +880,8 @@ async fn token_issuance_start_adds_the_claims_to_the_token() {
             json!({"email": "ada@example.com", "displayName": "Ada"}),
         )
         .await;
+    // `--nocapture` shows the transcript.
+    println!("{transcript}");
     let object_id = match &transcript.outcome {
         SignUpOutcome::UserCreated { object_id, .. } => object_id.clone(),
         other => panic!("{other:?}"),
@@ -946,6 +954,8 @@ async fn email_otp_send_gets_the_code_and_falls_back_when_configured() {
         contract_fixture("email_otp_send_response_continue_with_default_behavior.json"),
     );
     let transcript = t.sign_up(&flow, json!({"email": "ada@example.com"})).await;
+    // `--nocapture` shows the transcript.
+    println!("{transcript}");
     created(&transcript);
     let seen = t.seen();
     assert_eq!(seen.len(), 1);
