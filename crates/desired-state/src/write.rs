@@ -75,9 +75,16 @@ pub fn to_yaml(configuration: &Configuration) -> String {
             }
         }
     }
+    external_sections(configuration, &mut text);
+    text
+}
+
+/// The External ID sections (`customAuthenticationExtensions`, `eventsFlows`,
+/// `tokenIssuanceListeners`), each left out when empty.
+pub(crate) fn external_sections(configuration: &Configuration, text: &mut String) {
     let extensions = &configuration.custom_authentication_extensions;
     if !extensions.is_empty() {
-        section(&mut text, "customAuthenticationExtensions", false);
+        section(text, "customAuthenticationExtensions", false);
     }
     for (name, extension) in extensions {
         let _ = writeln!(text, "  {}:", quote(name));
@@ -95,7 +102,7 @@ pub fn to_yaml(configuration: &Configuration) -> String {
         }
     }
     if !configuration.events_flows.is_empty() {
-        section(&mut text, "eventsFlows", false);
+        section(text, "eventsFlows", false);
     }
     for (name, flow) in &configuration.events_flows {
         let _ = writeln!(text, "  {}:", quote(name));
@@ -112,7 +119,7 @@ pub fn to_yaml(configuration: &Configuration) -> String {
         }
     }
     if !configuration.token_issuance_listeners.is_empty() {
-        section(&mut text, "tokenIssuanceListeners", false);
+        section(text, "tokenIssuanceListeners", false);
     }
     for (name, listener) in &configuration.token_issuance_listeners {
         let _ = writeln!(text, "  {}:", quote(name));
@@ -123,7 +130,6 @@ pub fn to_yaml(configuration: &Configuration) -> String {
         );
         let _ = writeln!(text, "    extension: {}", quote(&listener.extension));
     }
-    text
 }
 
 fn section(text: &mut String, key: &str, empty: bool) {

@@ -6,11 +6,12 @@ use entra_api_connectors::auth::StaticToken;
 use entra_api_connectors::retry::RetryPolicy;
 use entra_api_connectors::{GraphClient, V1};
 use entra_api_connectors_desired_state::external::{
-    ExternalAction, ExternalTenant, apply_external, plan_external,
+    ExternalAction, ExternalTenant, apply_external, export_tenant_with_external, plan_external,
 };
 use entra_api_connectors_desired_state::model::ExtensionEvent;
 use entra_api_connectors_desired_state::{
-    ConfigFile, DesiredState, FixedEnvironment, Format, GraphTenant, validate,
+    ConfigFile, DesiredState, FixedEnvironment, Format, GraphTenant, PlanOptions, plan_tenant,
+    validate,
 };
 use entra_api_connectors_emulator::{
     DEFAULT_CLIENT_ID, DEFAULT_TOKEN, Emulator, EmulatorConfig, ServicePrincipal, TenantKind,
@@ -421,4 +422,65 @@ async fn a_flow_collects_the_attributes_the_file_lists() {
         .unwrap_err();
     assert_eq!((err.done, err.total), (0, 1));
     assert!(err.to_string().contains("was not found"), "{err}");
+}
+
+#[tokio::test]
+async fn an_exported_external_tenant_plans_empty() {
+    let emulator = Emulator::start(
+        EmulatorConfig::new(TenantKind::External)
+            .service_principal(ServicePrincipal::new(API_APP, "Contoso API"))
+            .custom_attribute(SCREENED_BY, "Screened by", "string"),
+    )
+    .await
+    .unwrap();
+    let client = GraphClient::builder()
+        .base_url(emulator.base_url())
+        .token_provider(StaticToken::new(DEFAULT_TOKEN))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let tenant = GraphTenant::new(client.v1());
+    let text = file()
+        .replace("contosoexternal.onmicrosoft.com", "emulatorext.onmicrosoft.com")
+        .replace(
+            "    onAttributeCollectionSubmit: Validate postal code (onAttributeCollectionSubmit)\n",
+            &format!(
+                "    onAttributeCollectionSubmit: Validate postal code (onAttributeCollectionSubmit)\n    attributes: [email, postalCode, {SCREENED_BY}]\n"
+            ),
+        );
+    converge(&tenant, &desired(&text)).await;
+
+    let exported = export_tenant_with_external(&tenant, None, 4).await.unwrap();
+    assert!(exported.skipped.is_empty(), "{}", exported.text);
+    let file = ConfigFile::parse(&exported.text, Format::Yaml, None, ".").unwrap();
+    let configuration = file.configuration().unwrap();
+    // The file's sections, read back from the tenant.
+    let original = ConfigFile::parse(&text, Format::Yaml, None, ".")
+        .unwrap()
+        .configuration()
+        .unwrap();
+    assert_eq!(
+        configuration.custom_authentication_extensions.len(),
+        original.custom_authentication_extensions.len()
+    );
+    for (name, extension) in &original.custom_authentication_extensions {
+        assert_eq!(
+            &configuration.custom_authentication_extensions[name], extension,
+            "{name}"
+        );
+    }
+    assert_eq!(configuration.events_flows, original.events_flows);
+    assert_eq!(
+        configuration.token_issuance_listeners["Claims (onTokenIssuanceStart) listener"],
+        original.token_issuance_listeners["B2C_1_SignUp token issuance"]
+    );
+    // Plan of the export: nothing to do, nothing to note.
+    let exported_state = validate(&file, &FixedEnvironment::new(0)).unwrap();
+    let snapshot = tenant.read_external().await.unwrap();
+    let plan = plan_external(&exported_state, &snapshot);
+    assert!(plan.is_empty() && plan.notes.is_empty(), "{plan}");
+    let connectors = plan_tenant(&exported_state, &tenant, PlanOptions::new(0), 4)
+        .await
+        .unwrap();
+    assert!(connectors.is_empty(), "{connectors}");
 }

@@ -5,6 +5,8 @@
 //! - [`ExternalSnapshot`]: what the tenant has, read by [`ExternalTenant::read_external`].
 //! - [`plan_external`]: the [`ExternalPlan`] that brings it to the file's sections.
 //! - [`apply_external`]: carries the plan out, in its order.
+//! - [`export_external`]: the sections that describe what the tenant has
+//!   ([`export_tenant_with_external`] for a whole external tenant).
 //!
 //! The rules (`docs/graph-behaviour.md` §13):
 //! - Extensions and events flows are matched by display name; an extension whose fields differ is
@@ -21,11 +23,13 @@
 //!   is listed as left alone.
 
 mod apply;
+mod export;
 mod plan;
 mod snapshot;
 mod tenant;
 
 pub use apply::{ExternalApplyError, apply_external};
+pub use export::{ExternalExport, append_external, export_external, export_tenant_with_external};
 pub use plan::{ExternalAction, ExternalPlan, plan_external};
 pub use snapshot::{EventsFlowSnapshot, ExtensionSnapshot, ExternalSnapshot, ListenerSnapshot};
 pub use tenant::{ExternalTenant, NEW_FLOW_ATTRIBUTE, NEW_FLOW_IDENTITY_PROVIDER};

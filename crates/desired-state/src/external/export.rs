@@ -1,0 +1,345 @@
+//! An external tenant's custom extensions, events flows and token issuance listeners
+//! ([`ExternalSnapshot`]) written as the file's External ID sections, so that
+//! [`plan_external`](super::plan_external) of the exported file against the same tenant has no
+//! actions. What the sections cannot hold is left out with its reason, never silently:
+//! - an extension of a type the file does not describe (`onOtpSendCustomExtension`, …), without a
+//!   target URL or a `resourceId`, or with the display name of another (the first by id is kept);
+//! - an events flow with the display name of another, or whose handler calls an extension that is
+//!   not exported (writing it without that handler would make plan detach it);
+//! - a token issuance listener calling an extension that is not exported, or a second listener
+//!   calling the same extension (plan matches listeners by their extension).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use indexmap::IndexMap;
+
+use super::snapshot::{ExtensionSnapshot, ExternalSnapshot};
+use super::tenant::ExternalTenant;
+use crate::error::Quoted;
+use crate::export::{Exported, export_tenant};
+use crate::model::{
+    Cloud, Configuration, CustomExtension, EventsFlow, ExtensionEvent, TokenIssuanceListener,
+};
+use crate::steps::ApiVersion;
+use crate::tenant::Tenant;
+use crate::tenant_check::TenantError;
+
+/// The External ID sections of an exported file, and what was left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExternalExport {
+    /// `customAuthenticationExtensions`, by display name.
+    pub custom_authentication_extensions: IndexMap<String, CustomExtension>,
+    /// `eventsFlows`, by display name.
+    pub events_flows: IndexMap<String, EventsFlow>,
+    /// `tokenIssuanceListeners`, each named `"{extension} listener"`.
+    pub token_issuance_listeners: IndexMap<String, TokenIssuanceListener>,
+    /// What was left out, and why.
+    pub skipped: Vec<String>,
+}
+
+impl ExternalExport {
+    /// Whether there is nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.custom_authentication_extensions.is_empty()
+            && self.events_flows.is_empty()
+            && self.token_issuance_listeners.is_empty()
+    }
+}
+
+fn extension(e: &ExtensionSnapshot) -> Result<CustomExtension, String> {
+    let what = || format!("custom extension {} (id {})", Quoted(&e.display_name), e.id);
+    let event = e
+        .event
+        .ok_or_else(|| format!("{} is of a type the file cannot describe", what()))?;
+    let target_url = e
+        .target_url
+        .clone()
+        .ok_or_else(|| format!("{} has no target URL", what()))?;
+    let resource_id = e.resource_id.clone().ok_or_else(|| {
+        format!(
+            "{} does not authenticate with azureAdTokenAuthentication (no resourceId)",
+            what()
+        )
+    })?;
+    Ok(CustomExtension {
+        event,
+        target_url,
+        resource_id,
+        timeout_in_milliseconds: e.timeout_in_milliseconds,
+        maximum_retries: e.maximum_retries,
+        claims: if event == ExtensionEvent::OnTokenIssuanceStart {
+            e.claims.clone()
+        } else {
+            Vec::new()
+        },
+    })
+}
+
+/// The sections for `snapshot`. Extensions, flows and listeners come in the order of display name,
+/// then id.
+pub fn export_external(snapshot: &ExternalSnapshot) -> ExternalExport {
+    let mut out = ExternalExport::default();
+
+    let mut extensions: Vec<&ExtensionSnapshot> = snapshot.extensions.iter().collect();
+    extensions.sort_by(|a, b| (&a.display_name, &a.id).cmp(&(&b.display_name, &b.id)));
+    // Graph id → display name, of the exported extensions.
+    let mut names: BTreeMap<&str, &str> = BTreeMap::new();
+    for e in extensions {
+        if out
+            .custom_authentication_extensions
+            .contains_key(&e.display_name)
+        {
+            out.skipped.push(format!(
+                "custom extension {} (id {}) has the display name of another; display names must be unique",
+                Quoted(&e.display_name),
+                e.id
+            ));
+            continue;
+        }
+        match extension(e) {
+            Ok(x) => {
+                names.insert(&e.id, &e.display_name);
+                out.custom_authentication_extensions
+                    .insert(e.display_name.clone(), x);
+            }
+            Err(reason) => out.skipped.push(reason),
+        }
+    }
+
+    let mut flows: Vec<_> = snapshot.events_flows.iter().collect();
+    flows.sort_by(|a, b| (&a.display_name, &a.id).cmp(&(&b.display_name, &b.id)));
+    'flows: for f in flows {
+        let what = format!("events flow {} (id {})", Quoted(&f.display_name), f.id);
+        if out.events_flows.contains_key(&f.display_name) {
+            out.skipped.push(format!(
+                "{what} has the display name of another; display names must be unique"
+            ));
+            continue;
+        }
+        let handler = |event: ExtensionEvent| -> Result<Option<String>, String> {
+            match f.handler(event) {
+                None => Ok(None),
+                Some(id) => match names.get(id) {
+                    Some(name) => Ok(Some((*name).to_owned())),
+                    None => Err(format!(
+                        "{what}: its {event} handler calls extension {id}, which is not exported"
+                    )),
+                },
+            }
+        };
+        let mut flow = EventsFlow {
+            include_applications: f.include_applications.clone(),
+            attributes: f.attributes.clone(),
+            ..EventsFlow::default()
+        };
+        for event in [
+            ExtensionEvent::OnAttributeCollectionStart,
+            ExtensionEvent::OnAttributeCollectionSubmit,
+        ] {
+            let name = match handler(event) {
+                Ok(name) => name,
+                Err(reason) => {
+                    out.skipped.push(reason);
+                    continue 'flows;
+                }
+            };
+            match event {
+                ExtensionEvent::OnAttributeCollectionStart => {
+                    flow.on_attribute_collection_start = name;
+                }
+                _ => flow.on_attribute_collection_submit = name,
+            }
+        }
+        out.events_flows.insert(f.display_name.clone(), flow);
+    }
+
+    let mut listeners: Vec<_> = snapshot
+        .listeners
+        .iter()
+        .filter(|l| l.is_managed())
+        .collect();
+    listeners.sort_by(|a, b| a.id.cmp(&b.id));
+    for l in listeners {
+        let Some(extension) = l.extension_id.as_deref().and_then(|id| names.get(id)) else {
+            out.skipped.push(format!(
+                "token issuance listener {} calls an extension that is not exported",
+                l.id
+            ));
+            continue;
+        };
+        let name = format!("{extension} listener");
+        if out.token_issuance_listeners.contains_key(&name) {
+            out.skipped.push(format!(
+                "token issuance listener {} calls {} like another listener; the file matches listeners by their extension",
+                l.id,
+                Quoted(extension)
+            ));
+            continue;
+        }
+        out.token_issuance_listeners.insert(
+            name,
+            TokenIssuanceListener {
+                include_applications: l.include_applications.clone(),
+                extension: (*extension).to_owned(),
+            },
+        );
+    }
+    out
+}
+
+/// Appends `part` to an exported file: its sections after the connectors and user flows, and what
+/// it left out as comments (and in [`Exported::skipped`]).
+pub fn append_external(exported: &mut Exported, part: &ExternalExport) {
+    let sections = Configuration {
+        schema: None,
+        tenant: String::new(),
+        cloud: Cloud::default(),
+        api_version: ApiVersion::V1,
+        prune: false,
+        connectors: IndexMap::new(),
+        user_flows: IndexMap::new(),
+        custom_authentication_extensions: part.custom_authentication_extensions.clone(),
+        events_flows: part.events_flows.clone(),
+        token_issuance_listeners: part.token_issuance_listeners.clone(),
+    };
+    crate::write::external_sections(&sections, &mut exported.text);
+    if !part.skipped.is_empty() {
+        exported.text.push_str("# Left out (External ID):\n");
+        for reason in &part.skipped {
+            let _ = writeln!(exported.text, "# - {reason}");
+        }
+        exported.skipped.extend(part.skipped.iter().cloned());
+    }
+}
+
+/// [`export_tenant`], and for an External ID external tenant (`tenantType` `CIAM`) its custom
+/// extensions, events flows and token issuance listeners too (one more `GET /organization`, then
+/// [`ExternalTenant::read_external`]).
+pub async fn export_tenant_with_external<T: Tenant + ExternalTenant>(
+    tenant: &T,
+    schema: Option<String>,
+    concurrency: usize,
+) -> Result<Exported, TenantError> {
+    let mut exported = export_tenant(tenant, schema, concurrency).await?;
+    if tenant.api_version() != ApiVersion::V1 || !tenant.organization().await?.is_external() {
+        return Ok(exported);
+    }
+    let snapshot = tenant.read_external().await?;
+    append_external(&mut exported, &export_external(&snapshot));
+    Ok(exported)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::external::{EventsFlowSnapshot, ListenerSnapshot};
+
+    fn ext(id: &str, name: &str, event: Option<ExtensionEvent>) -> ExtensionSnapshot {
+        ExtensionSnapshot {
+            id: id.into(),
+            display_name: name.into(),
+            event,
+            target_url: Some("https://api.contoso.com/x".into()),
+            resource_id: Some("api://api.contoso.com/11111111-2222-3333-4444-555555555555".into()),
+            timeout_in_milliseconds: None,
+            maximum_retries: None,
+            claims: vec!["tier".into()],
+        }
+    }
+
+    fn listener(id: &str, extension: &str) -> ListenerSnapshot {
+        ListenerSnapshot {
+            id: id.into(),
+            token_issuance: true,
+            authentication_events_flow_id: None,
+            extension_id: Some(extension.into()),
+            include_applications: vec!["aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee".into()],
+        }
+    }
+
+    #[test]
+    fn what_the_sections_cannot_hold_is_left_out_with_its_reason() {
+        let submit = Some(ExtensionEvent::OnAttributeCollectionSubmit);
+        let token = Some(ExtensionEvent::OnTokenIssuanceStart);
+        let mut no_resource = ext("e4", "Basic", submit);
+        no_resource.resource_id = None;
+        let snapshot = ExternalSnapshot {
+            extensions: vec![
+                ext("e2", "Validate", submit),
+                ext("e1", "Validate", submit),
+                ext("e3", "OTP", None),
+                no_resource,
+                ext("e5", "Claims", token),
+            ],
+            events_flows: vec![
+                EventsFlowSnapshot {
+                    id: "f1".into(),
+                    display_name: "Sign up".into(),
+                    include_applications: vec![],
+                    on_attribute_collection_start: None,
+                    on_attribute_collection_submit: Some("e1".into()),
+                    attributes: vec!["email".into()],
+                },
+                EventsFlowSnapshot {
+                    id: "f2".into(),
+                    display_name: "Partners".into(),
+                    include_applications: vec![],
+                    on_attribute_collection_start: Some("e3".into()),
+                    on_attribute_collection_submit: None,
+                    attributes: vec![],
+                },
+            ],
+            listeners: vec![
+                listener("l1", "e5"),
+                listener("l2", "e5"),
+                listener("l3", "e3"),
+                // A flow's handler: described by the flow, not exported as a listener.
+                ListenerSnapshot {
+                    authentication_events_flow_id: Some("f1".into()),
+                    ..listener("l4", "e1")
+                },
+            ],
+        };
+        let out = export_external(&snapshot);
+        assert_eq!(
+            out.custom_authentication_extensions
+                .keys()
+                .collect::<Vec<_>>(),
+            ["Claims", "Validate"]
+        );
+        // Claims are kept for token issuance only.
+        assert_eq!(
+            out.custom_authentication_extensions["Claims"].claims,
+            ["tier"]
+        );
+        assert!(
+            out.custom_authentication_extensions["Validate"]
+                .claims
+                .is_empty()
+        );
+        assert_eq!(
+            out.events_flows["Sign up"]
+                .on_attribute_collection_submit
+                .as_deref(),
+            Some("Validate")
+        );
+        assert_eq!(out.events_flows["Sign up"].attributes, ["email"]);
+        assert!(!out.events_flows.contains_key("Partners"));
+        assert_eq!(
+            out.token_issuance_listeners.keys().collect::<Vec<_>>(),
+            ["Claims listener"]
+        );
+        assert_eq!(
+            out.skipped,
+            [
+                "custom extension \"Basic\" (id e4) does not authenticate with azureAdTokenAuthentication (no resourceId)",
+                "custom extension \"OTP\" (id e3) is of a type the file cannot describe",
+                "custom extension \"Validate\" (id e2) has the display name of another; display names must be unique",
+                "events flow \"Partners\" (id f2): its onAttributeCollectionStart handler calls extension e3, which is not exported",
+                "token issuance listener l2 calls \"Claims\" like another listener; the file matches listeners by their extension",
+                "token issuance listener l3 calls an extension that is not exported",
+            ]
+        );
+    }
+}
