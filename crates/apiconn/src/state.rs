@@ -12,6 +12,7 @@ use clap::Args;
 use entra_api_connectors::{Beta, GraphClient, V1};
 use entra_api_connectors_desired_state::apply::{DEFAULT_CONCURRENCY, Progress};
 use entra_api_connectors_desired_state::export::export_tenant;
+use entra_api_connectors_desired_state::external::export_tenant_with_external;
 use entra_api_connectors_desired_state::{
     ApiVersion, ApplyError, ApplyOptions, DesiredState, GraphTenant, Outcome as ActionOutcome,
     Plan, PlanOptions, Tenant, TenantError, apply, load, plan_tenant,
@@ -108,8 +109,9 @@ pub async fn export(global: &Global, args: ExportArgs) -> Outcome {
             )
             .await
         }
+        // An external tenant's custom extensions, events flows and listeners too.
         CliApiVersion::V1 => {
-            export_tenant(
+            export_tenant_with_external(
                 &GraphTenant::new(client.v1()),
                 args.schema,
                 DEFAULT_CONCURRENCY,

@@ -356,8 +356,48 @@ userFlows:
     let run = apiconn(dir, Some(&external), &["plan", "-f", "external.yaml"]).await;
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
     assert_eq!(run.stdout, "No changes.\n");
+    // The external tenant exported (its sections included) plans empty too.
+    let run = apiconn(
+        dir,
+        Some(&external),
+        &[
+            "--api-version",
+            "v1.0",
+            "export",
+            "--out",
+            "external-exported.yaml",
+        ],
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let exported = read(dir.join("external-exported.yaml"));
+    assert!(
+        exported.contains(&format!(
+            "  \"{extension}\":\n    type: onAttributeCollectionSubmit\n"
+        )),
+        "{exported}"
+    );
+    assert!(
+        exported.contains(&format!(
+            "    attributes: [\"email\", \"displayName\", \"postalCode\", \"{SCREENED_BY}\"]\n"
+        )),
+        "{exported}"
+    );
+    let run = apiconn(
+        dir,
+        Some(&external),
+        &["plan", "-f", "external-exported.yaml"],
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "No changes.\n");
     // No secret in anything the commands wrote.
-    for file in ["b2c.yaml", "exported.yaml", "external.yaml"] {
+    for file in [
+        "b2c.yaml",
+        "exported.yaml",
+        "external.yaml",
+        "external-exported.yaml",
+    ] {
         assert!(!read(dir.join(file)).contains(PASSWORD), "{file}");
     }
 
