@@ -970,6 +970,13 @@ async fn email_otp_send_gets_the_code_and_falls_back_when_configured() {
     );
     assert_eq!(d["authenticationContext"]["requestType"], "signUp");
     assert_eq!(transcript.calls[0].step, SignUpStep::OnEmailOtpSend);
+    // The API got the code; the transcript (a log) does not keep it.
+    assert_eq!(
+        transcript.calls[0].request_body["data"]["otpContext"]["oneTimeCode"],
+        "******"
+    );
+    assert!(!transcript.to_string().contains(code), "{transcript}");
+    assert!(!serde_json::to_string(&transcript).unwrap().contains(code));
 
     // A failing OTP extension fails the sign-up, unless it falls back to Microsoft's email.
     let t = Tenant::start().await;

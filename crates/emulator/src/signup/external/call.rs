@@ -128,7 +128,7 @@ pub(super) async fn call(
             connector_id: extension.id.clone(),
             attempt,
             url: url.to_owned(),
-            request_body: body.clone(),
+            request_body: redacted(body),
             auth: CallAuth::Bearer {
                 audience: audience.to_owned(),
                 key_id,
@@ -210,4 +210,14 @@ mod tests {
             json!({"clientConfiguration": {"timeoutInMilliseconds": null, "maximumRetries": 1}});
         assert_eq!(limits(&own, Some(&nulls)), (Duration::from_millis(300), 1));
     }
+}
+
+/// The request as the transcript keeps it: the one-time passcode of an `emailOtpSend` call
+/// (`data.otpContext.oneTimeCode`) is a credential, shown as `******`.
+fn redacted(body: &Value) -> Value {
+    let mut body = body.clone();
+    if let Some(code) = body.pointer_mut("/data/otpContext/oneTimeCode") {
+        *code = Value::String("******".to_owned());
+    }
+    body
 }
