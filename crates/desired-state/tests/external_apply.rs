@@ -484,3 +484,106 @@ async fn an_exported_external_tenant_plans_empty() {
         .unwrap();
     assert!(connectors.is_empty(), "{connectors}");
 }
+
+/// A flow as Graph's JSON, created through the client.
+async fn create_flow(tenant_client: &GraphClient, body: serde_json::Value) -> String {
+    let flow: <V1 as entra_api_connectors::extensibility::Extensibility>::EventsFlow =
+        serde_json::from_value(body).unwrap();
+    let created = tenant_client
+        .v1()
+        .events_flows()
+        .create(&flow)
+        .await
+        .unwrap();
+    serde_json::to_value(&created).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn flows_without_attributes_are_read_planned_and_exported() {
+    let emulator = Emulator::start(EmulatorConfig::new(TenantKind::External))
+        .await
+        .unwrap();
+    let client = GraphClient::builder()
+        .base_url(emulator.base_url())
+        .token_provider(StaticToken::new(DEFAULT_TOKEN))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    // A sign-in-only flow (no attribute collection at all), whose attribute list Graph answers 400.
+    let sign_in = create_flow(
+        &client,
+        serde_json::json!({
+            "@odata.type": "#microsoft.graph.externalUsersSelfServiceSignUpEventsFlow",
+            "displayName": "Sign in only",
+            "onInteractiveAuthFlowStart": {
+                "@odata.type": "#microsoft.graph.onInteractiveAuthFlowStartExternalUsersSelfServiceSignUp",
+                "isSignUpAllowed": false
+            },
+            "onAuthenticationMethodLoadStart": {
+                "@odata.type": "#microsoft.graph.onAuthenticationMethodLoadStartExternalUsersSelfServiceSignUp",
+                "identityProviders": [{"id": "EmailPassword-OAUTH"}]
+            }
+        }),
+    )
+    .await;
+    // An attribute collection with no attribute: its list is asked for, and its 400 means none.
+    let empty = create_flow(
+        &client,
+        serde_json::json!({
+            "@odata.type": "#microsoft.graph.externalUsersSelfServiceSignUpEventsFlow",
+            "displayName": "No attributes",
+            "onInteractiveAuthFlowStart": {
+                "@odata.type": "#microsoft.graph.onInteractiveAuthFlowStartExternalUsersSelfServiceSignUp",
+                "isSignUpAllowed": true
+            },
+            "onAuthenticationMethodLoadStart": {
+                "@odata.type": "#microsoft.graph.onAuthenticationMethodLoadStartExternalUsersSelfServiceSignUp",
+                "identityProviders": [{"id": "EmailPassword-OAUTH"}]
+            },
+            "onAttributeCollection": {
+                "@odata.type": "#microsoft.graph.onAttributeCollectionExternalUsersSelfServiceSignUp",
+                "attributes": [],
+                "attributeCollectionPage": {"views": []}
+            }
+        }),
+    )
+    .await;
+    let tenant = GraphTenant::new(client.v1());
+    let snapshot = tenant.read_external().await.unwrap();
+    let flow = snapshot.events_flow("Sign in only").unwrap();
+    assert_eq!(flow.id, sign_in);
+    assert!(flow.attributes.is_empty());
+    assert!(
+        snapshot
+            .events_flow("No attributes")
+            .unwrap()
+            .attributes
+            .is_empty()
+    );
+    let asked: Vec<(String, Option<u16>)> = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/attributes"))
+        .map(|r| (r.path.clone(), r.status))
+        .collect();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(asked[0].0.contains(&empty), "{asked:?}");
+    assert_eq!(asked[0].1, Some(400), "{asked:?}");
+    // In the file without attributes: nothing to do; the export plans empty.
+    let text = "tenant: emulatorext.onmicrosoft.com\napiVersion: v1.0\neventsFlows:\n  Sign in only:\n    includeApplications: []\n  No attributes:\n    includeApplications: []\n";
+    let plan = plan_external(&desired(text), &snapshot);
+    assert!(plan.is_empty() && plan.notes.is_empty(), "{plan}");
+    let exported = export_tenant_with_external(&tenant, None, 4).await.unwrap();
+    assert!(exported.skipped.is_empty(), "{}", exported.text);
+    let file = ConfigFile::parse(&exported.text, Format::Yaml, None, ".").unwrap();
+    let state = validate(&file, &FixedEnvironment::new(0)).unwrap();
+    assert!(
+        state.events_flows["Sign in only"].attributes.is_empty(),
+        "{}",
+        exported.text
+    );
+    assert!(plan_external(&state, &snapshot).is_empty());
+}

@@ -105,6 +105,24 @@ fn id_of<T: serde::Serialize>(value: &T) -> String {
     json_of(value)["id"].as_str().unwrap_or_default().to_owned()
 }
 
+/// The ids of a flow's attributes as the list returns them (`onAttributeCollection.attributes`,
+/// the list example's form): none when the flow has no `onAttributeCollection` (a sign-in flow),
+/// `None` when it has one without `attributes`.
+fn flow_attributes(flow: &Value) -> Option<Vec<String>> {
+    match flow.get("onAttributeCollection") {
+        None | Some(Value::Null) => Some(Vec::new()),
+        Some(collection) => collection
+            .get("attributes")
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|a| a["id"].as_str().map(str::to_owned))
+                    .collect()
+            }),
+    }
+}
+
 fn step(event: ExtensionEvent) -> FlowStep {
     match event {
         ExtensionEvent::OnAttributeCollectionStart => FlowStep::AttributeCollectionStart,
@@ -139,13 +157,23 @@ impl<V: Extensibility> ExternalTenant for GraphTenant<V> {
                 .iter()
                 .filter_map(|a| json_of(a)["appId"].as_str().map(str::to_owned))
                 .collect();
-            // The list's `onAttributeCollection` may leave `attributes` out; their own list has
-            // them.
-            let attributes: Vec<V::Attribute> = flows_handle.attributes(&id).try_collect().await?;
-            let attributes = attributes
-                .iter()
-                .filter_map(|a| json_of(a)["id"].as_str().map(str::to_owned))
-                .collect();
+            let attributes = match flow_attributes(&value) {
+                Some(ids) => ids,
+                None => {
+                    // `onAttributeCollection` without its `attributes`: their own list. Graph
+                    // answers 400 when none are assigned (`list-attributes`).
+                    let listed: Result<Vec<V::Attribute>> =
+                        flows_handle.attributes(&id).try_collect().await;
+                    match listed {
+                        Ok(listed) => listed
+                            .iter()
+                            .filter_map(|a| json_of(a)["id"].as_str().map(str::to_owned))
+                            .collect(),
+                        Err(e) if e.status() == Some(400) => Vec::new(),
+                        Err(e) => return Err(e),
+                    }
+                }
+            };
             events_flows.extend(EventsFlowSnapshot::from_json(&value, apps, attributes));
         }
         let listeners = self
