@@ -6,8 +6,11 @@
 //!   target URL or a `resourceId`, or with the display name of another (the first by id is kept);
 //! - an events flow with the display name of another, or whose handler calls an extension that is
 //!   not exported (writing it without that handler would make plan detach it);
-//! - a token issuance listener calling an extension that is not exported, or a second listener
-//!   calling the same extension (plan matches listeners by their extension).
+//! - a token issuance listener without applications, calling an extension that is not exported,
+//!   or calling the same extension as another (plan matches listeners by their extension);
+//! - anything the file's validation refuses (an empty display name, a target URL that is not
+//!   `https`, a `resourceId` not of the form `api://{host}/{appId}` with the target URL's host, a
+//!   timeout or retry count out of bounds), so the exported file always loads.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -24,6 +27,8 @@ use crate::model::{
 use crate::steps::ApiVersion;
 use crate::tenant::Tenant;
 use crate::tenant_check::TenantError;
+use crate::validate::{MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS, check_target_url};
+use entra_api_connectors::custom_extensions::validate_resource_id;
 
 /// The External ID sections of an exported file, and what was left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -62,6 +67,45 @@ fn extension(e: &ExtensionSnapshot) -> Result<CustomExtension, String> {
             what()
         )
     })?;
+    // What the file's validation would refuse is left out, so the export always loads.
+    if e.display_name.trim().is_empty() {
+        return Err(format!("{} has an empty display name", what()));
+    }
+    let url = check_target_url(&target_url).map_err(|kind| format!("{}: {kind}", what()))?;
+    match validate_resource_id(&resource_id) {
+        Err(_) => {
+            return Err(format!(
+                "{}: resourceId is not of the form api://{{fully qualified domain name}}/{{appId}}",
+                what()
+            ));
+        }
+        Ok(host) => {
+            if let Some(target) = url.host_str()
+                && !target.eq_ignore_ascii_case(&host)
+            {
+                return Err(format!(
+                    "{}: resourceId host {host} is not the target URL's host {target}",
+                    what()
+                ));
+            }
+        }
+    }
+    if let Some(t) = e.timeout_in_milliseconds
+        && !(MIN_TIMEOUT_MS..=MAX_TIMEOUT_MS).contains(&t)
+    {
+        return Err(format!(
+            "{}: timeoutInMilliseconds {t} is outside {MIN_TIMEOUT_MS}..={MAX_TIMEOUT_MS}",
+            what()
+        ));
+    }
+    if let Some(r) = e.maximum_retries
+        && r > MAX_RETRIES
+    {
+        return Err(format!(
+            "{}: maximumRetries {r} is outside 0..={MAX_RETRIES}",
+            what()
+        ));
+    }
     Ok(CustomExtension {
         event,
         target_url,
@@ -111,6 +155,11 @@ pub fn export_external(snapshot: &ExternalSnapshot) -> ExternalExport {
     flows.sort_by(|a, b| (&a.display_name, &a.id).cmp(&(&b.display_name, &b.id)));
     'flows: for f in flows {
         let what = format!("events flow {} (id {})", Quoted(&f.display_name), f.id);
+        if f.display_name.trim().is_empty() {
+            out.skipped
+                .push(format!("{what} has an empty display name"));
+            continue;
+        }
         if out.events_flows.contains_key(&f.display_name) {
             out.skipped.push(format!(
                 "{what} has the display name of another; display names must be unique"
@@ -168,6 +217,13 @@ pub fn export_external(snapshot: &ExternalSnapshot) -> ExternalExport {
             ));
             continue;
         };
+        if l.include_applications.is_empty() {
+            out.skipped.push(format!(
+                "token issuance listener {} has no application; the file needs at least one",
+                l.id
+            ));
+            continue;
+        }
         let name = format!("{extension} listener");
         if out.token_issuance_listeners.contains_key(&name) {
             out.skipped.push(format!(
@@ -222,7 +278,18 @@ pub async fn export_tenant_with_external<T: Tenant + ExternalTenant>(
     concurrency: usize,
 ) -> Result<Exported, TenantError> {
     let mut exported = export_tenant(tenant, schema, concurrency).await?;
-    if tenant.api_version() != ApiVersion::V1 || !tenant.organization().await?.is_external() {
+    if tenant.api_version() != ApiVersion::V1 {
+        return Ok(exported);
+    }
+    let organization = tenant.organization().await?;
+    if organization.tenant_type.is_none() {
+        // `User.Read` alone reads the organization without its tenantType.
+        let reason = "the tenant's type is not readable (tenantType is null), so its custom extensions, events flows and listeners were not read; Organization.Read.All shows it".to_owned();
+        let _ = writeln!(exported.text, "# Left out (External ID):\n# - {reason}");
+        exported.skipped.push(reason);
+        return Ok(exported);
+    }
+    if !organization.is_external() {
         return Ok(exported);
     }
     let snapshot = tenant.read_external().await?;
@@ -264,6 +331,12 @@ mod tests {
         let token = Some(ExtensionEvent::OnTokenIssuanceStart);
         let mut no_resource = ext("e4", "Basic", submit);
         no_resource.resource_id = None;
+        let mut short_resource = ext("e6", "Short", submit);
+        short_resource.resource_id = Some("api://11111111-2222-3333-4444-555555555555".into());
+        let mut http = ext("e7", "Plain", submit);
+        http.target_url = Some("http://api.contoso.com/x".into());
+        let mut slow = ext("e8", "Slow", submit);
+        slow.timeout_in_milliseconds = Some(5000);
         let snapshot = ExternalSnapshot {
             extensions: vec![
                 ext("e2", "Validate", submit),
@@ -271,6 +344,9 @@ mod tests {
                 ext("e3", "OTP", None),
                 no_resource,
                 ext("e5", "Claims", token),
+                short_resource,
+                http,
+                slow,
             ],
             events_flows: vec![
                 EventsFlowSnapshot {
@@ -293,6 +369,10 @@ mod tests {
             listeners: vec![
                 listener("l1", "e5"),
                 listener("l2", "e5"),
+                ListenerSnapshot {
+                    include_applications: vec![],
+                    ..listener("l0", "e5")
+                },
                 listener("l3", "e3"),
                 // A flow's handler: described by the flow, not exported as a listener.
                 ListenerSnapshot {
@@ -335,11 +415,30 @@ mod tests {
             [
                 "custom extension \"Basic\" (id e4) does not authenticate with azureAdTokenAuthentication (no resourceId)",
                 "custom extension \"OTP\" (id e3) is of a type the file cannot describe",
+                "custom extension \"Plain\" (id e7): targetUrl http://api.contoso.com/x uses http; Graph calls API connectors over https only",
+                "custom extension \"Short\" (id e6): resourceId is not of the form api://{fully qualified domain name}/{appId}",
+                "custom extension \"Slow\" (id e8): timeoutInMilliseconds 5000 is outside 200..=2000",
                 "custom extension \"Validate\" (id e2) has the display name of another; display names must be unique",
                 "events flow \"Partners\" (id f2): its onAttributeCollectionStart handler calls extension e3, which is not exported",
+                "token issuance listener l0 has no application; the file needs at least one",
                 "token issuance listener l2 calls \"Claims\" like another listener; the file matches listeners by their extension",
                 "token issuance listener l3 calls an extension that is not exported",
             ]
         );
+        // What is written loads and validates.
+        let mut exported = Exported {
+            text: "tenant: contosoexternal.onmicrosoft.com\napiVersion: v1.0\n".into(),
+            variables: vec![],
+            certificates: vec![],
+            skipped: vec![],
+        };
+        append_external(&mut exported, &out);
+        let file =
+            crate::ConfigFile::parse(&exported.text, crate::Format::Yaml, None, ".").unwrap();
+        let state = crate::validate(&file, &crate::FixedEnvironment::new(0))
+            .unwrap_or_else(|e| panic!("{e}\n{}", exported.text));
+        assert_eq!(state.custom_extensions.len(), 2);
+        assert_eq!(exported.skipped.len(), 10);
+        assert!(exported.text.contains("# Left out (External ID):\n"));
     }
 }
