@@ -7,13 +7,14 @@ use std::fmt;
 
 use entra_api_connectors::{Beta, V1};
 use entra_api_connectors_desired_state::external::{
-    ExternalAction, ExternalPlan, ExternalSnapshot, ExternalTenant as _, apply_external,
-    plan_external,
+    ExternalAction, ExternalApplyError, ExternalPlan, ExternalSnapshot, ExternalTenant as _,
+    apply_external, plan_external,
 };
 use entra_api_connectors_desired_state::{ApplyReport, DesiredState, GraphTenant, Plan};
 use serde::Serialize;
 
 use crate::Failure;
+use crate::hints::{self, Operation};
 
 /// A tenant handle that can plan and apply the External ID sections, or knows it has none.
 pub trait ExternalSections {
@@ -24,12 +25,44 @@ pub trait ExternalSections {
         desired: &DesiredState,
     ) -> impl Future<Output = Result<Option<ExternalPart>, Failure>> + Send;
 
-    /// Carries out `part`; returns how many changes were made.
+    /// Carries out `part`; returns how many changes were made, or which one failed.
     fn apply_external_sections(
         &self,
         desired: &DesiredState,
         part: &ExternalPart,
-    ) -> impl Future<Output = Result<usize, Failure>> + Send;
+    ) -> impl Future<Output = Result<usize, ExternalApplyError>> + Send;
+}
+
+/// The operation an External ID action is, for the 403 hint.
+fn operation(action: &ExternalAction) -> Operation {
+    match action {
+        ExternalAction::CreateExtension { .. }
+        | ExternalAction::UpdateExtension { .. }
+        | ExternalAction::DeleteExtension { .. } => Operation::WriteExtensions,
+        ExternalAction::CreateListener { .. }
+        | ExternalAction::UpdateListener { .. }
+        | ExternalAction::DeleteListener { .. } => Operation::WriteListeners,
+        _ => Operation::WriteEventsFlows,
+    }
+}
+
+/// The failure of an External ID apply, with the permission hint when Graph answered 403.
+pub fn apply_failure(part: &ExternalPart, e: ExternalApplyError) -> Failure {
+    let done = e.done;
+    let what = e.to_string();
+    let op = part.plan.actions.get(done).map(operation);
+    let failure = match op {
+        Some(op) => hints::failure(op, None, e.error),
+        None => Failure::Runtime(e.error.to_string()),
+    };
+    let context = format!("External ID: {what}; run plan again to see what is left");
+    match failure {
+        Failure::Advised { hint, .. } => Failure::Advised {
+            message: context,
+            hint,
+        },
+        _ => Failure::Runtime(context),
+    }
 }
 
 /// The External ID plan and the snapshot it was made from (apply needs the snapshot's ids).
@@ -54,7 +87,7 @@ impl ExternalSections for GraphTenant<Beta> {
         &self,
         _desired: &DesiredState,
         _part: &ExternalPart,
-    ) -> Result<usize, Failure> {
+    ) -> Result<usize, ExternalApplyError> {
         Ok(0)
     }
 }
@@ -68,9 +101,20 @@ impl ExternalSections for GraphTenant<V1> {
             return Ok(None);
         }
         let snapshot = self.read_external().await.map_err(|e| {
-            Failure::Runtime(format!(
-                "cannot read the custom extensions, events flows and listeners: {e}"
-            ))
+            let message =
+                format!("cannot read the custom extensions, events flows and listeners: {e}");
+            if e.status() == Some(403) {
+                Failure::Advised {
+                    message,
+                    hint: format!(
+                        "reading them needs the Microsoft Graph permissions {} and {}",
+                        Operation::ReadExtensions.permission(),
+                        Operation::ReadListeners.permission()
+                    ),
+                }
+            } else {
+                Failure::Runtime(message)
+            }
         })?;
         let plan = plan_external(desired, &snapshot);
         Ok(Some(ExternalPart { snapshot, plan }))
@@ -80,14 +124,8 @@ impl ExternalSections for GraphTenant<V1> {
         &self,
         desired: &DesiredState,
         part: &ExternalPart,
-    ) -> Result<usize, Failure> {
-        apply_external(&part.plan, desired, &part.snapshot, self)
-            .await
-            .map_err(|e| {
-                Failure::Runtime(format!(
-                    "External ID: {e}; run plan again to see what is left"
-                ))
-            })
+    ) -> Result<usize, ExternalApplyError> {
+        apply_external(&part.plan, desired, &part.snapshot, self).await
     }
 }
 
@@ -123,8 +161,19 @@ impl fmt::Display for TenantPlan<'_> {
             Some(external) => {
                 // The connector part is shown when it has something to say (a file of External ID
                 // sections only has none); nothing to do at all is "No changes.".
-                if !self.connectors.is_empty() || !self.connectors.notes.is_empty() {
+                if !self.connectors.is_empty() {
                     writeln!(f, "{}", self.connectors)?;
+                } else if !self.connectors.notes.is_empty() {
+                    // Its notes, without its "No changes." before the External ID part.
+                    for note in &self.connectors.notes {
+                        writeln!(f, "{note}")?;
+                    }
+                    if external.is_empty() {
+                        for note in &external.notes {
+                            writeln!(f, "  note: {note}")?;
+                        }
+                        return f.write_str("No changes.");
+                    }
                 } else if external.is_empty() {
                     for note in &external.notes {
                         writeln!(f, "  note: {note}")?;
@@ -144,7 +193,7 @@ pub struct TenantReport<'a> {
     /// Connectors and user-flow bindings.
     #[serde(flatten)]
     pub connectors: &'a ApplyReport,
-    /// The External ID changes made, in order (all of the plan's: the first failure stops apply).
+    /// The External ID changes made, in order (the first failure stops apply: those before it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id_done: Option<&'a [ExternalAction]>,
 }

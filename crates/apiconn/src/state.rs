@@ -258,10 +258,20 @@ async fn apply_on<T: Tenant + ExternalSections>(
         Err(e) => return Err(Failure::Runtime(e.to_string())),
     };
     let external_id_done = match &external {
-        Some(part) => {
-            tenant.apply_external_sections(desired, part).await?;
-            Some(part.plan.actions.as_slice())
-        }
+        Some(part) => match tenant.apply_external_sections(desired, part).await {
+            Ok(_) => Some(part.plan.actions.as_slice()),
+            Err(e) => {
+                // What was done, connectors included, then the failure.
+                let report = TenantReport {
+                    connectors: &report,
+                    external_id_done: Some(
+                        &part.plan.actions[..e.done.min(part.plan.actions.len())],
+                    ),
+                };
+                output::emit(format, &report, || format!("{report}\n"))?;
+                return Err(crate::external_state::apply_failure(part, e));
+            }
+        },
         None => None,
     };
     let report = TenantReport {

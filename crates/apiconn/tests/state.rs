@@ -407,3 +407,92 @@ fn every_bad_input_is_refused_with_file_line_column_and_nothing_is_sent() {
         }
     }
 }
+
+/// An external tenant's file: a connector, and an events flow whose application has no service
+/// principal there, so Graph refuses to add it.
+const EXTERNAL_FILE: &str = "\
+tenant: emulatorext.onmicrosoft.com
+apiVersion: v1.0
+connectors:
+  Validate postal code:
+    targetUrl: https://api.contoso.com/validate
+    authentication:
+      basic: {username: b2c, password: {env: BASIC_PASSWORD}}
+customAuthenticationExtensions:
+  Validate (submit):
+    type: onAttributeCollectionSubmit
+    targetUrl: https://api.contoso.com/validate
+    resourceId: api://api.contoso.com/fb96de85-2abe-4b02-b45f-64ba122c509e
+eventsFlows:
+  Sign up:
+    includeApplications: [99999999-9999-4999-8999-999999999999]
+    onAttributeCollectionSubmit: Validate (submit)
+";
+
+#[test]
+fn an_external_id_failure_reports_what_was_done_connectors_included() {
+    let env = Env::start(EmulatorConfig::new(TenantKind::External).service_principal(
+        entra_api_connectors_emulator::ServicePrincipal::new(
+            "fb96de85-2abe-4b02-b45f-64ba122c509e",
+            "Contoso API",
+        ),
+    ));
+    env.write("external.yaml", EXTERNAL_FILE);
+    let out = env
+        .apiconn()
+        .args(["plan", "-f", "external.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "+ create connector \"Validate postal code\" (https://api.contoso.com/validate, basic user b2c; password sent)\n\
+         1 changes: 1 to connectors, 0 to bindings, 0 deletes.\n\
+         + create custom extension \"Validate (submit)\" (onAttributeCollectionSubmit)\n\
+         + create events flow \"Sign up\"\n\
+         + add application 99999999-9999-4999-8999-999999999999 to events flow \"Sign up\"\n\
+         ~ attach \"Validate (submit)\" to onAttributeCollectionSubmit of events flow \"Sign up\"\n\
+         4 External ID changes.\n"
+    );
+
+    let out = env
+        .apiconn()
+        .args(["--output", "json", "apply", "-f", "external.yaml", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["actions"].as_array().unwrap().len(), 1);
+    assert_eq!(report["actions"][0][1]["outcome"], "done", "{report}");
+    assert_eq!(
+        report["externalIdDone"],
+        serde_json::json!([
+            {"action": "createExtension", "displayName": "Validate (submit)", "event": "onAttributeCollectionSubmit"},
+            {"action": "createEventsFlow", "displayName": "Sign up"},
+        ])
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("External ID: + add application 99999999-9999-4999-8999-999999999999 to events flow \"Sign up\" failed after 2 of 4 changes"),
+        "{err}"
+    );
+    assert!(err.contains("run plan again to see what is left"), "{err}");
+    assert!(!err.contains(PASSWORD) && !stdout(&out).contains(PASSWORD));
+    assert_eq!(env.emulator.connectors().len(), 1);
+    assert_eq!(env.emulator.custom_extensions().len(), 1);
+
+    // What is left is what plan shows.
+    let out = env
+        .apiconn()
+        .args(["plan", "-f", "external.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "! passwords not compared (Graph never returns them) for \"Validate postal code\"; --update-secrets sends them\n\
+         + add application 99999999-9999-4999-8999-999999999999 to events flow \"Sign up\"\n\
+         ~ attach \"Validate (submit)\" to onAttributeCollectionSubmit of events flow \"Sign up\"\n\
+         2 External ID changes.\n"
+    );
+}
