@@ -146,12 +146,13 @@ pub enum MigrateError {
     /// Applications given without a user flow (`--app-id APPID`) would go to several events
     /// flows, but Entra links an application to one flow only.
     #[error(
-        "--app-id {app_id} names no user flow, and {} call a connector; an application can be in one events flow only: pass --app-id FLOW=APPID for each",
+        "--app-id {} names no user flow, and {} call a connector; an application can be in one events flow only: pass --app-id FLOW=APPID for each",
+        app_ids.join(", "),
         flows.join(" and ")
     )]
     ApplicationForSeveralFlows {
-        /// The first application given without a flow.
-        app_id: String,
+        /// The applications given without a flow.
+        app_ids: Vec<String>,
         /// The user flows without their own applications that bind a carried-over connector.
         flows: Vec<String>,
     },
@@ -514,8 +515,17 @@ pub fn migrate(
         && catch_all_flows.len() > 1
     {
         return Err(MigrateError::ApplicationForSeveralFlows {
-            app_id: apps.first().cloned().unwrap_or_default(),
+            app_ids: apps.clone(),
             flows: catch_all_flows,
+        });
+    }
+    if let Some(apps) = options.catch_all()
+        && catch_all_flows.is_empty()
+    {
+        notes.push(Note {
+            kind: NoteKind::Applications,
+            subject: format!("--app-id {}", apps.join(", ")),
+            reason: "it names no user flow, and no user flow without its own applications calls a connector that is carried over, so it was not used: pass --app-id FLOW=APPID".to_owned(),
         });
     }
 

@@ -491,7 +491,7 @@ fn a_star_gives_applications_to_the_one_flow_without_its_own_that_calls_a_connec
     assert_eq!(
         err,
         MigrateError::ApplicationForSeveralFlows {
-            app_id: WEB_APP.into(),
+            app_ids: vec![WEB_APP.into()],
             flows: vec!["B2C_1_Partners".into(), "B2C_1_SignUp".into()],
         }
     );
@@ -571,5 +571,28 @@ fn the_table_lists_each_binding_then_each_note() {
     assert_eq!(
         lines.iter().filter(|l| l.starts_with("note: ")).count(),
         migration.notes.len()
+    );
+}
+
+#[test]
+fn a_star_no_flow_can_take_is_noted_not_dropped() {
+    // Every flow that calls a connector has its own applications.
+    let options = MigrateOptions::new()
+        .api_app_id(API_APP)
+        .application("*", WEB_APP)
+        .application("B2C_1_SignUp", WEB_APP)
+        .application("B2C_1_Partners", PARTNER_APP);
+    let migration = migrate_text(EXPORTED, Format::Yaml, None, &options).unwrap();
+    let note = migration
+        .notes
+        .iter()
+        .find(|n| n.subject == format!("--app-id {WEB_APP}"))
+        .unwrap_or_else(|| panic!("{:?}", migration.notes));
+    assert_eq!(note.kind, NoteKind::Applications);
+    assert!(note.reason.contains("was not used"), "{}", note.reason);
+    assert!(
+        migration.configuration.events_flows["B2C_1_Empty"]
+            .include_applications
+            .is_empty()
     );
 }
