@@ -387,6 +387,17 @@ impl Checker<'_> {
                         },
                         attributes_key.index(i),
                     );
+                } else if attribute.trim() != attribute
+                    || entra_api_connectors::connectors::validate_id("attribute", attribute)
+                        .is_err()
+                {
+                    // The client would refuse it when adding; Graph's ids have no spaces around.
+                    self.at_value(
+                        ConfigErrorKind::Invalid {
+                            message: format!("attribute id {attribute:?} is not a valid id"),
+                        },
+                        attributes_key.index(i),
+                    );
                 } else if flow.attributes[..i]
                     .iter()
                     .any(|a| a.eq_ignore_ascii_case(attribute))

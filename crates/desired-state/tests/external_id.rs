@@ -208,7 +208,7 @@ fn structure_errors_in_the_new_sections_have_positions() {
 fn a_flow_lists_each_attribute_once_and_none_empty() {
     let text = GOOD.replace(
         "    onAttributeCollectionSubmit: Validate postal code\n",
-        "    onAttributeCollectionSubmit: Validate postal code\n    attributes: [email, postalCode, \"\", PostalCode]\n",
+        "    onAttributeCollectionSubmit: Validate postal code\n    attributes: [email, postalCode, \"\", PostalCode, \" city\", \"..\"]\n",
     );
     let messages: Vec<String> = errors(&text).into_iter().map(|(m, _)| m).collect();
     assert_eq!(
@@ -216,6 +216,8 @@ fn a_flow_lists_each_attribute_once_and_none_empty() {
         [
             "x.yaml:24:37: attribute id is empty (at eventsFlows.\"Sign up\".attributes[2])",
             "x.yaml:24:41: attribute PostalCode is listed twice (at eventsFlows.\"Sign up\".attributes[3])",
+            "x.yaml:24:53: attribute id \" city\" is not a valid id (at eventsFlows.\"Sign up\".attributes[4])",
+            "x.yaml:24:62: attribute id \"..\" is not a valid id (at eventsFlows.\"Sign up\".attributes[5])",
         ]
     );
     // A good list is kept in order and written back.
