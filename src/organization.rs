@@ -22,7 +22,7 @@ pub struct Organization {
     #[serde(default)]
     pub display_name: Option<String>,
     /// `AAD` (workforce), `AAD B2C`, or `CIAM` (an External ID external tenant,
-    /// `docs/graph-behaviour.md` §14); `null` with `User.Read` only.
+    /// `docs/graph-behaviour.md` §13); `null` with `User.Read` only.
     #[serde(default)]
     pub tenant_type: Option<String>,
     /// The verified domains.
@@ -141,6 +141,19 @@ mod tests {
         let plain: Organization =
             serde_json::from_value(serde_json::json!({"id": "x", "tenantType": null})).unwrap();
         assert!(!plain.is_b2c());
+        assert!(!plain.is_external());
         assert_eq!(plain.default_domain(), None);
+        for (value, external) in [
+            ("CIAM", true),
+            ("ciam", true),
+            ("AAD", false),
+            ("AAD B2C", false),
+        ] {
+            let org: Organization =
+                serde_json::from_value(serde_json::json!({"id": "x", "tenantType": value}))
+                    .unwrap();
+            assert_eq!(org.is_external(), external, "{value}");
+            assert_eq!(org.is_b2c(), value == "AAD B2C", "{value}");
+        }
     }
 }

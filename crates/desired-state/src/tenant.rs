@@ -3,8 +3,9 @@
 //!
 //! [`read_snapshot`] reads every connector, every user flow of each family the version and the
 //! tenant have, and each flow's connector configuration. Which families a tenant has comes from its
-//! `organization` (`tenantType`): an Azure AD B2C tenant has `b2cUserFlows` (beta only), any other
-//! tenant `b2xUserFlows` (`docs/graph-behaviour.md` §2.2, §13).
+//! `organization` (`tenantType`): an Azure AD B2C tenant has `b2cUserFlows` (beta only), an
+//! External ID external tenant (`CIAM`) none that are read (its sign-up flows are events flows), any
+//! other tenant `b2xUserFlows` (`docs/graph-behaviour.md` §2.2, §13).
 
 use std::future::Future;
 
@@ -98,7 +99,7 @@ pub trait Tenant: Send + Sync {
 /// for a workforce tenant.
 pub fn families(version: ApiVersion, organization: &Organization) -> Vec<Family> {
     if organization.is_external() {
-        // External tenants have events flows; Graph refuses both user-flow collections there.
+        // External tenants' sign-up flows are events flows (a choice: docs/graph-behaviour.md §13).
         return Vec::new();
     }
     let family = if organization.is_b2c() {

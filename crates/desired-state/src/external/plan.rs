@@ -16,8 +16,8 @@ use crate::validate::DesiredState;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ExternalPlan {
     /// The changes, in the order they must be carried out: extensions, then new flows and
-    /// listeners, then removed applications, then added applications, handlers and listener
-    /// updates, then deletes.
+    /// listeners, then removed applications, then added applications, attributes, handlers and
+    /// listener updates, then deletes.
     pub actions: Vec<ExternalAction>,
     /// What the plan leaves alone, and why.
     pub notes: Vec<String>,
