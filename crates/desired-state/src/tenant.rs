@@ -417,3 +417,32 @@ impl<V: FamilyVersion> Tenant for GraphTenant<V> {
         V::set_step(&self.graph, family, flow, step, None).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn organization(tenant_type: Option<&str>) -> Organization {
+        serde_json::from_value(serde_json::json!({"id": "x", "tenantType": tenant_type})).unwrap()
+    }
+
+    #[test]
+    fn the_tenant_type_decides_the_families_read() {
+        let cases = [
+            (Some("AAD B2C"), ApiVersion::Beta, vec![Family::B2c]),
+            (Some("AAD B2C"), ApiVersion::V1, vec![]),
+            (Some("AAD"), ApiVersion::Beta, vec![Family::B2x]),
+            (Some("AAD"), ApiVersion::V1, vec![Family::B2x]),
+            (None, ApiVersion::V1, vec![Family::B2x]),
+            (Some("CIAM"), ApiVersion::V1, vec![]),
+            (Some("ciam"), ApiVersion::Beta, vec![]),
+        ];
+        for (tenant_type, version, expected) in cases {
+            assert_eq!(
+                families(version, &organization(tenant_type)),
+                expected,
+                "{tenant_type:?} {version}"
+            );
+        }
+    }
+}
