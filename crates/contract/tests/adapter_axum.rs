@@ -8,6 +8,9 @@ mod support;
 #[path = "../examples/connector_api_external_id.rs"]
 mod example;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::Extension;
@@ -19,7 +22,8 @@ use base64::engine::general_purpose::STANDARD;
 use entra_api_connectors_contract::adapter::{AdapterConfig, AdapterLayer, Loss};
 use entra_api_connectors_contract::custom_extension::{CustomExtensionAuth, Event, SharedJwks};
 use entra_api_connectors_contract::{
-    Caller, ConnectorAuth, ConnectorCall, ConnectorResponse, Continuation,
+    Caller, ConnectorAuth, ConnectorCall, ConnectorResponse, Continuation, PeerCertificate,
+    thumbprint_of,
 };
 use http_body_util::BodyExt as _;
 use secrecy::SecretString;
@@ -549,14 +553,83 @@ async fn other_answers_pass_through_and_unadaptable_ones_are_500() {
 }
 
 /// One URL for both worlds: the example handler on `/signup` behind the adapter with
-/// `serving_api_connectors`.
+/// `serving_api_connectors`, which authenticates B2C's calls with the same basic credentials.
 fn one_url_app() -> Router {
     Router::new()
         .route(
             "/signup",
-            post(example::connector_api::signup).layer(adapter_layer().serving_api_connectors()),
+            post(example::connector_api::signup)
+                .layer(adapter_layer().serving_api_connectors(basic_auth())),
         )
         .with_state(basic_auth())
+}
+
+/// `serving_api_connectors(auth)` around a plain handler that reads its body as a JSON value and
+/// authenticates nothing (like a `Json<Value>` handler; the crate's axum has no `json` feature): it counts its calls and answers what it saw (the `Authorization` header, the peer
+/// certificate's thumbprint, the body's `email`). Any method reaches the layer.
+fn unauthenticating_app(auth: ConnectorAuth) -> (Router, Arc<AtomicUsize>) {
+    let handled = Arc::new(AtomicUsize::new(0));
+    let counter = handled.clone();
+    let handler =
+        move |headers: HeaderMap, peer: Option<Extension<PeerCertificate>>, body: Bytes| {
+            let counter = counter.clone();
+            async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let body: Value = serde_json::from_slice(&body).unwrap();
+                let mut answer = json!({"version": "1.0.0", "action": "Continue"});
+                if let Some(authorization) = headers.get(header::AUTHORIZATION) {
+                    answer["authorization"] = json!(authorization.to_str().unwrap());
+                }
+                if let Some(Extension(peer)) = peer {
+                    answer["certificate"] = json!(thumbprint_of(peer.der()));
+                }
+                if let Some(email) = body.get("email") {
+                    answer["email"] = email.clone();
+                }
+                ([(header::CONTENT_TYPE, JSON)], answer.to_string())
+            }
+        };
+    let app = Router::new().route(
+        "/signup",
+        axum::routing::any(handler).layer(adapter_layer().serving_api_connectors(auth)),
+    );
+    (app, handled)
+}
+
+/// What `ConnectorCall` with `auth` answers to `request`.
+async fn connector_call_answer(auth: ConnectorAuth, request: Request<Body>) -> Answer {
+    let reference: Router = Router::new()
+        .route(
+            "/signup",
+            axum::routing::any(|_: ConnectorCall| async { "authenticated" }),
+        )
+        .with_state(auth);
+    send(&reference, request).await
+}
+
+/// The layer refuses the request as `ConnectorCall` would (status, headers, body), and the
+/// unauthenticating handler is not called.
+async fn assert_refused_as_connector_call_refuses(
+    auth: &ConnectorAuth,
+    build: impl Fn() -> Request<Body>,
+    status: StatusCode,
+) -> Answer {
+    let (app, handled) = unauthenticating_app(auth.clone());
+    let answer = send(&app, build()).await;
+    let expected = connector_call_answer(auth.clone(), build()).await;
+    assert_eq!(answer.status, status, "{}", answer.text());
+    assert_eq!(
+        (answer.status, &answer.headers, answer.text()),
+        (expected.status, &expected.headers, expected.text())
+    );
+    assert_eq!(handled.load(Ordering::SeqCst), 0, "the handler was called");
+    answer
+}
+
+const B2C_BODY: &str = r#"{"email":"ana@example.com","displayName":"ana","postalCode":"98052","step":"PostAttributeCollection"}"#;
+
+fn b2c_call(authorization: Option<&str>) -> Request<Body> {
+    post_to("/signup", authorization, JSON, B2C_BODY.to_owned())
 }
 
 #[tokio::test]
@@ -598,43 +671,159 @@ async fn serving_api_connectors_passes_b2c_calls_through_and_adapts_bearer_calls
 }
 
 #[tokio::test]
-async fn serving_api_connectors_leaves_authentication_to_the_handler_and_still_verifies_tokens() {
-    let app = one_url_app();
-    let b2c_body = r#"{"email":"ana@example.com","displayName":"ana","postalCode":"98052","step":"PostAttributeCollection"}"#;
-    // No credentials, or wrong ones: the handler's ConnectorAuth refuses with its basic challenge.
+async fn serving_api_connectors_passes_an_authenticated_b2c_call_to_the_handler_unchanged() {
+    let (app, handled) = unauthenticating_app(basic_auth());
+    let answer = send(&app, b2c_call(Some(&basic()))).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    assert_eq!(
+        serde_json::from_slice::<Value>(&answer.body).unwrap(),
+        json!({"version": "1.0.0", "action": "Continue", "authorization": basic(), "email": "ana@example.com"})
+    );
+    // Not adapted: no losses, the handler's own JSON.
+    assert_eq!(answer.losses, None);
+    assert_eq!(handled.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn serving_api_connectors_refuses_unauthenticated_b2c_calls_before_the_handler() {
+    let auth = basic_auth();
     let wrong = format!("Basic {}", STANDARD.encode("connector:wrong"));
-    for authorization in [None, Some(wrong.as_str())] {
-        let answer = send(
-            &app,
-            post_to("/signup", authorization, JSON, b2c_body.to_owned()),
+    let malformed = "Basic not base64!".to_owned();
+    let other_scheme = "Token abc".to_owned();
+    let no_header = None;
+    for authorization in [
+        no_header,
+        Some(wrong.as_str()),
+        Some(malformed.as_str()),
+        Some(other_scheme.as_str()),
+        Some(""),
+    ] {
+        let answer = assert_refused_as_connector_call_refuses(
+            &auth,
+            || b2c_call(authorization),
+            StatusCode::UNAUTHORIZED,
         )
         .await;
-        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{authorization:?}");
         assert_eq!(
             answer.headers[header::WWW_AUTHENTICATE],
-            entra_api_connectors_contract::BASIC_CHALLENGE
+            entra_api_connectors_contract::BASIC_CHALLENGE,
+            "{authorization:?}"
         );
+        assert_eq!(answer.headers[header::CONTENT_TYPE], TEXT);
+        assert!(!answer.text().contains(PASSWORD));
     }
-    // A bearer token is never passed through: a bad one is the adapter's 401, in any case of the
-    // scheme.
-    for scheme in ["Bearer", "bearer", "BEARER"] {
-        let answer = send(
-            &app,
-            post_to(
-                "/signup",
-                Some(&format!("{scheme} not-a-token")),
-                JSON,
-                submit("ana@example.com", "Ana", "98052"),
-            ),
-        )
-        .await;
-        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{scheme}");
-        assert!(
-            answer.headers[header::WWW_AUTHENTICATE]
-                .to_str()
+    // The method comes first, as in `ConnectorCall`: 405 even with the right credentials.
+    let answer = assert_refused_as_connector_call_refuses(
+        &auth,
+        || {
+            Request::builder()
+                .method("PUT")
+                .uri("/signup")
+                .header(header::AUTHORIZATION, basic())
+                .header(header::CONTENT_TYPE, JSON)
+                .body(Body::from(B2C_BODY))
                 .unwrap()
-                .starts_with("Bearer"),
-            "{scheme}"
+        },
+        StatusCode::METHOD_NOT_ALLOWED,
+    )
+    .await;
+    assert_eq!(answer.headers[header::ALLOW], "POST");
+    // The example's `ConnectorCall` handler behind the layer gives the same answer.
+    let answer = send(&one_url_app(), b2c_call(None)).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        answer.text(),
+        "the call has no Authorization header; HTTP basic credentials are expected"
+    );
+}
+
+#[tokio::test]
+async fn serving_api_connectors_sends_every_bearer_scheme_to_the_token_verifier() {
+    let (app, handled) = unauthenticating_app(basic_auth());
+    for authorization in [
+        "Bearer",
+        "bearer",
+        "Bearer ",
+        " bearer x",
+        "bearer   x",
+        "BEARER not-a-token",
+        " Bearer  ",
+    ] {
+        let answer = send(&app, b2c_call(Some(authorization))).await;
+        let expected = support::verifier()
+            .verify_authorization(Some(authorization.as_bytes()), &support::jwks())
+            .unwrap_err();
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{authorization:?}");
+        let challenge = answer.headers[header::WWW_AUTHENTICATE].to_str().unwrap();
+        assert!(
+            challenge.starts_with("Bearer"),
+            "{authorization:?}: {challenge}"
         );
+        assert_eq!(challenge, expected.www_authenticate(), "{authorization:?}");
+        assert_eq!(answer.text(), expected.to_string(), "{authorization:?}");
     }
+    assert_eq!(handled.load(Ordering::SeqCst), 0, "the handler was called");
+    // A valid token in an odd spelling of the scheme is adapted.
+    let answer = send(
+        &app,
+        post_to(
+            "/signup",
+            Some(&format!("  bearer   {}  ", support::valid_token())),
+            JSON,
+            submit("ana@example.com", "Ana", "98052"),
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    assert!(answer.losses.is_some());
+    assert_eq!(handled.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn serving_api_connectors_checks_the_client_certificate() {
+    let accepted = b"accepted certificate".as_slice();
+    let auth = ConnectorAuth::client_certificate([thumbprint_of(accepted)]).unwrap();
+    let (app, handled) = unauthenticating_app(auth.clone());
+    let with_certificate = |der: &[u8]| {
+        let mut request = b2c_call(None);
+        request.extensions_mut().insert(PeerCertificate::new(der));
+        request
+    };
+
+    // No Authorization header and the accepted certificate: through, unchanged.
+    let answer = send(&app, with_certificate(accepted)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    assert_eq!(
+        serde_json::from_slice::<Value>(&answer.body).unwrap(),
+        json!({"version": "1.0.0", "action": "Continue", "certificate": thumbprint_of(accepted), "email": "ana@example.com"})
+    );
+    assert_eq!(handled.load(Ordering::SeqCst), 1);
+
+    // Without it, with another one, or with basic credentials instead: 403 from the layer.
+    let answer =
+        assert_refused_as_connector_call_refuses(&auth, || b2c_call(None), StatusCode::FORBIDDEN)
+            .await;
+    assert_eq!(answer.text(), "the caller presented no client certificate");
+    assert!(!answer.headers.contains_key(header::WWW_AUTHENTICATE));
+    let other = b"someone else".as_slice();
+    let answer = assert_refused_as_connector_call_refuses(
+        &auth,
+        || with_certificate(other),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert_eq!(
+        answer.text(),
+        format!(
+            "client certificate {} is not an accepted one",
+            thumbprint_of(other)
+        )
+    );
+    assert_refused_as_connector_call_refuses(
+        &auth,
+        || b2c_call(Some(&basic())),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert_eq!(handled.load(Ordering::SeqCst), 1);
 }

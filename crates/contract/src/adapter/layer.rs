@@ -15,10 +15,10 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::custom_extension::{
-    CustomExtensionAuth, CustomExtensionCallRejection, CustomExtensionRequest,
+    CustomExtensionAuth, CustomExtensionCallRejection, CustomExtensionRequest, bearer_credentials,
 };
 use crate::extract::AdaptedCaller;
-use crate::{Caller, ConnectorResponse};
+use crate::{Caller, ConnectorAuth, ConnectorCallRejection, ConnectorResponse, PeerCertificate};
 
 use super::{AdaptedCall, AdapterConfig, AdapterError, Loss, to_connector_request};
 
@@ -45,7 +45,10 @@ const RESPONSE_LIMIT: usize = 1024 * 1024;
 ///
 /// With [`AdapterLayer::serving_api_connectors`], one URL serves both worlds during the move: a
 /// request whose `Authorization` is not a bearer token (B2C's basic credentials, or none with a
-/// client certificate) goes to the wrapped service unchanged, which checks it as it always did.
+/// client certificate) is authenticated by the layer with the connector's
+/// [`ConnectorAuth`](crate::ConnectorAuth), as [`ConnectorCall`](crate::ConnectorCall) does and
+/// with its answers, and only an authenticated one goes to the wrapped service, unchanged. A
+/// bearer token is always verified as Entra's call (step 1), never passed through.
 ///
 /// An event without a connector step (`emailOtpSend`) is answered 400 and an answer that cannot
 /// be adapted 500, each with the [`AdapterError`] as text. The adapted response carries what the
@@ -98,7 +101,8 @@ pub struct AdapterLayer {
 struct Shared {
     auth: CustomExtensionAuth,
     config: AdapterConfig,
-    api_connectors: bool,
+    /// Set by [`AdapterLayer::serving_api_connectors`]: the credentials of B2C's calls.
+    api_connectors: Option<ConnectorAuth>,
 }
 
 impl AdapterLayer {
@@ -108,36 +112,75 @@ impl AdapterLayer {
             shared: Arc::new(Shared {
                 auth,
                 config,
-                api_connectors: false,
+                api_connectors: None,
             }),
         }
     }
 
-    /// Also passes Azure AD B2C's API-connector calls through unchanged: every request whose
-    /// `Authorization` header is not `Bearer …` (basic credentials, or no header when the
-    /// connector uses a client certificate). The wrapped handlers must then authenticate them, as
-    /// [`ConnectorCall`](crate::ConnectorCall) does with its
-    /// [`ConnectorAuth`](crate::ConnectorAuth); a bearer token is always verified here. This
-    /// lets a connector keep its URL when `apiconn migrate` carries it over as a custom extension.
-    pub fn serving_api_connectors(self) -> Self {
+    /// Also serves Azure AD B2C's API-connector calls on the same URL, authenticated with `auth`
+    /// (the connector's credentials, usually the same [`ConnectorAuth`] the handlers'
+    /// [`ConnectorCall`](crate::ConnectorCall) takes from the router's state). This lets a
+    /// connector keep its URL when `apiconn migrate` carries it over as a custom extension.
+    ///
+    /// Every request whose `Authorization` header is not a bearer token (basic credentials, no
+    /// header, any other scheme) is checked here, as `ConnectorCall` checks it: `POST`, then
+    /// `auth` with the `Authorization` header and the [`PeerCertificate`] request extension.
+    /// It is refused with `ConnectorCall`'s answer ([`ConnectorCallRejection`]: 405 with
+    /// `Allow: POST`; 401 with `WWW-Authenticate:` [`BASIC_CHALLENGE`](crate::BASIC_CHALLENGE)
+    /// for missing or wrong basic credentials; 403 for a missing or unknown client certificate;
+    /// the reason as text), and the wrapped service never sees it. An authenticated request
+    /// goes to the wrapped service unchanged (headers, extensions and body as received), so
+    /// the handler may check it again; the layer reads neither its body nor the answer.
+    ///
+    /// A request is a bearer call when its `Authorization` header, trimmed, has the scheme
+    /// `Bearer` in any case before its first space or as the whole value (`Bearer`,
+    /// ` bearer x`), as [`TokenVerifier::verify_authorization`] reads it; such a call is
+    /// always verified as Entra's, and refused with the token's 401 when its token is missing
+    /// or bad.
+    ///
+    /// [`TokenVerifier::verify_authorization`]: crate::custom_extension::TokenVerifier::verify_authorization
+    pub fn serving_api_connectors(self, auth: ConnectorAuth) -> Self {
         let shared = Arc::unwrap_or_clone(self.shared);
         AdapterLayer {
             shared: Arc::new(Shared {
-                api_connectors: true,
+                api_connectors: Some(auth),
                 ..shared
             }),
         }
     }
 }
 
-/// Whether the request carries a bearer token (scheme compared case-insensitively, RFC 9110).
+/// Whether the request carries a bearer token, read as the token verifier reads it
+/// ([`bearer_credentials`]): an empty one counts, so that the verifier refuses it.
 fn is_bearer(request: &Request) -> bool {
     request
         .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .is_some_and(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+        .and_then(bearer_credentials)
+        .is_some()
+}
+
+/// Checks a B2C call as [`ConnectorCall`](crate::ConnectorCall) does before it reads the body:
+/// the method, then the credentials (the `Authorization` header and the [`PeerCertificate`]).
+/// `None` when it is authenticated, else `ConnectorCall`'s answer.
+fn refuse_connector_call(auth: &ConnectorAuth, request: &Request) -> Option<Response> {
+    if request.method() != Method::POST {
+        let method = request.method().clone();
+        return Some(ConnectorCallRejection::MethodNotAllowed(method).into_response());
+    }
+    auth.verify(
+        request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .map(HeaderValue::as_bytes),
+        request
+            .extensions()
+            .get::<PeerCertificate>()
+            .map(PeerCertificate::der),
+    )
+    .err()
+    .map(|e| ConnectorCallRejection::Unauthenticated(e).into_response())
 }
 
 impl<S> Layer<S> for AdapterLayer {
@@ -186,7 +229,12 @@ where
     S: Service<Request, Error = Infallible>,
     S::Response: IntoResponse,
 {
-    if shared.api_connectors && !is_bearer(&request) {
+    if let Some(auth) = &shared.api_connectors
+        && !is_bearer(&request)
+    {
+        if let Some(refusal) = refuse_connector_call(auth, &request) {
+            return refusal;
+        }
         if poll_fn(|cx| inner.poll_ready(cx)).await.is_err() {
             unreachable!("the wrapped service's error is Infallible");
         }

@@ -77,6 +77,8 @@ pub use request::{
     OtpContext, TokenIssuanceStartRequest, UserSignUpInfo,
 };
 pub use response::CustomExtensionResponse;
+#[cfg(all(feature = "axum", feature = "jwt"))]
+pub(crate) use token::bearer_credentials;
 #[cfg(feature = "jwt")]
 pub use token::{
     AUTHENTICATION_EVENTS_APP_ID, DEFAULT_LEEWAY, TokenError, TokenVerifier, VerifiedToken,

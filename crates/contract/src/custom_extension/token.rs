@@ -172,6 +172,10 @@ impl TokenVerifier {
     }
 
     /// Checks the raw `Authorization` header of a call: `Bearer <token>` (scheme in any case).
+    ///
+    /// The header is trimmed and its scheme is what comes before the first space, or the whole
+    /// value when it has none: `Bearer` alone is a bearer header with an empty token
+    /// ([`TokenError::MalformedAuthorization`]), any other scheme is [`TokenError::NotBearer`].
     pub fn verify_authorization(
         &self,
         authorization: Option<&[u8]>,
@@ -180,11 +184,7 @@ impl TokenVerifier {
         let header = authorization.ok_or(TokenError::MissingAuthorization)?;
         let header = std::str::from_utf8(header)
             .map_err(|_| TokenError::MalformedAuthorization("the header is not valid UTF-8"))?;
-        let (scheme, token) = header.trim().split_once(' ').unwrap_or((header.trim(), ""));
-        if !scheme.eq_ignore_ascii_case("Bearer") {
-            return Err(TokenError::NotBearer);
-        }
-        let token = token.trim();
+        let token = bearer_credentials(header).ok_or(TokenError::NotBearer)?;
         if token.is_empty() {
             return Err(TokenError::MalformedAuthorization(
                 "the bearer token is empty",
@@ -307,6 +307,21 @@ impl TokenVerifier {
             claims,
         })
     }
+}
+
+/// The credentials of an `Authorization` header value when its scheme is `Bearer` (compared
+/// case-insensitively, RFC 9110), `None` for any other scheme. The value is trimmed and split at
+/// its first space; without a space the whole value is the scheme, so a bare `Bearer` gives an
+/// empty token. The credentials are trimmed too.
+///
+/// The one reading of the scheme for [`TokenVerifier::verify_authorization`] and the contract
+/// adapter's layer, which sends every bearer call to the token verifier.
+pub(crate) fn bearer_credentials(header: &str) -> Option<&str> {
+    let header = header.trim();
+    let (scheme, credentials) = header.split_once(' ').unwrap_or((header, ""));
+    scheme
+        .eq_ignore_ascii_case("Bearer")
+        .then(|| credentials.trim())
 }
 
 fn guid<E>(value: &str, error: fn(String) -> E) -> Result<String, E> {
@@ -504,6 +519,30 @@ impl TokenError {
                 })
                 .collect();
             format!(r#"Bearer error="invalid_token", error_description="{description}""#)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_credentials;
+
+    #[test]
+    fn the_bearer_scheme_is_read_once_for_every_caller() {
+        for (header, expected) in [
+            ("Bearer abc", Some("abc")),
+            ("bearer   abc", Some("abc")),
+            (" Bearer abc ", Some("abc")),
+            ("BEARER abc def", Some("abc def")),
+            ("Bearer", Some("")),
+            ("  bearer  ", Some("")),
+            ("Bearer ", Some("")),
+            ("Basic abc", None),
+            ("Bearerabc", None),
+            ("", None),
+            ("Bearer\tabc", None),
+        ] {
+            assert_eq!(bearer_credentials(header), expected, "{header:?}");
         }
     }
 }
