@@ -108,7 +108,7 @@ async fn serve_https(app: Router, tls: Arc<rustls::ServerConfig>) -> String {
 }
 
 /// The example's handler on one route, `/signup`, behind the adapter that also passes B2C's
-/// calls through. Returns the API's origin.
+/// calls through once it has checked their basic credentials. Returns the API's origin.
 async fn serve_api(external: &Emulator, tls: Arc<rustls::ServerConfig>) -> String {
     let keys = reqwest::get(external.jwks_url())
         .await
@@ -117,14 +117,14 @@ async fn serve_api(external: &Emulator, tls: Arc<rustls::ServerConfig>) -> Strin
         .await
         .unwrap();
     let verifier = TokenVerifier::external_tenant(external.tenant_id(), API_APP).unwrap();
+    let basic = ConnectorAuth::basic(USERNAME, SecretString::from(PASSWORD)).unwrap();
     let adapter = AdapterLayer::new(
         CustomExtensionAuth::new(verifier, SharedJwks::new(Jwks::from_json(keys).unwrap())),
         AdapterConfig::new()
             .with_external_extensions_app_id(EXTENSIONS_APP)
             .unwrap(),
     )
-    .serving_api_connectors();
-    let basic = ConnectorAuth::basic(USERNAME, SecretString::from(PASSWORD)).unwrap();
+    .serving_api_connectors(basic.clone());
     let app = Router::new()
         .route("/signup", post(connector_api::signup).layer(adapter))
         .with_state(basic);
