@@ -170,6 +170,16 @@ pub(super) async fn call(
     ))
 }
 
+/// The request as the transcript keeps it: the one-time passcode of an `emailOtpSend` call
+/// (`data.otpContext.oneTimeCode`) is a credential, shown as `******`.
+fn redacted(body: &Value) -> Value {
+    let mut body = body.clone();
+    if let Some(code) = body.pointer_mut("/data/otpContext/oneTimeCode") {
+        *code = Value::String("******".to_owned());
+    }
+    body
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,14 +220,4 @@ mod tests {
             json!({"clientConfiguration": {"timeoutInMilliseconds": null, "maximumRetries": 1}});
         assert_eq!(limits(&own, Some(&nulls)), (Duration::from_millis(300), 1));
     }
-}
-
-/// The request as the transcript keeps it: the one-time passcode of an `emailOtpSend` call
-/// (`data.otpContext.oneTimeCode`) is a credential, shown as `******`.
-fn redacted(body: &Value) -> Value {
-    let mut body = body.clone();
-    if let Some(code) = body.pointer_mut("/data/otpContext/oneTimeCode") {
-        *code = Value::String("******".to_owned());
-    }
-    body
 }
