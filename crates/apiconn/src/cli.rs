@@ -169,7 +169,8 @@ pub enum Command {
     /// Simulated sign-ups on the emulator (emulator only).
     #[command(subcommand)]
     Simulate(SimulateCommand),
-    /// Write the tenant's connectors and bindings as a configuration file.
+    /// Write the tenant's connectors and bindings (and, for an external tenant on v1.0, its custom
+    /// extensions, events flows and listeners) as a configuration file.
     Export(crate::state::ExportArgs),
     /// Compare a configuration file with the tenant; exit 0: no changes, 2: changes pending, 1: error.
     Plan(crate::state::PlanArgs),

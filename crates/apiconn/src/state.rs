@@ -1,5 +1,6 @@
 //! `apiconn export`, `apiconn plan` and `apiconn apply`: connectors and user-flow bindings as code
-//! (the `entra-api-connectors-desired-state` crate).
+//! (the `entra-api-connectors-desired-state` crate), and on an external tenant the file's External
+//! ID sections too (`crate::external_state`).
 //!
 //! `plan` exits 0 when the tenant matches the file, 2 when changes are pending and 1 on error, so a
 //! CI job detects drift from the exit code. The file names its Graph version (`apiVersion`), so
