@@ -3,7 +3,8 @@
 //! [`plan_external`](super::plan_external) of the exported file against the same tenant has no
 //! actions. What the sections cannot hold is left out with its reason, never silently:
 //! - an extension of a type the file does not describe (`onOtpSendCustomExtension`, …), without a
-//!   target URL or a `resourceId`, or with the display name of another (the first by id is kept);
+//!   target URL or a `resourceId`, or with the display name of another (the first in Graph's order,
+//!   the one plan matches, is the one written);
 //! - an events flow with the display name of another, or whose handler calls an extension that is
 //!   not exported (writing it without that handler would make plan detach it);
 //! - a token issuance listener without applications, calling an extension that is not exported,
@@ -17,7 +18,7 @@ use std::fmt::Write as _;
 
 use indexmap::IndexMap;
 
-use super::snapshot::{ExtensionSnapshot, ExternalSnapshot};
+use super::snapshot::{EventsFlowSnapshot, ExtensionSnapshot, ExternalSnapshot, ListenerSnapshot};
 use super::tenant::ExternalTenant;
 use crate::error::Quoted;
 use crate::export::{Exported, export_tenant};
@@ -120,50 +121,57 @@ fn extension(e: &ExtensionSnapshot) -> Result<CustomExtension, String> {
     })
 }
 
-/// The sections for `snapshot`. Extensions, flows and listeners come in the order of display name,
-/// then id.
+/// The sections for `snapshot`, in the order of display name. Of two extensions or flows with one
+/// display name, or two listeners calling one extension, the first in `snapshot` (the one plan
+/// matches) is the one written, or left out with its reason; the other is left out as a duplicate.
 pub fn export_external(snapshot: &ExternalSnapshot) -> ExternalExport {
     let mut out = ExternalExport::default();
 
-    let mut extensions: Vec<&ExtensionSnapshot> = snapshot.extensions.iter().collect();
-    extensions.sort_by(|a, b| (&a.display_name, &a.id).cmp(&(&b.display_name, &b.id)));
-    // Graph id → display name, of the exported extensions.
-    let mut names: BTreeMap<&str, &str> = BTreeMap::new();
-    for e in extensions {
-        if out
-            .custom_authentication_extensions
-            .contains_key(&e.display_name)
-        {
+    // Per display name, the extension plan matches (`ExternalSnapshot::extension`: the first in
+    // Graph's order) is the one written; a twin is a duplicate even when that one is left out.
+    let mut by_name: BTreeMap<&str, &ExtensionSnapshot> = BTreeMap::new();
+    for e in &snapshot.extensions {
+        if by_name.contains_key(e.display_name.as_str()) {
             out.skipped.push(format!(
                 "custom extension {} (id {}) has the display name of another; display names must be unique",
                 Quoted(&e.display_name),
                 e.id
             ));
-            continue;
+        } else {
+            by_name.insert(&e.display_name, e);
         }
+    }
+    // Graph id → display name, of the exported extensions.
+    let mut names: BTreeMap<&str, &str> = BTreeMap::new();
+    for (name, e) in by_name {
         match extension(e) {
             Ok(x) => {
-                names.insert(&e.id, &e.display_name);
+                names.insert(&e.id, name);
                 out.custom_authentication_extensions
-                    .insert(e.display_name.clone(), x);
+                    .insert(name.to_owned(), x);
             }
             Err(reason) => out.skipped.push(reason),
         }
     }
 
-    let mut flows: Vec<_> = snapshot.events_flows.iter().collect();
-    flows.sort_by(|a, b| (&a.display_name, &a.id).cmp(&(&b.display_name, &b.id)));
-    'flows: for f in flows {
-        let what = format!("events flow {} (id {})", Quoted(&f.display_name), f.id);
-        if f.display_name.trim().is_empty() {
+    // Events flows the same way (`ExternalSnapshot::events_flow`).
+    let mut flows_by_name: BTreeMap<&str, &EventsFlowSnapshot> = BTreeMap::new();
+    for f in &snapshot.events_flows {
+        if flows_by_name.contains_key(f.display_name.as_str()) {
+            out.skipped.push(format!(
+                "events flow {} (id {}) has the display name of another; display names must be unique",
+                Quoted(&f.display_name),
+                f.id
+            ));
+        } else {
+            flows_by_name.insert(&f.display_name, f);
+        }
+    }
+    'flows: for (name, f) in flows_by_name {
+        let what = format!("events flow {} (id {})", Quoted(name), f.id);
+        if name.trim().is_empty() {
             out.skipped
                 .push(format!("{what} has an empty display name"));
-            continue;
-        }
-        if out.events_flows.contains_key(&f.display_name) {
-            out.skipped.push(format!(
-                "{what} has the display name of another; display names must be unique"
-            ));
             continue;
         }
         let handler = |event: ExtensionEvent| -> Result<Option<String>, String> {
@@ -186,8 +194,8 @@ pub fn export_external(snapshot: &ExternalSnapshot) -> ExternalExport {
             ExtensionEvent::OnAttributeCollectionStart,
             ExtensionEvent::OnAttributeCollectionSubmit,
         ] {
-            let name = match handler(event) {
-                Ok(name) => name,
+            let handler_name = match handler(event) {
+                Ok(handler_name) => handler_name,
                 Err(reason) => {
                     out.skipped.push(reason);
                     continue 'flows;
@@ -195,21 +203,18 @@ pub fn export_external(snapshot: &ExternalSnapshot) -> ExternalExport {
             };
             match event {
                 ExtensionEvent::OnAttributeCollectionStart => {
-                    flow.on_attribute_collection_start = name;
+                    flow.on_attribute_collection_start = handler_name;
                 }
-                _ => flow.on_attribute_collection_submit = name,
+                _ => flow.on_attribute_collection_submit = handler_name,
             }
         }
-        out.events_flows.insert(f.display_name.clone(), flow);
+        out.events_flows.insert(name.to_owned(), flow);
     }
 
-    let mut listeners: Vec<_> = snapshot
-        .listeners
-        .iter()
-        .filter(|l| l.is_managed())
-        .collect();
-    listeners.sort_by(|a, b| a.id.cmp(&b.id));
-    for l in listeners {
+    // Listeners: per extension, the one plan matches (the first managed listener calling it, in
+    // Graph's order); another calling the same extension is left out even when that one is.
+    let mut by_extension: BTreeMap<&str, &ListenerSnapshot> = BTreeMap::new();
+    for l in snapshot.listeners.iter().filter(|l| l.is_managed()) {
         let Some(extension) = l.extension_id.as_deref().and_then(|id| names.get(id)) else {
             out.skipped.push(format!(
                 "token issuance listener {} calls an extension that is not exported",
@@ -217,6 +222,17 @@ pub fn export_external(snapshot: &ExternalSnapshot) -> ExternalExport {
             ));
             continue;
         };
+        if by_extension.contains_key(extension) {
+            out.skipped.push(format!(
+                "token issuance listener {} calls {} like another listener; the file matches listeners by their extension",
+                l.id,
+                Quoted(extension)
+            ));
+        } else {
+            by_extension.insert(extension, l);
+        }
+    }
+    for (extension, l) in by_extension {
         if l.include_applications.is_empty() {
             out.skipped.push(format!(
                 "token issuance listener {} has no application; the file needs at least one",
@@ -224,20 +240,11 @@ pub fn export_external(snapshot: &ExternalSnapshot) -> ExternalExport {
             ));
             continue;
         }
-        let name = format!("{extension} listener");
-        if out.token_issuance_listeners.contains_key(&name) {
-            out.skipped.push(format!(
-                "token issuance listener {} calls {} like another listener; the file matches listeners by their extension",
-                l.id,
-                Quoted(extension)
-            ));
-            continue;
-        }
         out.token_issuance_listeners.insert(
-            name,
+            format!("{extension} listener"),
             TokenIssuanceListener {
                 include_applications: l.include_applications.clone(),
-                extension: (*extension).to_owned(),
+                extension: extension.to_owned(),
             },
         );
     }
@@ -300,7 +307,6 @@ pub async fn export_tenant_with_external<T: Tenant + ExternalTenant>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::external::{EventsFlowSnapshot, ListenerSnapshot};
 
     fn ext(id: &str, name: &str, event: Option<ExtensionEvent>) -> ExtensionSnapshot {
         ExtensionSnapshot {
@@ -354,7 +360,7 @@ mod tests {
                     display_name: "Sign up".into(),
                     include_applications: vec![],
                     on_attribute_collection_start: None,
-                    on_attribute_collection_submit: Some("e1".into()),
+                    on_attribute_collection_submit: Some("e2".into()),
                     attributes: vec!["email".into()],
                 },
                 EventsFlowSnapshot {
@@ -413,15 +419,15 @@ mod tests {
         assert_eq!(
             out.skipped,
             [
+                "custom extension \"Validate\" (id e1) has the display name of another; display names must be unique",
                 "custom extension \"Basic\" (id e4) does not authenticate with azureAdTokenAuthentication (no resourceId)",
                 "custom extension \"OTP\" (id e3) is of a type the file cannot describe",
                 "custom extension \"Plain\" (id e7): targetUrl http://api.contoso.com/x uses http; Graph calls API connectors over https only",
                 "custom extension \"Short\" (id e6): resourceId is not of the form api://{fully qualified domain name}/{appId}",
                 "custom extension \"Slow\" (id e8): timeoutInMilliseconds 5000 is outside 200..=2000",
-                "custom extension \"Validate\" (id e2) has the display name of another; display names must be unique",
                 "events flow \"Partners\" (id f2): its onAttributeCollectionStart handler calls extension e3, which is not exported",
-                "token issuance listener l0 has no application; the file needs at least one",
                 "token issuance listener l2 calls \"Claims\" like another listener; the file matches listeners by their extension",
+                "token issuance listener l0 calls \"Claims\" like another listener; the file matches listeners by their extension",
                 "token issuance listener l3 calls an extension that is not exported",
             ]
         );
@@ -440,5 +446,79 @@ mod tests {
         assert_eq!(state.custom_extensions.len(), 2);
         assert_eq!(exported.skipped.len(), 10);
         assert!(exported.text.contains("# Left out (External ID):\n"));
+    }
+
+    /// The object written for a name (or an extension) is the one plan matches: the first in
+    /// Graph's order. When that one cannot be written, its twin is not written in its place.
+    #[test]
+    fn the_twin_plan_matches_is_the_one_written_or_left_out() {
+        let submit = Some(ExtensionEvent::OnAttributeCollectionSubmit);
+        let mut plain = ext("e9", "Dup", submit);
+        plain.target_url = Some("http://api.contoso.com/x".into());
+        let snapshot = ExternalSnapshot {
+            extensions: vec![
+                plain,
+                ext("e1", "Dup", submit),
+                ext("t1", "Tok", Some(ExtensionEvent::OnTokenIssuanceStart)),
+            ],
+            events_flows: vec![
+                EventsFlowSnapshot {
+                    id: "f9".into(),
+                    display_name: "Sign up".into(),
+                    include_applications: vec![],
+                    on_attribute_collection_start: None,
+                    on_attribute_collection_submit: Some("e9".into()),
+                    attributes: vec![],
+                },
+                EventsFlowSnapshot {
+                    id: "f1".into(),
+                    display_name: "Sign up".into(),
+                    include_applications: vec![],
+                    on_attribute_collection_start: None,
+                    on_attribute_collection_submit: Some("e1".into()),
+                    attributes: vec![],
+                },
+            ],
+            listeners: vec![
+                ListenerSnapshot {
+                    include_applications: vec![],
+                    ..listener("lA", "t1")
+                },
+                listener("lB", "t1"),
+            ],
+        };
+        let out = export_external(&snapshot);
+        assert_eq!(
+            out.custom_authentication_extensions
+                .keys()
+                .collect::<Vec<_>>(),
+            ["Tok"]
+        );
+        assert!(out.events_flows.is_empty(), "{:?}", out.events_flows);
+        assert!(out.token_issuance_listeners.is_empty());
+        assert_eq!(
+            out.skipped,
+            [
+                "custom extension \"Dup\" (id e1) has the display name of another; display names must be unique",
+                "custom extension \"Dup\" (id e9): targetUrl http://api.contoso.com/x uses http; Graph calls API connectors over https only",
+                "events flow \"Sign up\" (id f1) has the display name of another; display names must be unique",
+                "events flow \"Sign up\" (id f9): its onAttributeCollectionSubmit handler calls extension e9, which is not exported",
+                "token issuance listener lB calls \"Tok\" like another listener; the file matches listeners by their extension",
+                "token issuance listener lA has no application; the file needs at least one",
+            ]
+        );
+        // The exported sections plan no change against the same tenant.
+        let mut exported = Exported {
+            text: "tenant: contosoexternal.onmicrosoft.com\napiVersion: v1.0\n".into(),
+            variables: vec![],
+            certificates: vec![],
+            skipped: vec![],
+        };
+        append_external(&mut exported, &out);
+        let file =
+            crate::ConfigFile::parse(&exported.text, crate::Format::Yaml, None, ".").unwrap();
+        let state = crate::validate(&file, &crate::FixedEnvironment::new(0)).unwrap();
+        let plan = crate::external::plan_external(&state, &snapshot);
+        assert!(plan.is_empty(), "{plan}");
     }
 }
