@@ -445,69 +445,13 @@ impl Checker<'_> {
     }
 
     fn extension(&mut self, extension: &CustomExtension, key: &KeyPath) {
-        let url = match check_target_url(&extension.target_url) {
-            Ok(url) => Some(url),
-            Err(kind) => {
-                self.at_value(kind, key.key("targetUrl"));
-                None
+        for problem in extension_problems(extension) {
+            let at = key.key(problem.field);
+            if problem.at_key {
+                self.at_key(problem.kind, at);
+            } else {
+                self.at_value(problem.kind, at);
             }
-        };
-        match entra_api_connectors::custom_extensions::validate_resource_id(&extension.resource_id)
-        {
-            Err(_) => self.at_value(
-                ConfigErrorKind::InvalidResourceId {
-                    reason: "is not of the form api://{fully qualified domain name}/{appId} (IncorrectResourceIdFormat)".to_owned(),
-                },
-                key.key("resourceId"),
-            ),
-            Ok(host) => {
-                if let Some(target) = url.as_ref().and_then(|u| u.host_str())
-                    && !target.eq_ignore_ascii_case(&host)
-                {
-                    self.at_value(
-                        ConfigErrorKind::InvalidResourceId {
-                            reason: format!(
-                                "host {host} is not the target URL's host {target} (DomainNameDoesNotMatch)"
-                            ),
-                        },
-                        key.key("resourceId"),
-                    );
-                }
-            }
-        }
-        if let Some(timeout) = extension.timeout_in_milliseconds
-            && !(MIN_TIMEOUT_MS..=MAX_TIMEOUT_MS).contains(&timeout)
-        {
-            self.at_value(
-                ConfigErrorKind::OutOfRange {
-                    what: "timeoutInMilliseconds",
-                    value: timeout,
-                    min: MIN_TIMEOUT_MS,
-                    max: MAX_TIMEOUT_MS,
-                },
-                key.key("timeoutInMilliseconds"),
-            );
-        }
-        if let Some(retries) = extension.maximum_retries
-            && retries > MAX_RETRIES
-        {
-            self.at_value(
-                ConfigErrorKind::OutOfRange {
-                    what: "maximumRetries",
-                    value: retries,
-                    min: 0,
-                    max: MAX_RETRIES,
-                },
-                key.key("maximumRetries"),
-            );
-        }
-        if !extension.claims.is_empty() && extension.event != ExtensionEvent::OnTokenIssuanceStart {
-            self.at_key(
-                ConfigErrorKind::ClaimsNotAllowed {
-                    event: extension.event,
-                },
-                key.key("claims"),
-            );
         }
     }
 
@@ -774,6 +718,100 @@ impl Checker<'_> {
 
 /// The least `timeoutInMilliseconds` Graph accepts.
 pub const MIN_TIMEOUT_MS: u32 = 200;
+/// One thing wrong with a custom extension: the key it is at, and what.
+pub(crate) struct ExtensionProblem {
+    /// `targetUrl`, `resourceId`, `timeoutInMilliseconds`, `maximumRetries` or `claims`.
+    pub(crate) field: &'static str,
+    /// What is wrong.
+    pub(crate) kind: ConfigErrorKind,
+    /// Whether it is reported at the key rather than at its value.
+    at_key: bool,
+}
+
+/// What Graph would refuse in an extension, in the order of its fields: an `https` target URL, a
+/// `resourceId` of the form `api://{host}/{appId}` with the target URL's host, the timeout and
+/// retry bounds, and claims on `onTokenIssuanceStart` only. The file's validation reports each
+/// with its position; export leaves an extension with any of them out.
+pub(crate) fn extension_problems(extension: &CustomExtension) -> Vec<ExtensionProblem> {
+    let mut problems = Vec::new();
+    let mut problem = |field, kind, at_key| {
+        problems.push(ExtensionProblem {
+            field,
+            kind,
+            at_key,
+        });
+    };
+    let url = match check_target_url(&extension.target_url) {
+        Ok(url) => Some(url),
+        Err(kind) => {
+            problem("targetUrl", kind, false);
+            None
+        }
+    };
+    match entra_api_connectors::custom_extensions::validate_resource_id(&extension.resource_id) {
+        Err(_) => problem(
+            "resourceId",
+            ConfigErrorKind::InvalidResourceId {
+                reason: "is not of the form api://{fully qualified domain name}/{appId} (IncorrectResourceIdFormat)".to_owned(),
+            },
+            false,
+        ),
+        Ok(host) => {
+            if let Some(target) = url.as_ref().and_then(|u| u.host_str())
+                && !target.eq_ignore_ascii_case(&host)
+            {
+                problem(
+                    "resourceId",
+                    ConfigErrorKind::InvalidResourceId {
+                        reason: format!(
+                            "host {host} is not the target URL's host {target} (DomainNameDoesNotMatch)"
+                        ),
+                    },
+                    false,
+                );
+            }
+        }
+    }
+    if let Some(timeout) = extension.timeout_in_milliseconds
+        && !(MIN_TIMEOUT_MS..=MAX_TIMEOUT_MS).contains(&timeout)
+    {
+        problem(
+            "timeoutInMilliseconds",
+            ConfigErrorKind::OutOfRange {
+                what: "timeoutInMilliseconds",
+                value: timeout,
+                min: MIN_TIMEOUT_MS,
+                max: MAX_TIMEOUT_MS,
+            },
+            false,
+        );
+    }
+    if let Some(retries) = extension.maximum_retries
+        && retries > MAX_RETRIES
+    {
+        problem(
+            "maximumRetries",
+            ConfigErrorKind::OutOfRange {
+                what: "maximumRetries",
+                value: retries,
+                min: 0,
+                max: MAX_RETRIES,
+            },
+            false,
+        );
+    }
+    if !extension.claims.is_empty() && extension.event != ExtensionEvent::OnTokenIssuanceStart {
+        problem(
+            "claims",
+            ConfigErrorKind::ClaimsNotAllowed {
+                event: extension.event,
+            },
+            true,
+        );
+    }
+    problems
+}
+
 /// The greatest `timeoutInMilliseconds` Graph accepts (External ID's ceiling).
 pub const MAX_TIMEOUT_MS: u32 = 2000;
 /// The greatest `maximumRetries` Graph accepts.

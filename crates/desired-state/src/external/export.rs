@@ -28,8 +28,7 @@ use crate::model::{
 use crate::steps::ApiVersion;
 use crate::tenant::Tenant;
 use crate::tenant_check::TenantError;
-use crate::validate::{MAX_RETRIES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS, check_target_url};
-use entra_api_connectors::custom_extensions::validate_resource_id;
+use crate::validate::extension_problems;
 
 /// The External ID sections of an exported file, and what was left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -72,42 +71,7 @@ fn extension(e: &ExtensionSnapshot) -> Result<CustomExtension, String> {
     if e.display_name.trim().is_empty() {
         return Err(format!("{} has an empty display name", what()));
     }
-    let url = check_target_url(&target_url).map_err(|kind| format!("{}: {kind}", what()))?;
-    match validate_resource_id(&resource_id) {
-        Err(_) => {
-            return Err(format!(
-                "{}: resourceId is not of the form api://{{fully qualified domain name}}/{{appId}}",
-                what()
-            ));
-        }
-        Ok(host) => {
-            if let Some(target) = url.host_str()
-                && !target.eq_ignore_ascii_case(&host)
-            {
-                return Err(format!(
-                    "{}: resourceId host {host} is not the target URL's host {target}",
-                    what()
-                ));
-            }
-        }
-    }
-    if let Some(t) = e.timeout_in_milliseconds
-        && !(MIN_TIMEOUT_MS..=MAX_TIMEOUT_MS).contains(&t)
-    {
-        return Err(format!(
-            "{}: timeoutInMilliseconds {t} is outside {MIN_TIMEOUT_MS}..={MAX_TIMEOUT_MS}",
-            what()
-        ));
-    }
-    if let Some(r) = e.maximum_retries
-        && r > MAX_RETRIES
-    {
-        return Err(format!(
-            "{}: maximumRetries {r} is outside 0..={MAX_RETRIES}",
-            what()
-        ));
-    }
-    Ok(CustomExtension {
+    let extension = CustomExtension {
         event,
         target_url,
         resource_id,
@@ -118,7 +82,11 @@ fn extension(e: &ExtensionSnapshot) -> Result<CustomExtension, String> {
         } else {
             Vec::new()
         },
-    })
+    };
+    match extension_problems(&extension).into_iter().next() {
+        Some(problem) => Err(format!("{}: {}", what(), problem.kind)),
+        None => Ok(extension),
+    }
 }
 
 /// The sections for `snapshot`, in the order of display name. Of two extensions or flows with one
@@ -423,7 +391,7 @@ mod tests {
                 "custom extension \"Basic\" (id e4) does not authenticate with azureAdTokenAuthentication (no resourceId)",
                 "custom extension \"OTP\" (id e3) is of a type the file cannot describe",
                 "custom extension \"Plain\" (id e7): targetUrl http://api.contoso.com/x uses http; Graph calls API connectors over https only",
-                "custom extension \"Short\" (id e6): resourceId is not of the form api://{fully qualified domain name}/{appId}",
+                "custom extension \"Short\" (id e6): resourceId is not of the form api://{fully qualified domain name}/{appId} (IncorrectResourceIdFormat)",
                 "custom extension \"Slow\" (id e8): timeoutInMilliseconds 5000 is outside 200..=2000",
                 "events flow \"Partners\" (id f2): its onAttributeCollectionStart handler calls extension e3, which is not exported",
                 "token issuance listener l2 calls \"Claims\" like another listener; the file matches listeners by their extension",
