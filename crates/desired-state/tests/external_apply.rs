@@ -60,20 +60,25 @@ fn desired(text: &str) -> DesiredState {
     validate(&file, &FixedEnvironment::new(0)).unwrap()
 }
 
-async fn external() -> (Emulator, GraphTenant<V1>) {
-    let emulator = Emulator::start(
-        EmulatorConfig::new(TenantKind::External)
-            .service_principal(ServicePrincipal::new(API_APP, "Contoso API"))
-            .service_principal(ServicePrincipal::new(OTHER_APP, "Contoso partners")),
-    )
-    .await
-    .unwrap();
+/// An emulated tenant of `config` and a client for it that does not retry.
+async fn emulated(config: EmulatorConfig) -> (Emulator, GraphClient) {
+    let emulator = Emulator::start(config).await.unwrap();
     let client = GraphClient::builder()
         .base_url(emulator.base_url())
         .token_provider(StaticToken::new(DEFAULT_TOKEN))
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
+    (emulator, client)
+}
+
+async fn external() -> (Emulator, GraphTenant<V1>) {
+    let (emulator, client) = emulated(
+        EmulatorConfig::new(TenantKind::External)
+            .service_principal(ServicePrincipal::new(API_APP, "Contoso API"))
+            .service_principal(ServicePrincipal::new(OTHER_APP, "Contoso partners")),
+    )
+    .await;
     (emulator, GraphTenant::new(client.v1()))
 }
 
@@ -332,19 +337,12 @@ const SCREENED_BY: &str = "extension_6ea3bc85aec24b1c92ff4a117afb6621_ScreenedBy
 
 #[tokio::test]
 async fn a_flow_collects_the_attributes_the_file_lists() {
-    let emulator = Emulator::start(
+    let (emulator, client) = emulated(
         EmulatorConfig::new(TenantKind::External)
             .service_principal(ServicePrincipal::new(API_APP, "Contoso API"))
             .custom_attribute(SCREENED_BY, "Screened by", "string"),
     )
-    .await
-    .unwrap();
-    let client = GraphClient::builder()
-        .base_url(emulator.base_url())
-        .token_provider(StaticToken::new(DEFAULT_TOKEN))
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
+    .await;
     let tenant = GraphTenant::new(client.v1());
     let with_attributes = |list: &str| {
         file().replace(
@@ -426,19 +424,12 @@ async fn a_flow_collects_the_attributes_the_file_lists() {
 
 #[tokio::test]
 async fn an_exported_external_tenant_plans_empty() {
-    let emulator = Emulator::start(
+    let (_emulator, client) = emulated(
         EmulatorConfig::new(TenantKind::External)
             .service_principal(ServicePrincipal::new(API_APP, "Contoso API"))
             .custom_attribute(SCREENED_BY, "Screened by", "string"),
     )
-    .await
-    .unwrap();
-    let client = GraphClient::builder()
-        .base_url(emulator.base_url())
-        .token_provider(StaticToken::new(DEFAULT_TOKEN))
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
+    .await;
     let tenant = GraphTenant::new(client.v1());
     let text = file()
         .replace("contosoexternal.onmicrosoft.com", "emulatorext.onmicrosoft.com")
@@ -503,15 +494,7 @@ async fn create_flow(tenant_client: &GraphClient, body: serde_json::Value) -> St
 
 #[tokio::test]
 async fn flows_without_attributes_are_read_planned_and_exported() {
-    let emulator = Emulator::start(EmulatorConfig::new(TenantKind::External))
-        .await
-        .unwrap();
-    let client = GraphClient::builder()
-        .base_url(emulator.base_url())
-        .token_provider(StaticToken::new(DEFAULT_TOKEN))
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
+    let (emulator, client) = emulated(EmulatorConfig::new(TenantKind::External)).await;
     // A sign-in-only flow (no attribute collection at all), whose attribute list Graph answers 400.
     let sign_in = create_flow(
         &client,
