@@ -18,6 +18,7 @@
 #[allow(dead_code)]
 #[path = "../../contract/examples/connector_api.rs"]
 mod connector_api;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -33,7 +34,6 @@ use entra_api_connectors_emulator::{
     DEFAULT_CLIENT_ID, DEFAULT_TOKEN, Emulator, EmulatorConfig, ServicePrincipal, SignUpInput,
     SignUpOutcome, SignUpStep, TenantKind, Transcript,
 };
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
@@ -45,42 +45,6 @@ const API_APP: &str = "fb96de85-2abe-4b02-b45f-64ba122c509e";
 const EXTENSIONS_APP: &str = "6ea3bc85-aec2-4b1c-92ff-4a117afb6621";
 const SCREENED_BY: &str = "extension_6ea3bc85aec24b1c92ff4a117afb6621_ScreenedBy";
 const EXTERNAL_DOMAIN: &str = "emulatorext.onmicrosoft.com";
-
-/// A CA and a certificate for 127.0.0.1 signed by it.
-struct TestCa {
-    ca_der: Vec<u8>,
-    server: Arc<rustls::ServerConfig>,
-}
-
-fn test_ca() -> TestCa {
-    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    params.key_usages = vec![
-        rcgen::KeyUsagePurpose::KeyCertSign,
-        rcgen::KeyUsagePurpose::DigitalSignature,
-    ];
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "apiconn proof CA");
-    let ca =
-        rcgen::CertifiedIssuer::self_signed(params, rcgen::KeyPair::generate().unwrap()).unwrap();
-    let leaf_key = rcgen::KeyPair::generate().unwrap();
-    let leaf = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
-        .unwrap()
-        .signed_by(&leaf_key, &ca)
-        .unwrap();
-    let server = rustls::ServerConfig::builder()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![CertificateDer::from(leaf.der().to_vec())],
-            PrivateKeyDer::try_from(leaf_key.serialize_der()).unwrap(),
-        )
-        .unwrap();
-    TestCa {
-        ca_der: ca.der().to_vec(),
-        server: Arc::new(server),
-    }
-}
 
 /// Serves `app` over HTTPS on 127.0.0.1; returns its origin.
 async fn serve_https(app: Router, tls: Arc<rustls::ServerConfig>) -> String {
@@ -209,7 +173,7 @@ fn outcome(transcript: &Transcript) -> (String, Option<String>) {
 async fn the_same_handler_gives_the_same_outcomes_on_b2c_and_on_external_id() {
     // reqwest is built without a default crypto provider in this workspace.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let ca = test_ca();
+    let ca = support::test_ca::loopback("apiconn proof CA");
     let external = Emulator::start(
         EmulatorConfig::new(TenantKind::External)
             .service_principal(ServicePrincipal::new(API_APP, "Contoso connector API"))

@@ -5,6 +5,7 @@
 
 pub mod recording_proxy;
 pub mod recording_server;
+pub mod test_ca;
 
 use assert_cmd::Command;
 
