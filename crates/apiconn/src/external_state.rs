@@ -159,12 +159,9 @@ impl fmt::Display for TenantPlan<'_> {
         match self.external_id {
             None => write!(f, "{}", self.connectors),
             Some(external) => {
-                // The connector part is shown when it has something to say (a file of External ID
-                // sections only has none); nothing to do at all is "No changes.".
-                if !self.connectors.is_empty() {
-                    writeln!(f, "{}", self.connectors)?;
-                } else if !self.connectors.notes.is_empty() {
-                    // Its notes, without its "No changes." before the External ID part.
+                if self.connectors.is_empty() {
+                    // Its notes, without its "No changes." (a file of External ID sections only
+                    // has none); nothing to do at all is "No changes.".
                     for note in &self.connectors.notes {
                         writeln!(f, "{note}")?;
                     }
@@ -174,11 +171,8 @@ impl fmt::Display for TenantPlan<'_> {
                         }
                         return f.write_str("No changes.");
                     }
-                } else if external.is_empty() {
-                    for note in &external.notes {
-                        writeln!(f, "  note: {note}")?;
-                    }
-                    return f.write_str("No changes.");
+                } else {
+                    writeln!(f, "{}", self.connectors)?;
                 }
                 write!(f, "{external}")
             }
